@@ -1,0 +1,33 @@
+package dev.mnistpipeline.evaluator.api;
+
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** Evaluation reports: accuracy, per-class P/R/F1, confusion matrix, misclassified examples. */
+@Path("/evaluations")
+@Produces(MediaType.APPLICATION_JSON)
+public class EvaluationResource {
+
+    @Inject
+    ModelEvaluator evaluator;
+
+    @GET
+    public List<String> list() {
+        return evaluator.list();
+    }
+
+    @GET
+    @Path("/{id}")
+    public EvaluationReport get(@PathParam("id") String id) {
+        return evaluator.find(id).orElseThrow(() -> new NotFoundException("no evaluation " + id));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.mnistpipeline.evaluator.messaging;
+
+import dev.mnistpipeline.common.events.Events;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** model.trained → score on the test split → evaluation.completed. Failures go to model.trained.dlq. */
+@ApplicationScoped
+public class ModelTrainedConsumer {
+
+    @Inject
+    ModelEvaluator evaluator;
+
+    @Incoming(Topics.Channels.MODEL_TRAINED)
+    @Blocking
+    public void onModelTrained(String payload) {
+        evaluator.evaluate(Events.parse(payload, ModelTrained.class));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.mnistpipeline.ingest.api;
+
+import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.ingest.domain.DatasetIngestor;
+import dev.mnistpipeline.ingest.domain.DatasetSources;
+import dev.mnistpipeline.ingest.domain.RawDataset;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+
+/** Ingest datasets: from a source ({@code mnist}, a directory, a URL) or as an upload of the four IDX files. */
+@Path("/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+public class DatasetResource {
+
+    /** {@code source}: {@code mnist}, a directory path, or an http(s) base URL; {@code name} defaults to {@code mnist}. */
+    public record IngestRequest(String source, String name) {
+    }
+
+    public record IngestResponse(String datasetId, String name, boolean created, String parentId, int trainCount,
+                                 int testCount) {
+        static IngestResponse of(DatasetIngestor.Result r) {
+            DatasetManifest m = r.manifest();
+            return new IngestResponse(m.datasetId(), m.name(), r.created(), m.parentId(), m.trainCount(), m.testCount());
+        }
+    }
+
+    @Inject
+    DatasetIngestor ingestor;
+
+    @Inject
+    DatasetSources sources;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response ingest(IngestRequest request) {
+        if (request == null) {
+            throw new InvalidDataException("body required: {\"source\": \"mnist\"}");
+        }
+        RawDataset raw = sources.fetch(request.source());
+        return respond(ingestor.ingest(nameOrDefault(request.name()), request.source(), raw));
+    }
+
+    /** Multipart upload with parts {@code train-images}, {@code train-labels}, {@code test-images}, {@code test-labels} (raw or gzip). */
+    @POST
+    @Path("/upload")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response upload(@RestForm("train-images") FileUpload trainImages, @RestForm("train-labels") FileUpload trainLabels,
+                           @RestForm("test-images") FileUpload testImages, @RestForm("test-labels") FileUpload testLabels,
+                           @RestForm("name") String name) {
+        RawDataset raw = new RawDataset(read(trainImages, "train-images"), read(trainLabels, "train-labels"),
+                read(testImages, "test-images"), read(testLabels, "test-labels"));
+        return respond(ingestor.ingest(nameOrDefault(name), "upload", raw));
+    }
+
+    @GET
+    public List<DatasetManifest> list() {
+        return ingestor.list();
+    }
+
+    @GET
+    @Path("/{id}")
+    public DatasetManifest get(@PathParam("id") String id) {
+        return ingestor.find(id).orElseThrow(() -> new NotFoundException("no dataset " + id));
+    }
+
+    private static Response respond(DatasetIngestor.Result result) {
+        return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
+                .entity(IngestResponse.of(result)).build();
+    }
+
+    private static String nameOrDefault(String name) {
+        if (name == null || name.isBlank()) {
+            return "mnist";
+        }
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw new InvalidDataException("name must be lowercase letters, digits and dashes (max 63): " + name);
+        }
+        return name;
+    }
+
+    private static byte[] read(FileUpload upload, String part) {
+        if (upload == null) {
+            throw new InvalidDataException("multipart part '" + part + "' is missing");
+        }
+        try {
+            return Files.readAllBytes(upload.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

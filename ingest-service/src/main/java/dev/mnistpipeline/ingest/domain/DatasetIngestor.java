@@ -1,0 +1,180 @@
+package dev.mnistpipeline.ingest.domain;
+
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.events.DatasetIngested;
+import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.manifest.DatasetManifest.Part;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.EventPublisher;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Where raw data becomes a stored, versioned dataset. Everything is validated before anything is written, so a bad
+ * upload leaves nothing behind. Versions are content-addressed: identical data yields the same id and no new version.
+ */
+@ApplicationScoped
+public class DatasetIngestor {
+    private static final Logger LOG = Logger.getLogger(DatasetIngestor.class);
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    @Channel(Topics.Channels.DATASET_INGESTED)
+    MutinyEmitter<String> datasetIngested;
+
+    /** Outcome of an ingest: the version, and whether this call created it. */
+    public record Result(DatasetManifest manifest, boolean created) {
+    }
+
+    /** A validated pair of canonical (uncompressed) IDX files. */
+    record PendingPart(byte[] imagesIdx, byte[] labelsIdx, int count, String origin) {
+    }
+
+    /** Validates and stores a complete dataset (train and test splits). */
+    public Result ingest(String name, String source, RawDataset raw) {
+        PendingPart train = validate("train", raw.trainImages(), raw.trainLabels(), source);
+        PendingPart test = validate("test", raw.testImages(), raw.testLabels(), source);
+        return commit(name, null, source, List.of(train), List.of(test), List.of(), List.of());
+    }
+
+    /**
+     * Appends validated user samples to the newest version of {@code name}, making a new version whose parent is
+     * that one. Samples already present in the parent's sample parts are dropped, so redelivered samples add nothing.
+     *
+     * @return empty when every sample was already there
+     */
+    public Optional<Result> appendSamples(String name, List<byte[]> images, byte[] labels) {
+        String parentId = store.findText(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
+                "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));
+        DatasetManifest parent = store.getJson(ObjectKeys.datasetManifest(parentId), DatasetManifest.class);
+        Set<String> known = new HashSet<>();
+        for (Part part : parent.train()) {
+            if ("samples".equals(part.origin())) {
+                byte[] px = Idx.readImages(store.get(part.imagesKey()), part.imagesKey()).pixels();
+                byte[] lb = Idx.readLabels(store.get(part.labelsKey()), part.labelsKey());
+                for (int i = 0; i < lb.length; i++) {
+                    known.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
+                }
+            }
+        }
+        List<byte[]> keptImages = new ArrayList<>();
+        List<Byte> keptLabels = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            if (known.add(sampleHash(images.get(i), 0, labels[i]))) {
+                keptImages.add(images.get(i));
+                keptLabels.add(labels[i]);
+            }
+        }
+        if (keptImages.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] pixels = new byte[keptImages.size() * Idx.PIXELS];
+        byte[] kept = new byte[keptImages.size()];
+        for (int i = 0; i < kept.length; i++) {
+            System.arraycopy(keptImages.get(i), 0, pixels, i * Idx.PIXELS, Idx.PIXELS);
+            kept[i] = keptLabels.get(i);
+        }
+        PendingPart part = new PendingPart(Idx.writeImages(kept.length, pixels), Idx.writeLabels(kept), kept.length, "samples");
+        return Optional.of(commit(name, parentId, "samples", List.of(part), List.of(), parent.train(), parent.test()));
+    }
+
+    public Optional<DatasetManifest> find(String datasetId) {
+        return store.findJson(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class);
+    }
+
+    public List<DatasetManifest> list() {
+        return store.list("raw/datasets/").stream()
+                .map(key -> store.getJson(key, DatasetManifest.class)).toList();
+    }
+
+    private static PendingPart validate(String split, byte[] images, byte[] labels, String origin) {
+        if (images == null || labels == null) {
+            throw new InvalidDataException(split + ": both the images file and the labels file are required");
+        }
+        Idx.Images decoded = Idx.readImages(images, split + "-images");
+        byte[] decodedLabels = Idx.readLabels(labels, split + "-labels");
+        Idx.requireSameCount(decoded, decodedLabels, split);
+        return new PendingPart(Idx.writeImages(decoded.count(), decoded.pixels()), Idx.writeLabels(decodedLabels),
+                decoded.count(), origin);
+    }
+
+    // One writer at a time: two concurrent ingests of the same data must not both create the version.
+    private synchronized Result commit(String name, String parentId, String source, List<PendingPart> newTrain,
+                                      List<PendingPart> newTest, List<Part> inheritedTrain, List<Part> inheritedTest) {
+        List<Part> train = Stream.concat(inheritedTrain.stream(), newTrain.stream().map(this::describe)).toList();
+        List<Part> test = Stream.concat(inheritedTest.stream(), newTest.stream().map(this::describe)).toList();
+        String datasetId = Sha256.shortId("ds", "train:" + hashes(train) + "|test:" + hashes(test));
+        Optional<DatasetManifest> existing = find(datasetId);
+        if (existing.isPresent()) {
+            LOG.infof("Dataset %s already stored; no new version", datasetId);
+            publish(existing.get()); // no-op unless an earlier attempt stored it but crashed before publishing
+            return new Result(existing.get(), false);
+        }
+        for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).toList()) {
+            writeBlob(p.imagesIdx());
+            writeBlob(p.labelsIdx());
+        }
+        DatasetManifest manifest = new DatasetManifest(EventTypes.SCHEMA_VERSION, datasetId, name, parentId, source,
+                train, test, train.stream().mapToInt(Part::count).sum(), test.stream().mapToInt(Part::count).sum(),
+                Instant.now());
+        store.putJson(ObjectKeys.datasetManifest(datasetId), manifest);
+        store.putText(ObjectKeys.latestDataset(name), datasetId);
+        LOG.infof("Stored dataset %s '%s': %d train, %d test examples", datasetId, name, manifest.trainCount(), manifest.testCount());
+        publish(manifest);
+        return new Result(manifest, true);
+    }
+
+    private void publish(DatasetManifest m) {
+        String manifestKey = ObjectKeys.datasetManifest(m.datasetId());
+        String sha = Sha256.hex(store.get(manifestKey));
+        publisher.publishOnce(datasetIngested, new DatasetIngested(EventTypes.SCHEMA_VERSION, m.datasetId(), m.name(),
+                m.parentId(), m.source(), manifestKey, sha, m.trainCount(), m.testCount(), m.createdAt()));
+    }
+
+    private Part describe(PendingPart p) {
+        String imagesSha = Sha256.hex(p.imagesIdx());
+        String labelsSha = Sha256.hex(p.labelsIdx());
+        return new Part(ObjectKeys.rawBlob(imagesSha), imagesSha, ObjectKeys.rawBlob(labelsSha), labelsSha, p.count(), p.origin());
+    }
+
+    private void writeBlob(byte[] idx) {
+        String sha = Sha256.hex(idx);
+        String key = ObjectKeys.rawBlob(sha);
+        if (!store.exists(key)) {
+            store.put(key, idx, "application/octet-stream");
+        }
+    }
+
+    private static String hashes(List<Part> parts) {
+        return parts.stream().map(p -> p.imagesSha256() + "+" + p.labelsSha256()).collect(Collectors.joining(","));
+    }
+
+    private static String sampleHash(byte[] pixels, int offset, byte label) {
+        var md = Sha256.digest();
+        md.update(label);
+        md.update(pixels, offset, Idx.PIXELS);
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.mnistpipeline.ingest.domain;
+
+import dev.mnistpipeline.common.data.InvalidDataException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Resolves a dataset source to its four IDX files: {@code mnist} (built in), a local directory, or an http(s) base
+ * URL. Files may be raw or {@code .gz}; canonical MNIST names are expected.
+ */
+@ApplicationScoped
+public class DatasetSources {
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+    @Inject
+    MnistDownloader mnist;
+
+    public RawDataset fetch(String source) {
+        if (source == null || source.isBlank()) {
+            throw new InvalidDataException("source is required: 'mnist', a directory path, or an http(s) URL");
+        }
+        if (source.equals("mnist")) {
+            return mnist.fetch();
+        }
+        if (source.startsWith("http://") || source.startsWith("https://")) {
+            return fromUrl(source.endsWith("/") ? source : source + "/");
+        }
+        Path dir = source.startsWith("file:") ? Path.of(URI.create(source)) : Path.of(source);
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidDataException("source '" + source + "' is not 'mnist', an http(s) URL, or an existing directory");
+        }
+        return fromDirectory(dir);
+    }
+
+    static RawDataset fromDirectory(Path dir) {
+        byte[][] files = new byte[4][];
+        for (int i = 0; i < 4; i++) {
+            String name = RawDataset.FILE_NAMES[i];
+            Path plain = dir.resolve(name);
+            Path gz = dir.resolve(name + ".gz");
+            Path found = Files.exists(plain) ? plain : Files.exists(gz) ? gz : null;
+            if (found == null) {
+                throw new InvalidDataException("directory " + dir + " lacks " + name + " (or " + name + ".gz)");
+            }
+            try {
+                files[i] = Files.readAllBytes(found);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new RawDataset(files[0], files[1], files[2], files[3]);
+    }
+
+    static RawDataset fromUrl(String base) {
+        byte[][] files = new byte[4][];
+        for (int i = 0; i < 4; i++) {
+            String name = RawDataset.FILE_NAMES[i];
+            files[i] = download(base + name + ".gz");
+            if (files[i] == null) {
+                files[i] = download(base + name);
+            }
+            if (files[i] == null) {
+                throw new InvalidDataException("neither " + base + name + ".gz nor " + base + name + " could be fetched");
+            }
+        }
+        return new RawDataset(files[0], files[1], files[2], files[3]);
+    }
+
+    /** The body of a 200 response, or null for any other answer or an unreachable host. */
+    static byte[] download(String url) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(2)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

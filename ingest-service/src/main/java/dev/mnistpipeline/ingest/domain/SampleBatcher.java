@@ -1,0 +1,93 @@
+package dev.mnistpipeline.ingest.domain;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Collects published samples per dataset name and turns each batch into a new dataset version, when it reaches
+ * {@code pipeline.samples.batch-size} or {@code pipeline.samples.max-wait} after its first sample. The Kafka
+ * messages are acknowledged only once their batch is stored, so a crash loses nothing.
+ */
+@ApplicationScoped
+public class SampleBatcher {
+    private static final Logger LOG = Logger.getLogger(SampleBatcher.class);
+
+    @Inject
+    DatasetIngestor ingestor;
+
+    @ConfigProperty(name = "pipeline.samples.batch-size", defaultValue = "100")
+    int batchSize;
+
+    @ConfigProperty(name = "pipeline.samples.max-wait", defaultValue = "30s")
+    Duration maxWait;
+
+    private record Pending(byte[] pixels, byte label, Message<?> message) {
+    }
+
+    private final Map<String, List<Pending>> pending = new HashMap<>();
+    private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
+    // One thread: batches are written in order and never concurrently.
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sample-batcher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public synchronized void add(String dataset, byte[] pixels, int label, Message<?> message) {
+        List<Pending> batch = pending.computeIfAbsent(dataset, k -> new ArrayList<>());
+        batch.add(new Pending(pixels, (byte) label, message));
+        if (batch.size() >= batchSize) {
+            flusher.execute(() -> flush(dataset));
+        } else if (batch.size() == 1) {
+            timers.put(dataset, flusher.schedule(() -> flush(dataset), maxWait.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void flush(String dataset) {
+        List<Pending> batch;
+        synchronized (this) {
+            batch = pending.remove(dataset);
+            ScheduledFuture<?> timer = timers.remove(dataset);
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+        if (batch == null || batch.isEmpty()) {
+            return;
+        }
+        try {
+            byte[] labels = new byte[batch.size()];
+            List<byte[]> images = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                labels[i] = batch.get(i).label();
+                images.add(batch.get(i).pixels());
+            }
+            var result = ingestor.appendSamples(dataset, images, labels);
+            LOG.infof("Batch of %d samples for '%s': %s", batch.size(), dataset,
+                    result.map(r -> "dataset " + r.manifest().datasetId()).orElse("all already stored"));
+            batch.forEach(p -> p.message().ack());
+        } catch (RuntimeException e) {
+            LOG.errorf("Batch of %d samples for '%s' failed: %s", batch.size(), dataset, e.getMessage());
+            batch.forEach(p -> p.message().nack(e));
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        flusher.shutdownNow();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mnistpipeline.ingest.messaging;
+
+import dev.mnistpipeline.common.events.Events;
+import dev.mnistpipeline.common.events.SampleSubmitted;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.ingest.domain.SampleBatcher;
+import dev.mnistpipeline.ingest.domain.SampleDecoder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * User-published labelled samples ({@code samples.submitted}). A bad sample goes to {@code samples.submitted.dlq}
+ * with the reason; good ones are batched into a new dataset version and acknowledged once stored.
+ */
+@ApplicationScoped
+public class SampleConsumer {
+
+    @Inject
+    SampleBatcher batcher;
+
+    @Incoming(Topics.Channels.SAMPLES_SUBMITTED)
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> onSample(Message<String> message) {
+        try {
+            SampleSubmitted sample = Events.parse(message.getPayload(), SampleSubmitted.class);
+            byte[] pixels = SampleDecoder.pixels(sample);
+            batcher.add(sample.dataset() == null ? "mnist" : sample.dataset(), pixels, sample.label(), message);
+        } catch (IllegalArgumentException e) {
+            return message.nack(e);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

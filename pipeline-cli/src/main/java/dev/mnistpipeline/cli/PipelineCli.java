@@ -1,0 +1,273 @@
+package dev.mnistpipeline.cli;
+
+import dev.mnistpipeline.cli.client.EventStream;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.json.Json;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./pipeline <command>}: the embedded local stack and what runs on it.
+ *
+ * <pre>
+ * demo  [--epochs N] [--batch-size N] [--learning-rate X] [--optimizer adam|sgd] [--loss cross_entropy|mse] [--source S] [--keep]
+ * up    start Kafka, S3 and the four services on fixed ports and leave them running
+ * down  stop what 'up' started
+ * bench pipeline-full [same options as demo]
+ * </pre>
+ */
+public final class PipelineCli {
+    /** Ports of 'up', documented in the README. */
+    static final Map<String, Integer> UP_PORTS = Map.of("ingest-service", 8081, "preprocess-service", 8082,
+            "trainer-service", 8083, "evaluator-service", 8084);
+    static final int UP_KAFKA_PORT = 9092;
+    static final int UP_S3_PORT = 9000;
+
+    private PipelineCli() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            usage(System.err);
+            System.exit(2);
+        }
+        try {
+            int code = switch (args[0]) {
+                case "demo" -> demo(Options.parse(args, 1), false);
+                case "bench" -> bench(args);
+                case "up" -> up();
+                case "down" -> down();
+                case "help", "--help", "-h" -> {
+                    usage(System.out);
+                    yield 0;
+                }
+                default -> {
+                    System.err.println("unknown command: " + args[0]);
+                    usage(System.err);
+                    yield 2;
+                }
+            };
+            System.exit(code);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("FAILED: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void usage(PrintStream out) {
+        out.println("""
+                usage: ./pipeline <command>
+                  demo   ingest MNIST, preprocess, train, evaluate on a fresh embedded stack; prints the report
+                         options: --epochs N (2) --batch-size N (128) --learning-rate X (0.001) --optimizer adam|sgd
+                                  --loss cross_entropy|mse --seed N --source mnist|DIR|URL --keep (keep data and logs)
+                  up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
+                  down   stop what 'up' started
+                  bench  pipeline-full [demo options]: timings and accuracy to bench/results/pipeline-full.json""");
+    }
+
+    /** Demo options. */
+    record Options(Hyperparameters hyperparameters, String source, boolean keep) {
+        static Options parse(String[] args, int from) {
+            Integer epochs = null, batch = null;
+            Double lr = null;
+            String optimizer = null, loss = null, source = "mnist";
+            Long seed = null;
+            boolean keep = false;
+            for (int i = from; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--keep")) {
+                    keep = true;
+                    continue;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + a + " needs a value");
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--epochs" -> epochs = Integer.parseInt(v);
+                    case "--batch-size" -> batch = Integer.parseInt(v);
+                    case "--learning-rate" -> lr = Double.parseDouble(v);
+                    case "--optimizer" -> optimizer = v;
+                    case "--loss" -> loss = v;
+                    case "--seed" -> seed = Long.parseLong(v);
+                    case "--source" -> source = v;
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            return new Options(new Hyperparameters("cnn", epochs, batch, lr, optimizer, loss, seed).withDefaults(), source, keep);
+        }
+    }
+
+    static int demo(Options options, boolean bench) throws Exception {
+        Layout layout = Layout.detect();
+        Path data = Files.createDirectories(layout.stateDir()).resolve("run-" + System.currentTimeMillis());
+        PrintStream out = System.out;
+        out.println("Starting the embedded stack: Kafka (KRaft) and S3 (S3Proxy) processes, then four services ...");
+        long start = System.nanoTime();
+        LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, data);
+        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), Map.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            infra.close();
+        }));
+        try (infra; stack) {
+            stack.start();
+            try (EventStream events = new EventStream(infra.bootstrapServers())) {
+            out.printf("Stack up in %.1f s: kafka %s, s3 %s, ingest %s, preprocess %s, trainer %s, evaluator %s%n",
+                    (System.nanoTime() - start) / 1e9, infra.bootstrapServers(), infra.s3Endpoint(),
+                    stack.url("ingest-service"), stack.url("preprocess-service"), stack.url("trainer-service"),
+                    stack.url("evaluator-service"));
+            PipelineRun.Result r = PipelineRun.run(stack, events, Json.write(Map.of("source", options.source())),
+                    options.hyperparameters(), out);
+            ReportPrinter.print(r.report(), out);
+            if (bench) {
+                writeBench(layout, r, infra, stack);
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("accuracy", round(r.report().accuracy()));
+            summary.put("precision_macro", round(r.report().macro().precision()));
+            summary.put("recall_macro", round(r.report().macro().recall()));
+            summary.put("f1_macro", round(r.report().macro().f1()));
+            summary.put("model", r.model().modelId());
+            summary.put("dataset", r.datasetId());
+            summary.put("prepared", r.prepared().preparedId());
+            summary.put("evaluation", r.evaluation().evaluationId());
+            summary.put("epochs", options.hyperparameters().epochs());
+            summary.put("train_seconds", round(r.trainSeconds()));
+            summary.put("total_seconds", round((System.nanoTime() - start) / 1e9));
+            out.println(Json.write(summary));
+            return 0;
+            }
+        } catch (Exception e) {
+            out.println("Pipeline failed: " + e.getMessage());
+            out.println("Service logs: " + data.resolve("logs"));
+            throw e;
+        } finally {
+            if (!options.keep()) {
+                LocalFiles.deleteTree(data);
+            }
+        }
+    }
+
+    static int bench(String[] args) throws Exception {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("bench needs a scenario: pipeline-full");
+        }
+        if (!args[1].equals("pipeline-full")) {
+            throw new IllegalArgumentException("unknown scenario " + args[1] + " (known: pipeline-full)");
+        }
+        return demo(Options.parse(args, 2), true);
+    }
+
+    private static void writeBench(Layout layout, PipelineRun.Result r, LocalInfrastructure infra, PipelineStack stack) throws IOException {
+        Map<String, Object> rss = new LinkedHashMap<>();
+        stack.processes().forEach((name, p) -> rss.put(name, p.peakRssMb()));
+        infra.processes().forEach(p -> rss.put(p.name(), p.peakRssMb()));
+        List<Double> epochs = new ArrayList<>();
+        var manifest = Json.tree(dev.mnistpipeline.cli.client.Http.get(stack.url("trainer-service") + "/trainings/" + r.model().runId()).body());
+        manifest.path("model").path("history").forEach(h -> epochs.add(round(h.get("seconds").asDouble())));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", "pipeline-full");
+        result.put("ingest_s", round(r.ingestSeconds()));
+        result.put("preprocess_s", round(r.preprocessSeconds()));
+        result.put("train_s", round(r.trainSeconds()));
+        result.put("train_images_per_s", round(r.model().imagesPerSecond()));
+        result.put("epoch_s", epochs);
+        result.put("evaluate_s", round(r.evaluateSeconds()));
+        result.put("evaluate_report_s", round(r.report().seconds()));
+        result.put("test_images", r.report().testCount());
+        result.put("test_accuracy", round(r.report().accuracy()));
+        result.put("validation_accuracy", round(r.model().validationAccuracy()));
+        result.put("hyperparameters", r.model().hyperparameters());
+        result.put("peak_rss_mb", rss);
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Path file = layout.root().resolve("bench/results/pipeline-full.json");
+        Files.createDirectories(file.getParent());
+        Files.write(file, Json.writeBytes(result));
+        System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
+        System.out.println(new String(Json.writeBytes(result)));
+    }
+
+    static int up() throws Exception {
+        Layout layout = Layout.detect();
+        Path dir = layout.stateDir().resolve("up");
+        if (Files.exists(dir.resolve("pids"))) {
+            throw new IllegalStateException("a stack is already up (" + dir.resolve("pids") + "); run ./pipeline down first");
+        }
+        String access = LocalInfrastructure.randomKey(10), secret = LocalInfrastructure.randomKey(20);
+        LocalInfrastructure infra = new LocalInfrastructure(layout, dir, UP_KAFKA_PORT, UP_S3_PORT, access, secret);
+        PipelineStack stack = new PipelineStack(layout, infra, dir.resolve("logs"), UP_PORTS, Map.of());
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            infra.close();
+            throw e;
+        }
+        List<String> pids = new ArrayList<>();
+        infra.processes().forEach(p -> pids.add(Long.toString(p.pid())));
+        stack.processes().values().forEach(p -> pids.add(Long.toString(p.pid())));
+        Files.write(dir.resolve("pids"), pids);
+        Files.writeString(dir.resolve("stack.env"), String.join("\n",
+                "KAFKA_BOOTSTRAP_SERVERS=" + infra.bootstrapServers(),
+                "PIPELINE_STORAGE_ENDPOINT=" + infra.s3Endpoint(),
+                "PIPELINE_STORAGE_ACCESS_KEY=" + access,
+                "PIPELINE_STORAGE_SECRET_KEY=" + secret, ""));
+        System.out.printf("""
+                Stack is up (logs and data in %s):
+                  Kafka       %s
+                  S3          %s   (credentials in %s)
+                  ingest      %s   POST /datasets
+                  preprocess  %s
+                  trainer     %s   POST /trainings
+                  evaluator   %s   GET /evaluations/{id}
+                Stop it with ./pipeline down
+                """, layout.root().relativize(dir), infra.bootstrapServers(), infra.s3Endpoint(),
+                layout.root().relativize(dir.resolve("stack.env")), stack.url("ingest-service"), stack.url("preprocess-service"),
+                stack.url("trainer-service"), stack.url("evaluator-service"));
+        return 0;
+    }
+
+    static int down() throws IOException, InterruptedException {
+        Layout layout = Layout.detect();
+        Path pids = layout.stateDir().resolve("up/pids");
+        if (!Files.exists(pids)) {
+            System.out.println("No stack is up.");
+            return 0;
+        }
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (String line : Files.readAllLines(pids)) {
+            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(handles::add);
+        }
+        for (int i = handles.size() - 1; i >= 0; i--) {
+            handles.get(i).destroy();
+        }
+        for (ProcessHandle h : handles) {
+            try {
+                h.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        }
+        Files.delete(pids);
+        System.out.println("Stopped " + handles.size() + " processes. Data stays in " + layout.root().relativize(pids.getParent()) + " (delete it to start afresh).");
+        return 0;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10000) / 10000.0;
+    }
+}

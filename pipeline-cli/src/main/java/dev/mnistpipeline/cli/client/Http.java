@@ -1,0 +1,47 @@
+package dev.mnistpipeline.cli.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Small JSON-over-HTTP helpers for talking to the services. */
+public final class Http {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Status and body of a response. */
+    public record Reply(int status, String body) {
+        public Reply requireSuccess(String what) {
+            if (status / 100 != 2) {
+                throw new IllegalStateException(what + " failed with HTTP " + status + ": " + body);
+            }
+            return this;
+        }
+    }
+
+    private Http() {
+    }
+
+    public static Reply postJson(String url, String json) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(15)).POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public static Reply get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1)).GET().build());
+    }
+
+    public static Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.mnistpipeline.cli.stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where things are in a checkout: the repository root, the packaged services, the launcher's own jar. */
+public final class Layout {
+    public static final String[] SERVICES = {"ingest-service", "preprocess-service", "trainer-service", "evaluator-service"};
+
+    private final Path root;
+
+    public Layout(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The checkout containing the working directory (or {@code -Dpipeline.home}). */
+    public static Layout detect() {
+        String home = System.getProperty("pipeline.home");
+        Path dir = Path.of(home != null ? home : "").toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("pipeline-cli")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return new Layout(p);
+            }
+        }
+        throw new IllegalStateException("Not inside an mnist-pipeline checkout: " + dir);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path serviceJar(String service) {
+        Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
+        }
+        return jar;
+    }
+
+    /** The launcher jar, whose manifest class path carries Kafka and S3Proxy for the infrastructure processes. */
+    public Path cliJar() {
+        Path jar = root.resolve("pipeline-cli/target/pipeline-cli.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
+        }
+        return jar;
+    }
+
+    /** Runtime state of local stacks: data, logs, pids. Git-ignored. */
+    public Path stateDir() {
+        return root.resolve(".pipeline");
+    }
+}

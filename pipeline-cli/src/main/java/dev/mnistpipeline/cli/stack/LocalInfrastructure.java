@@ -1,0 +1,99 @@
+package dev.mnistpipeline.cli.stack;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded default: a real Kafka broker (KRaft) and a real S3 server (S3Proxy), each its own process,
+ * with state under {@code dataDir}. S3 credentials are generated per stack.
+ */
+public final class LocalInfrastructure implements Infrastructure {
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private final int kafkaPort;
+    private final int s3Port;
+    private final String accessKey;
+    private final String secretKey;
+
+    public LocalInfrastructure(Layout layout, Path dataDir, int kafkaPort, int s3Port, String accessKey, String secretKey) {
+        this.kafkaPort = kafkaPort;
+        this.s3Port = s3Port;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        Path logs = dataDir.resolve("logs");
+        String cp = layout.cliJar().toString();
+        List<String> jvm = List.of("-Xmx768m", "-XX:+UseSerialGC", "-cp", cp);
+        try {
+            int controllerPort = Ports.free();
+            Path config = LocalKafka.configure(dataDir.resolve("kafka"), kafkaPort, controllerPort);
+            ManagedProcess.runToEnd("kafka-format", ManagedProcess.java(jvm, LocalKafka.formatCommand(config)), logs);
+            processes.add(ManagedProcess.start("kafka", ManagedProcess.java(jvm, LocalKafka.serverCommand(config)), Map.of(), logs));
+            processes.add(ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", cp),
+                    List.of(LocalS3.class.getName(), Integer.toString(s3Port), dataDir.resolve("s3").toString())),
+                    Map.of("S3_ACCESS_KEY", accessKey, "S3_SECRET_KEY", secretKey), logs));
+            awaitPort("kafka", kafkaPort);
+            awaitPort("s3", s3Port);
+        } catch (Exception e) {
+            close();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+    }
+
+    public static LocalInfrastructure onFreePorts(Layout layout, Path dataDir) {
+        return new LocalInfrastructure(layout, dataDir, Ports.free(), Ports.free(), randomKey(10), randomKey(20));
+    }
+
+    public static String randomKey(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private void awaitPort(String name, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        ManagedProcess p = processes.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        while (!Ports.isOpen(port)) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited during startup:\n" + p.tail(40));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not open port " + port + " within 120 s:\n" + p.tail(40));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public List<ManagedProcess> processes() {
+        return processes;
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    @Override
+    public String s3Endpoint() {
+        return "http://127.0.0.1:" + s3Port;
+    }
+
+    @Override
+    public String accessKey() {
+        return accessKey;
+    }
+
+    @Override
+    public String secretKey() {
+        return secretKey;
+    }
+
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.mnistpipeline.cli.stack;
+
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * A real S3 server (S3Proxy on a filesystem backend), run as its own process. Credentials come from the
+ * environment ({@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}); the launcher generates them per stack.
+ *
+ * <p>Usage: {@code LocalS3 <port> <data-dir>}
+ */
+public final class LocalS3 {
+    private LocalS3() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        Path dir = Path.of(args[1]).toAbsolutePath();
+        Files.createDirectories(dir);
+        String accessKey = System.getenv("S3_ACCESS_KEY");
+        String secretKey = System.getenv("S3_SECRET_KEY");
+        if (accessKey == null || secretKey == null) {
+            throw new IllegalStateException("set S3_ACCESS_KEY and S3_SECRET_KEY");
+        }
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", dir.toString());
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
+                .credentials("local", "local").overrides(props).build(BlobStoreContext.class);
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .build();
+        proxy.start();
+        while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
+            Thread.sleep(20);
+        }
+        System.out.println("S3 server (S3Proxy) listening on http://127.0.0.1:" + port + ", data in " + dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                proxy.stop();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+        }));
+        Thread.currentThread().join();
+    }
+}

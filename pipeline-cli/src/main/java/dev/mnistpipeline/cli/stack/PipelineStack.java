@@ -1,0 +1,169 @@
+package dev.mnistpipeline.cli.stack;
+
+import dev.mnistpipeline.common.messaging.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The four services as separate processes, the way they run as pods, wired to an {@link Infrastructure}.
+ * Creates the topics (with their dead-letter topics) first, then starts the services and waits until each
+ * reports ready on {@code /q/health/ready}.
+ */
+public final class PipelineStack implements AutoCloseable {
+    public static final int PARTITIONS = 3;
+    private static final Map<String, String> HEAP = Map.of("ingest-service", "-Xmx1g", "preprocess-service", "-Xmx1536m",
+            "trainer-service", "-Xmx1536m", "evaluator-service", "-Xmx1g");
+
+    private final Layout layout;
+    private final Infrastructure infrastructure;
+    private final Path logDir;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> extraEnv;
+    private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param ports    HTTP port per service; services not listed get a free port
+     * @param extraEnv additional environment per service (config overrides)
+     */
+    public PipelineStack(Layout layout, Infrastructure infrastructure, Path logDir, Map<String, Integer> ports,
+                         Map<String, Map<String, String>> extraEnv) {
+        this.layout = layout;
+        this.infrastructure = infrastructure;
+        this.logDir = logDir;
+        this.extraEnv = extraEnv;
+        for (String s : Layout.SERVICES) {
+            this.ports.put(s, ports.getOrDefault(s, Ports.free()));
+        }
+    }
+
+    public PipelineStack start() {
+        try {
+            createTopics(infrastructure.bootstrapServers());
+            for (String service : Layout.SERVICES) {
+                startService(service);
+            }
+            for (String service : Layout.SERVICES) {
+                awaitReady(service);
+            }
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static void createTopics(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String t : Topics.ALL) {
+                topics.add(new NewTopic(t, PARTITIONS, (short) 1));
+            }
+            for (String t : Topics.CONSUMED) {
+                topics.add(new NewTopic(Topics.deadLetter(t), 1, (short) 1));
+            }
+            for (var entry : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Cannot create topic " + entry.getKey(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void startService(String service) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers());
+        env.put("PIPELINE_STORAGE_ENDPOINT", infrastructure.s3Endpoint());
+        env.put("PIPELINE_STORAGE_ACCESS_KEY", infrastructure.accessKey());
+        env.put("PIPELINE_STORAGE_SECRET_KEY", infrastructure.secretKey());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+        env.putAll(extraEnv.getOrDefault(service, Map.of()));
+        try {
+            services.put(service, ManagedProcess.start(service, ManagedProcess.java(
+                    List.of(HEAP.get(service), "-XX:+UseSerialGC"),
+                    List.of("-jar", layout.serviceJar(service).toString())), env, logDir));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot start " + service, e);
+        }
+    }
+
+    private void awaitReady(String service) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        ManagedProcess p = services.get(service);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(service + " exited during startup:\n" + p.tail(60));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException ignored) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service + " not ready within 3 minutes:\n" + p.tail(60));
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Restarts one service with the same port and config, e.g. after a crash test killed it. */
+    public void restart(String service) {
+        services.get(service).close();
+        startService(service);
+        awaitReady(service);
+    }
+
+    public String url(String service) {
+        return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    public ManagedProcess process(String service) {
+        return services.get(service);
+    }
+
+    public Map<String, ManagedProcess> processes() {
+        return services;
+    }
+
+    @Override
+    public void close() {
+        List<String> names = new ArrayList<>(services.keySet());
+        for (int i = names.size() - 1; i >= 0; i--) {
+            services.get(names.get(i)).close();
+        }
+    }
+}

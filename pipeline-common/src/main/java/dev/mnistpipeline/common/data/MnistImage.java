@@ -1,0 +1,106 @@
+package dev.mnistpipeline.common.data;
+
+import javax.imageio.ImageIO;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+/**
+ * Turns an arbitrary picture of a digit into a 28x28 MNIST-style image the way the MNIST authors prepared theirs:
+ * grayscale, ink bright on dark (inverted if the background is light), cropped to the digit, fitted into a 20x20
+ * box keeping its aspect ratio, and centred by centre of mass in the 28x28 frame.
+ */
+public final class MnistImage {
+    private static final int BOX = 20;
+
+    private MnistImage() {
+    }
+
+    /** Decodes PNG/JPEG bytes; rejects data that is not an image. */
+    public static byte[] fromEncoded(byte[] encoded, int maxSide) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(encoded));
+        } catch (IOException e) {
+            throw new InvalidDataException("cannot decode image: " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new InvalidDataException("not a PNG or JPEG image");
+        }
+        if (image.getWidth() > maxSide || image.getHeight() > maxSide) {
+            throw new InvalidDataException("image is " + image.getWidth() + "x" + image.getHeight() + ", larger than " + maxSide + " pixels per side");
+        }
+        return fromImage(image);
+    }
+
+    public static byte[] fromImage(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] gray = new int[w * h];
+        long sum = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int argb = image.getRGB(x, y);
+                int a = argb >>> 24;
+                int lum = (int) Math.round(0.299 * ((argb >> 16) & 0xff) + 0.587 * ((argb >> 8) & 0xff) + 0.114 * (argb & 0xff));
+                lum = (lum * a + 255 * (255 - a)) / 255; // transparent pixels count as white paper
+                gray[y * w + x] = lum;
+                sum += lum;
+            }
+        }
+        boolean lightBackground = sum / (double) gray.length > 127;
+        int minX = w, minY = h, maxX = -1, maxY = -1;
+        for (int i = 0; i < gray.length; i++) {
+            int ink = lightBackground ? 255 - gray[i] : gray[i];
+            gray[i] = ink;
+            if (ink > 30) {
+                int x = i % w, y = i / w;
+                minX = Math.min(minX, x);
+                maxX = Math.max(maxX, x);
+                minY = Math.min(minY, y);
+                maxY = Math.max(maxY, y);
+            }
+        }
+        if (maxX < 0) {
+            throw new InvalidDataException("the image contains no digit (blank)");
+        }
+        int cw = maxX - minX + 1, ch = maxY - minY + 1;
+        BufferedImage crop = new BufferedImage(cw, ch, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < ch; y++) {
+            for (int x = 0; x < cw; x++) {
+                int v = gray[(minY + y) * w + minX + x];
+                crop.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        double scale = BOX / (double) Math.max(cw, ch);
+        int sw = Math.max(1, (int) Math.round(cw * scale)), sh = Math.max(1, (int) Math.round(ch * scale));
+        BufferedImage fitted = new BufferedImage(sw, sh, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = fitted.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(crop, 0, 0, sw, sh, null);
+        g.dispose();
+        double mass = 0, cx = 0, cy = 0;
+        for (int y = 0; y < sh; y++) {
+            for (int x = 0; x < sw; x++) {
+                int v = fitted.getRaster().getSample(x, y, 0);
+                mass += v;
+                cx += x * v;
+                cy += y * v;
+            }
+        }
+        int offX = (int) Math.round(Idx.COLS / 2.0 - (mass > 0 ? cx / mass : sw / 2.0) - 0.5);
+        int offY = (int) Math.round(Idx.ROWS / 2.0 - (mass > 0 ? cy / mass : sh / 2.0) - 0.5);
+        byte[] out = new byte[Idx.PIXELS];
+        for (int y = 0; y < sh; y++) {
+            for (int x = 0; x < sw; x++) {
+                int tx = x + offX, ty = y + offY;
+                if (tx >= 0 && tx < Idx.COLS && ty >= 0 && ty < Idx.ROWS) {
+                    out[ty * Idx.COLS + tx] = (byte) fitted.getRaster().getSample(x, y, 0);
+                }
+            }
+        }
+        return out;
+    }
+}

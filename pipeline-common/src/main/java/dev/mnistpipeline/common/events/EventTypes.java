@@ -1,0 +1,17 @@
+package dev.mnistpipeline.common.events;
+
+/** CloudEvents types. Each type travels on the topic of the same name (see {@code Topics}). */
+public final class EventTypes {
+    public static final int SCHEMA_VERSION = 1;
+
+    public static final String SAMPLE_SUBMITTED = "samples.submitted";
+    public static final String DATASET_INGESTED = "dataset.ingested";
+    public static final String DATASET_PREPARED = "dataset.prepared";
+    public static final String TRAINING_REQUESTED = "training.requested";
+    public static final String TRAINING_METRICS = "training.metrics";
+    public static final String MODEL_TRAINED = "model.trained";
+    public static final String EVALUATION_COMPLETED = "evaluation.completed";
+
+    private EventTypes() {
+    }
+}

@@ -1,0 +1,24 @@
+package dev.mnistpipeline.common.events;
+
+/**
+ * Every event on a pipeline topic. Events are JSON records; they carry CloudEvents attributes as Kafka headers
+ * ({@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_time}) and are keyed by {@link #key()}.
+ *
+ * <p>The event id is derived from the entity it announces, so a redelivered or re-sent event keeps its id and
+ * consumers can recognise it.
+ */
+public interface PipelineEvent {
+    /** Major schema version of the payload; consumers reject versions they do not know. */
+    int schemaVersion();
+
+    /** Kafka record key: the dataset or run id, so related events stay ordered on one partition. */
+    String key();
+
+    /** CloudEvents {@code type}, e.g. {@code dataset.ingested}. */
+    String type();
+
+    /** Deterministic CloudEvents {@code id}. */
+    default String eventId() {
+        return type() + ":" + key();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.mnistpipeline.common.events;
+
+/**
+ * A labelled sample a user publishes on {@code samples.submitted}. Exactly one of {@code pixels} (base64 of 784
+ * row-major bytes, 0 = background, 255 = ink, as in MNIST) or {@code png} (base64 PNG, any size; it is
+ * converted the MNIST way) is set.
+ *
+ * @param dataset the dataset name the sample extends; default {@code mnist}
+ */
+public record SampleSubmitted(int schemaVersion, String sampleId, Integer label, String pixels, String png,
+                              String dataset) implements PipelineEvent {
+    @Override
+    public String key() {
+        return dataset == null ? "mnist" : dataset;
+    }
+
+    @Override
+    public String type() {
+        return EventTypes.SAMPLE_SUBMITTED;
+    }
+
+    @Override
+    public String eventId() {
+        return type() + ":" + sampleId;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.mnistpipeline.common.events;
+
+import java.time.Instant;
+
+/**
+ * Progress of a run, streamed for dashboards.
+ *
+ * @param phase {@code started}, {@code step}, {@code epoch}, {@code completed} or {@code failed}
+ * @param validationAccuracy set on {@code epoch} and {@code completed}
+ * @param message reason on {@code failed}
+ */
+public record TrainingMetrics(int schemaVersion, String runId, String phase, int epoch, int epochs, long step,
+                              long totalSteps, double loss, double accuracy, Double validationAccuracy,
+                              double imagesPerSecond, String message, Instant time) implements PipelineEvent {
+    @Override
+    public String key() {
+        return runId;
+    }
+
+    @Override
+    public String type() {
+        return EventTypes.TRAINING_METRICS;
+    }
+
+    @Override
+    public String eventId() {
+        return type() + ":" + runId + ":" + phase + ":" + step;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mnistpipeline.common.manifest;
+
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.storage.StoredObject;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A model version: its SavedModel files with checksums, lineage, hyperparameters and training history.
+ *
+ * @param inputName  serving signature input: float32 [batch,28,28,1], pixels in [0,1]
+ * @param outputName serving signature output: float32 [batch,10] class probabilities
+ */
+public record ModelManifest(int schemaVersion, String modelId, String runId, String datasetId, String preparedId,
+                            Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
+                            String outputName, List<StoredObject> files, List<EpochSummary> history,
+                            double validationAccuracy, double trainSeconds, double imagesPerSecond,
+                            Instant createdAt) {
+
+    public record EpochSummary(int epoch, double loss, double accuracy, double validationAccuracy, double seconds) {
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mnistpipeline.common.messaging;
+
+import dev.mnistpipeline.common.events.EventTypes;
+
+import java.util.List;
+
+/**
+ * The one place that names the pipeline's Kafka topics and the SmallRye channels bound to them.
+ *
+ * <p>Topic names equal the CloudEvents type they carry. Channel names use dashes because channel config keys
+ * cannot contain dots; each service's {@code application.properties} binds its channels to these topics and their
+ * dead-letter topics ({@code TopicBindingTest} checks that they agree).
+ */
+public final class Topics {
+    public static final String SAMPLES_SUBMITTED = EventTypes.SAMPLE_SUBMITTED;
+    public static final String DATASET_INGESTED = EventTypes.DATASET_INGESTED;
+    public static final String DATASET_PREPARED = EventTypes.DATASET_PREPARED;
+    public static final String TRAINING_REQUESTED = EventTypes.TRAINING_REQUESTED;
+    public static final String TRAINING_METRICS = EventTypes.TRAINING_METRICS;
+    public static final String MODEL_TRAINED = EventTypes.MODEL_TRAINED;
+    public static final String EVALUATION_COMPLETED = EventTypes.EVALUATION_COMPLETED;
+
+    /** Every event topic, in flow order. */
+    public static final List<String> ALL = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
+            TRAINING_REQUESTED, TRAINING_METRICS, MODEL_TRAINED, EVALUATION_COMPLETED);
+
+    /** Topics that some service consumes, and so have a dead-letter topic. */
+    public static final List<String> CONSUMED = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
+            TRAINING_REQUESTED, MODEL_TRAINED);
+
+    private Topics() {
+    }
+
+    /** The dead-letter topic of a consumed topic; records there carry {@code dead-letter-reason} headers. */
+    public static String deadLetter(String topic) {
+        return topic + ".dlq";
+    }
+
+    /** Channel names used in {@code @Incoming} / {@code @Channel}. */
+    public static final class Channels {
+        public static final String SAMPLES_SUBMITTED = "samples-submitted";
+        public static final String DATASET_INGESTED = "dataset-ingested";
+        public static final String DATASET_PREPARED = "dataset-prepared";
+        public static final String TRAINING_REQUESTED = "training-requested";
+        /** The trainer both consumes and publishes training requests; a channel has one direction. */
+        public static final String TRAINING_REQUESTED_OUT = "training-requested-out";
+        public static final String TRAINING_METRICS = "training-metrics";
+        public static final String MODEL_TRAINED = "model-trained";
+        public static final String EVALUATION_COMPLETED = "evaluation-completed";
+
+        private Channels() {
+        }
+    }
+}

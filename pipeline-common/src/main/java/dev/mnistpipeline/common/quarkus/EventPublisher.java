@@ -1,0 +1,67 @@
+package dev.mnistpipeline.common.quarkus;
+
+import dev.mnistpipeline.common.events.PipelineEvent;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.time.ZonedDateTime;
+
+/**
+ * Sends pipeline events with their key and CloudEvents headers and waits for the broker's acknowledgement.
+ * {@link #publishOnce} makes emission idempotent under redelivery: a marker object records what was published.
+ */
+@ApplicationScoped
+public class EventPublisher {
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    @Inject
+    ObjectStore store;
+
+    @ConfigProperty(name = "quarkus.application.name")
+    String source;
+
+    /** Sends now, whether or not it was sent before (progress metrics). */
+    public void send(MutinyEmitter<String> emitter, PipelineEvent event) {
+        emitter.sendMessageAndAwait(toMessage(event));
+    }
+
+    /** Sends unless this event id was already published; returns whether it was sent now. */
+    public boolean publishOnce(MutinyEmitter<String> emitter, PipelineEvent event) {
+        String marker = ObjectKeys.publishedMarker(event.eventId());
+        if (store.exists(marker)) {
+            LOG.infof("%s already published; not sending again", event.eventId());
+            return false;
+        }
+        send(emitter, event);
+        store.putText(marker, ZonedDateTime.now().toString());
+        LOG.infof("Published %s", event.eventId());
+        return true;
+    }
+
+    public boolean wasPublished(PipelineEvent event) {
+        return store.exists(ObjectKeys.publishedMarker(event.eventId()));
+    }
+
+    private Message<String> toMessage(PipelineEvent event) {
+        return Message.of(Json.write(event), Metadata.of(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).build(),
+                OutgoingCloudEventMetadata.builder()
+                        .withId(event.eventId())
+                        .withType(event.type())
+                        .withSource(URI.create("urn:mnist-pipeline:" + source))
+                        .withSubject(event.key())
+                        .withTimestamp(ZonedDateTime.now())
+                        .build()));
+    }
+}

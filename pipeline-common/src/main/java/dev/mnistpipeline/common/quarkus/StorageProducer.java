@@ -1,0 +1,30 @@
+package dev.mnistpipeline.common.quarkus;
+
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Makes the pipeline bucket injectable in every service; config keys {@code pipeline.storage.*}. */
+@ApplicationScoped
+public class StorageProducer {
+
+    @Produces
+    @ApplicationScoped
+    @Startup
+    ObjectStore objectStore(@ConfigProperty(name = "pipeline.storage.endpoint") String endpoint,
+                            @ConfigProperty(name = "pipeline.storage.access-key") String accessKey,
+                            @ConfigProperty(name = "pipeline.storage.secret-key") String secretKey,
+                            @ConfigProperty(name = "pipeline.storage.bucket", defaultValue = "mnist-pipeline") String bucket) {
+        ObjectStore store = new ObjectStore(new StorageConfig(endpoint, accessKey, secretKey, bucket));
+        store.ensureBucket();
+        return store;
+    }
+
+    void close(@Disposes ObjectStore store) {
+        store.close();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.mnistpipeline.common.storage;
+
+/**
+ * The object-key layout of the pipeline bucket, in one place.
+ *
+ * <pre>
+ * raw/blobs/sha256/&lt;hash&gt;                    content-addressed IDX parts (deduplicated across versions)
+ * raw/datasets/&lt;datasetId&gt;.json              DatasetManifest of one immutable dataset version
+ * raw/latest/&lt;name&gt;                          id of the newest version of a named dataset
+ * prepared/&lt;preparedId&gt;/manifest.json        PreparedManifest (stats, shards, checksums)
+ * prepared/&lt;preparedId&gt;/&lt;split&gt;-&lt;n&gt;.x.npy   normalized float32 images, NumPy format
+ * prepared/&lt;preparedId&gt;/&lt;split&gt;-&lt;n&gt;.y.npy   uint8 labels
+ * prepared/latest                             id of the newest prepared dataset
+ * models/&lt;modelId&gt;/saved_model/...           TensorFlow SavedModel
+ * models/&lt;modelId&gt;/manifest.json            ModelManifest (lineage, hyperparameters, metrics, files)
+ * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
+ * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
+ * </pre>
+ */
+public final class ObjectKeys {
+    private ObjectKeys() {
+    }
+
+    public static String rawBlob(String sha256) {
+        return "raw/blobs/sha256/" + sha256;
+    }
+
+    public static String datasetManifest(String datasetId) {
+        return "raw/datasets/" + datasetId + ".json";
+    }
+
+    public static String latestDataset(String name) {
+        return "raw/latest/" + name;
+    }
+
+    public static String preparedPrefix(String preparedId) {
+        return "prepared/" + preparedId + "/";
+    }
+
+    public static String preparedManifest(String preparedId) {
+        return preparedPrefix(preparedId) + "manifest.json";
+    }
+
+    public static String preparedShard(String preparedId, String split, int index, String kind) {
+        return preparedPrefix(preparedId) + String.format("%s-%03d.%s.npy", split, index, kind);
+    }
+
+    public static final String LATEST_PREPARED = "prepared/latest";
+
+    public static String modelPrefix(String modelId) {
+        return "models/" + modelId + "/";
+    }
+
+    public static String savedModelPrefix(String modelId) {
+        return modelPrefix(modelId) + "saved_model/";
+    }
+
+    public static String modelManifest(String modelId) {
+        return modelPrefix(modelId) + "manifest.json";
+    }
+
+    public static String evaluationReport(String evaluationId) {
+        return "evaluations/" + evaluationId + "/report.json";
+    }
+
+    public static final String EVALUATIONS_PREFIX = "evaluations/";
+    public static final String MODELS_PREFIX = "models/";
+
+    public static String publishedMarker(String eventId) {
+        return "markers/published/" + eventId.replace(':', '/');
+    }
+}

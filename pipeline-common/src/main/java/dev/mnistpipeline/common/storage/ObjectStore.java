@@ -1,0 +1,262 @@
+package dev.mnistpipeline.common.storage;
+
+import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.json.Json;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+import okhttp3.OkHttpClient;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The pipeline bucket, spoken to through the MinIO SDK (MinIO in Kubernetes, S3Proxy locally).
+ * Every call retries transient failures; "not found" is an answer, not an error.
+ */
+public final class ObjectStore implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+    private static final int ATTEMPTS = 4;
+
+    private final MinioClient client;
+    private final OkHttpClient http;
+    private final String bucket;
+
+    public ObjectStore(StorageConfig config) {
+        // Our own OkHttp client so close() can stop its non-daemon threads.
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofMinutes(5))
+                .writeTimeout(Duration.ofMinutes(5))
+                .build();
+        this.client = MinioClient.builder()
+                .endpoint(config.endpoint())
+                .credentials(config.accessKey(), config.secretKey())
+                .region("us-east-1")
+                .httpClient(http)
+                .build();
+        this.bucket = config.bucket();
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** Creates the bucket if it does not exist yet. */
+    public void ensureBucket() {
+        retry("ensure bucket " + bucket, () -> {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                try {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                } catch (ErrorResponseException e) {
+                    // Several services start at once; one of them wins the race to create it.
+                    String code = e.errorResponse().code();
+                    if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    public StoredObject put(String key, byte[] data, String contentType) {
+        String sha = Sha256.hex(data);
+        retry("put " + key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new ByteArrayInputStream(data), data.length, -1)
+                .contentType(contentType)
+                .userMetadata(Map.of("sha256", sha))
+                .build()));
+        return new StoredObject(key, sha, data.length);
+    }
+
+    public StoredObject putFile(String key, Path file) {
+        String sha = Sha256.hex(file);
+        retry("upload " + key, () -> client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
+                .filename(file.toString()).userMetadata(Map.of("sha256", sha)).build()));
+        try {
+            return new StoredObject(key, sha, Files.size(file));
+        } catch (IOException e) {
+            throw new StorageException("Cannot size " + file, e);
+        }
+    }
+
+    public StoredObject putText(String key, String text) {
+        return put(key, text.getBytes(StandardCharsets.UTF_8), "text/plain");
+    }
+
+    public StoredObject putJson(String key, Object value) {
+        return put(key, Json.writeBytes(value), "application/json");
+    }
+
+    /** Reads a whole object; empty if it does not exist. */
+    public Optional<byte[]> find(String key) {
+        return retry("get " + key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return Optional.of(in.readAllBytes());
+            } catch (ErrorResponseException e) {
+                if (isNotFound(e)) {
+                    return Optional.<byte[]>empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    public byte[] get(String key) {
+        return find(key).orElseThrow(() -> new StorageException("No object " + key + " in bucket " + bucket));
+    }
+
+    /** Reads an object and checks it against the SHA-256 recorded when it was written. */
+    public byte[] getVerified(String key, String expectedSha256) {
+        byte[] data = get(key);
+        String actual = Sha256.hex(data);
+        if (expectedSha256 != null && !expectedSha256.equals(actual)) {
+            throw new StorageException("Checksum mismatch for " + key + ": expected " + expectedSha256 + ", got " + actual);
+        }
+        return data;
+    }
+
+    public Optional<String> findText(String key) {
+        return find(key).map(b -> new String(b, StandardCharsets.UTF_8).trim());
+    }
+
+    public <T> Optional<T> findJson(String key, Class<T> type) {
+        return find(key).map(b -> Json.read(b, type));
+    }
+
+    public <T> T getJson(String key, Class<T> type) {
+        return Json.read(get(key), type);
+    }
+
+    public boolean exists(String key) {
+        return retry("stat " + key, () -> {
+            try {
+                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return true;
+            } catch (ErrorResponseException e) {
+                if (isNotFound(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Keys under a prefix, recursively, in lexical order. */
+    public List<String> list(String prefix) {
+        return retry("list " + prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+                Item item = r.get();
+                if (!item.isDir()) {
+                    keys.add(item.objectName());
+                }
+            }
+            keys.sort(null);
+            return keys;
+        });
+    }
+
+    public void remove(String key) {
+        retry("remove " + key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            return null;
+        });
+    }
+
+    /** Uploads every file below {@code dir} under {@code prefix}, keeping relative paths. */
+    public List<StoredObject> uploadDirectory(String prefix, Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<StoredObject> stored = new ArrayList<>();
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                String rel = dir.relativize(f).toString().replace('\\', '/');
+                stored.add(putFile(prefix + rel, f));
+            }
+            return stored;
+        } catch (IOException e) {
+            throw new StorageException("Cannot walk " + dir, e);
+        }
+    }
+
+    /** Downloads every object under {@code prefix} into {@code dir}, keeping relative paths. */
+    public void downloadPrefix(String prefix, Path dir) {
+        for (String key : list(prefix)) {
+            Path target = dir.resolve(key.substring(prefix.length())).normalize();
+            if (!target.startsWith(dir)) {
+                throw new StorageException("Refusing to write outside " + dir + ": " + key);
+            }
+            try {
+                Files.createDirectories(target.getParent());
+                Files.write(target, get(key));
+            } catch (IOException e) {
+                throw new StorageException("Cannot write " + target, e);
+            }
+        }
+    }
+
+    private static boolean isNotFound(ErrorResponseException e) {
+        String code = e.errorResponse().code();
+        return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || "NotFound".equals(code)
+                || e.response().code() == 404;
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    private <T> T retry(String what, Call<T> call) {
+        Exception last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                return call.run();
+            } catch (ErrorResponseException e) {
+                // A definite answer from the server (access denied, no such bucket): retrying will not help.
+                throw new StorageException(what + " failed: " + e.errorResponse().code() + " " + e.errorResponse().message(), e);
+            } catch (Exception e) {
+                last = e;
+                if (attempt < ATTEMPTS) {
+                    LOG.warnf("Storage %s failed (attempt %d/%d): %s; retrying", what, attempt, ATTEMPTS, e.toString());
+                    sleep(200L << attempt);
+                }
+            }
+        }
+        throw new StorageException(what + " failed after " + ATTEMPTS + " attempts: " + last, last);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.mnistpipeline.common.storage;
+
+/** Where the pipeline bucket lives. Credentials come from config or env, never from the repository. */
+public record StorageConfig(String endpoint, String accessKey, String secretKey, String bucket) {
+}

@@ -1,0 +1,137 @@
+package dev.mnistpipeline.preprocess.domain;
+
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.Npy;
+import dev.mnistpipeline.common.data.Permutation;
+import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.events.DatasetIngested;
+import dev.mnistpipeline.common.events.DatasetPrepared;
+import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.manifest.PreparedManifest.PrepareSettings;
+import dev.mnistpipeline.common.manifest.PreparedManifest.Shard;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.EventPublisher;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StoredObject;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a raw dataset becomes training-ready shards: pixels scaled to [0,1], a seeded validation split, pixel
+ * statistics and class counts. The prepared id is derived from the dataset id and the settings, so a redelivered
+ * {@code dataset.ingested} finds its work done and publishes nothing twice.
+ *
+ * <p>Augmentation (rotation, shift, scale) is not applied yet: it arrives with the models issue; the settings
+ * record {@code augmentation=none} so that prepared versions stay distinguishable once it does.
+ */
+@ApplicationScoped
+public class DatasetPreparer {
+    private static final Logger LOG = Logger.getLogger(DatasetPreparer.class);
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    @Channel(Topics.Channels.DATASET_PREPARED)
+    MutinyEmitter<String> datasetPrepared;
+
+    @ConfigProperty(name = "pipeline.prepare.validation-fraction", defaultValue = "0.1")
+    double validationFraction;
+
+    @ConfigProperty(name = "pipeline.prepare.seed", defaultValue = "42")
+    long seed;
+
+    @ConfigProperty(name = "pipeline.prepare.shard-size", defaultValue = "10000")
+    int shardSize;
+
+    public PreparedManifest prepare(DatasetIngested event) {
+        PrepareSettings settings = new PrepareSettings(validationFraction, seed, shardSize, "none");
+        String preparedId = Sha256.shortId("pp", event.datasetId() + "|" + Json.write(settings));
+        PreparedManifest manifest = store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
+                .orElseGet(() -> build(event, preparedId, settings));
+        publish(manifest);
+        return manifest;
+    }
+
+    private PreparedManifest build(DatasetIngested event, String preparedId, PrepareSettings settings) {
+        long start = System.nanoTime();
+        DatasetManifest dataset = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), DatasetManifest.class);
+        byte[][] train = concat(dataset.train());
+        byte[][] test = concat(dataset.test());
+        int n = train[1].length;
+        int validationCount = (int) Math.round(n * settings.validationFraction());
+        int[] order = Permutation.of(n, settings.seed());
+        byte[][] validation = Normalizer.gather(train[0], train[1], order, 0, validationCount);
+        byte[][] remaining = Normalizer.gather(train[0], train[1], order, validationCount, n);
+
+        float[] trainX = Normalizer.toUnitRange(remaining[0]);
+        double[] stats = Normalizer.meanAndStd(trainX);
+        int[] classCounts = new int[Idx.CLASSES];
+        for (byte label : remaining[1]) {
+            classCounts[label]++;
+        }
+        List<Shard> shards = new ArrayList<>();
+        writeShards(preparedId, PreparedManifest.TRAIN, trainX, remaining[1], shards);
+        writeShards(preparedId, PreparedManifest.VALIDATION, Normalizer.toUnitRange(validation[0]), validation[1], shards);
+        writeShards(preparedId, PreparedManifest.TEST, Normalizer.toUnitRange(test[0]), test[1], shards);
+
+        PreparedManifest manifest = new PreparedManifest(EventTypes.SCHEMA_VERSION, preparedId, dataset.datasetId(),
+                settings, stats[0], stats[1], classCounts, shards, remaining[1].length, validationCount,
+                test[1].length, Instant.now());
+        store.putJson(ObjectKeys.preparedManifest(preparedId), manifest);
+        store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
+        LOG.infof("Prepared %s from %s: %d train, %d validation, %d test; mean %.4f std %.4f in %.1f s", preparedId,
+                dataset.datasetId(), manifest.trainCount(), validationCount, manifest.testCount(), stats[0], stats[1],
+                (System.nanoTime() - start) / 1e9);
+        return manifest;
+    }
+
+    private void publish(PreparedManifest m) {
+        String key = ObjectKeys.preparedManifest(m.preparedId());
+        publisher.publishOnce(datasetPrepared, new DatasetPrepared(EventTypes.SCHEMA_VERSION, m.preparedId(),
+                m.datasetId(), key, Sha256.hex(store.get(key)), m.trainCount(), m.validationCount(), m.testCount(),
+                m.pixelMean(), m.pixelStd(), m.createdAt()));
+    }
+
+    /** All parts of a split, checksum-verified and concatenated: {pixels, labels}. */
+    private byte[][] concat(List<DatasetManifest.Part> parts) {
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        ByteArrayOutputStream labels = new ByteArrayOutputStream();
+        for (DatasetManifest.Part part : parts) {
+            pixels.writeBytes(Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels());
+            labels.writeBytes(Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey()));
+        }
+        return new byte[][]{pixels.toByteArray(), labels.toByteArray()};
+    }
+
+    private void writeShards(String preparedId, String split, float[] images, byte[] labels, List<Shard> out) {
+        for (int index = 0, from = 0; from < labels.length; index++, from += shardSize) {
+            int count = Math.min(shardSize, labels.length - from);
+            float[] x = new float[count * Idx.PIXELS];
+            System.arraycopy(images, from * Idx.PIXELS, x, 0, x.length);
+            byte[] y = new byte[count];
+            System.arraycopy(labels, from, y, 0, count);
+            StoredObject xs = store.put(ObjectKeys.preparedShard(preparedId, split, index, "x"),
+                    Npy.writeFloats(x, count, Idx.ROWS, Idx.COLS), "application/octet-stream");
+            StoredObject ys = store.put(ObjectKeys.preparedShard(preparedId, split, index, "y"),
+                    Npy.writeBytes(y, count), "application/octet-stream");
+            out.add(new Shard(split, index, count, xs.key(), xs.sha256(), ys.key(), ys.sha256()));
+        }
+    }
+}

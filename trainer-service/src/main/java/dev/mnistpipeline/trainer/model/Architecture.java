@@ -1,0 +1,16 @@
+package dev.mnistpipeline.trainer.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/** A classifier architecture: images in, class logits out. One class per architecture; its graph fits a screen. */
+public interface Architecture {
+    /** The name used in training requests ({@code hyperparameters.architecture}). */
+    String name();
+
+    /**
+     * @param images standardized images, float32 [batch, 28, 28, 1]
+     * @return logits, float32 [batch, 10]
+     */
+    Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images);
+}

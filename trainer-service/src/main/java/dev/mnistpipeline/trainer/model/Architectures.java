@@ -1,0 +1,21 @@
+package dev.mnistpipeline.trainer.model;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The architectures a training request may name. */
+public final class Architectures {
+    private static final Map<String, Architecture> BY_NAME = Map.of("cnn", new ConvNet());
+
+    private Architectures() {
+    }
+
+    public static Optional<Architecture> find(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    public static Set<String> names() {
+        return BY_NAME.keySet();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mnistpipeline.trainer.model;
+
+import dev.mnistpipeline.common.events.Hyperparameters;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Signature;
+import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.framework.optimizers.Momentum;
+import org.tensorflow.framework.optimizers.Optimizer;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The whole training graph around an architecture: input standardization with the prepared dataset's statistics,
+ * loss, optimizer, accuracy, and the serving signature ({@code input} → {@code probabilities}) that the SavedModel
+ * exports, so a served model takes plain [0,1] pixels.
+ */
+public final class TrainingGraph {
+    public static final String SIGNATURE_KEY = "serving_default";
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "probabilities";
+
+    public final Placeholder<TFloat32> images;
+    public final Placeholder<TInt32> labels;
+    public final PlaceholderWithDefault<TFloat32> keepProbability;
+    public final Operand<TFloat32> probabilities;
+    public final Operand<TFloat32> loss;
+    public final Operand<TFloat32> accuracy;
+    public final Op trainStep;
+
+    public TrainingGraph(Graph graph, Architecture architecture, Hyperparameters hp, double pixelMean, double pixelStd) {
+        Ops tf = Ops.create(graph);
+        images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
+        labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+        Operand<TFloat32> standardized = tf.math.div(tf.math.sub(images, tf.constant((float) pixelMean)),
+                tf.constant((float) Math.max(pixelStd, 1e-6)));
+
+        Layers layers = new Layers(tf, hp.seed());
+        keepProbability = layers.keepProbability();
+        Operand<TFloat32> logits = architecture.logits(layers, standardized);
+        probabilities = tf.withName(OUTPUT).nn.softmax(logits);
+
+        // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op.
+        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(10), tf.constant(1f), tf.constant(0f));
+        Operand<TFloat32> perExample = switch (hp.loss()) {
+            case "cross_entropy" -> tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
+            case "mse" -> tf.math.mean(tf.math.square(tf.math.sub(probabilities, oneHot)), tf.constant(1));
+            default -> throw new IllegalArgumentException("unknown loss " + hp.loss());
+        };
+        loss = tf.withName("loss").math.mean(perExample, tf.constant(0));
+        Operand<TFloat32> correct = tf.dtypes.cast(tf.math.equal(tf.math.argMax(logits, tf.constant(1), TInt32.class), labels), TFloat32.class);
+        accuracy = tf.withName("accuracy").math.mean(correct, tf.constant(0));
+
+        Optimizer optimizer = switch (hp.optimizer()) {
+            case "adam" -> new Adam(graph, hp.learningRate().floatValue());
+            case "sgd" -> new Momentum(graph, hp.learningRate().floatValue(), 0.9f);
+            default -> throw new IllegalArgumentException("unknown optimizer " + hp.optimizer());
+        };
+        trainStep = optimizer.minimize(loss, "train");
+    }
+
+    public Signature servingSignature() {
+        return Signature.builder().key(SIGNATURE_KEY).input(INPUT, images).output(OUTPUT, probabilities).build();
+    }
+}
