@@ -1,0 +1,55 @@
+package dev.mnistpipeline.cli.e2e;
+
+import dev.mnistpipeline.cli.stack.Infrastructure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.MinIOContainer;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.kafka.KafkaContainer;
+
+import java.nio.file.Path;
+
+/**
+ * The same end-to-end scenario against a Kafka container and a MinIO container. Skipped (reported as skipped)
+ * where no Docker engine is available.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class ContainersEndToEndTest {
+
+    @Container
+    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.2");
+
+    @Container
+    static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2023-09-04T19-57-37Z");
+
+    @Test
+    void mnistSubsetFlowsFromIngestToEvaluation(@TempDir Path workDir) throws Exception {
+        EndToEndScenario.run(new Infrastructure() {
+            @Override
+            public String bootstrapServers() {
+                return KAFKA.getBootstrapServers();
+            }
+
+            @Override
+            public String s3Endpoint() {
+                return MINIO.getS3URL();
+            }
+
+            @Override
+            public String accessKey() {
+                return MINIO.getUserName();
+            }
+
+            @Override
+            public String secretKey() {
+                return MINIO.getPassword();
+            }
+
+            @Override
+            public void close() {
+                // containers are stopped by the Testcontainers extension
+            }
+        }, workDir);
+    }
+}

@@ -1,0 +1,232 @@
+package dev.mnistpipeline.cli.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.cli.client.EventStream;
+import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.stack.Infrastructure;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.events.EvaluationCompleted;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+import dev.mnistpipeline.common.storage.StoredObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The end-to-end scenario, written once and run against any {@link Infrastructure} (local processes, or
+ * containers where Docker exists): all four services as separate processes, a real broker, a real S3 server,
+ * and a real MNIST subset (6,000 train / 1,000 test images, see {@code mnist-subset/README.md}).
+ */
+final class EndToEndScenario {
+    static final Path SUBSET = Path.of("src/test/resources/mnist-subset").toAbsolutePath();
+    /** Two epochs on 5,400 images reach about 0.95; the floor leaves room for a loaded machine's nondeterminism. */
+    static final double ACCURACY_FLOOR = 0.85;
+    static final int SAMPLE_BATCH = 5;
+
+    private EndToEndScenario() {
+    }
+
+    static void run(Infrastructure infra, Path workDir) throws Exception {
+        Layout layout = new Layout(Path.of("..").toAbsolutePath());
+        Map<String, Map<String, String>> env = Map.of(
+                "trainer-service", Map.of("PIPELINE_TRAINER_AUTO_TRAIN_ENABLED", "true",
+                        "PIPELINE_TRAINER_AUTO_TRAIN_HYPERPARAMETERS", "{\"epochs\":2,\"batchSize\":64}"),
+                "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
+                        "PIPELINE_SAMPLES_MAX_WAIT", "3s"));
+        try (PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
+             EventStream events = new EventStream(infra.bootstrapServers());
+             ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), "mnist-pipeline"))) {
+            String ingest = stack.url("ingest-service");
+
+            // 1. A malformed IDX upload answers 4xx with a reason and stores nothing.
+            byte[] badImages = Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")); // a label file where images belong
+            Http.Reply bad = Http.send(multipart(ingest + "/datasets/upload", Map.of(
+                    "train-images", badImages,
+                    "train-labels", Files.readAllBytes(SUBSET.resolve("train-labels-idx1-ubyte.gz")),
+                    "test-images", Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")),
+                    "test-labels", Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")))));
+            assertEquals(400, bad.status(), bad.body());
+            assertTrue(bad.body().contains("magic number"), bad.body());
+            assertEquals(List.of(), store.list("raw/"), "a rejected upload must leave nothing behind");
+
+            // 2. Ingest the subset; the rest of the flow runs on events (auto-training is on).
+            Http.Reply first = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString()))).requireSuccess("ingest");
+            assertEquals(201, first.status());
+            String datasetId = Json.tree(first.body()).get("datasetId").asText();
+
+            // 3. Re-ingesting identical data creates no new version.
+            Http.Reply again = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString()))).requireSuccess("re-ingest");
+            assertEquals(200, again.status());
+            assertEquals(datasetId, Json.tree(again.body()).get("datasetId").asText());
+            assertFalse(Json.tree(again.body()).get("created").asBoolean());
+
+            // 4. The evaluation arrives with real accuracy.
+            EvaluationCompleted evaluation = Json.read(events.await(Topics.EVALUATION_COMPLETED, e -> true,
+                    Duration.ofMinutes(12)).value(), EvaluationCompleted.class);
+            assertEquals(datasetId, evaluation.datasetId());
+            assertTrue(evaluation.accuracy() >= ACCURACY_FLOOR, "accuracy " + evaluation.accuracy());
+            assertEquals(1000, evaluation.testCount());
+            assertEquals(1, events.all(Topics.DATASET_INGESTED).size(), "re-ingest must not announce a new version");
+            EvaluationReport report = Json.read(Http.get(stack.url("evaluator-service") + "/evaluations/" + evaluation.evaluationId())
+                    .requireSuccess("report").body(), EvaluationReport.class);
+            assertEquals(evaluation.accuracy(), report.accuracy(), 1e-12);
+            int diagonal = 0, total = 0;
+            for (int c = 0; c < 10; c++) {
+                diagonal += report.confusionMatrix()[c][c];
+                for (int p = 0; p < 10; p++) {
+                    total += report.confusionMatrix()[c][p];
+                }
+            }
+            assertEquals(1000, total);
+            assertEquals(report.accuracy(), diagonal / 1000.0, 1e-12);
+
+            // 5. Every stored object matches the checksum recorded for it.
+            assertChecksums(store, datasetId, evaluation);
+
+            // 6. A redelivered model.trained produces no second evaluation.
+            EventStream.Event trained = events.all(Topics.MODEL_TRAINED).get(0);
+            resend(infra, trained);
+            awaitConsumed(infra, "evaluator-service", Topics.MODEL_TRAINED, 2);
+            Thread.sleep(1000);
+            assertEquals(1, events.all(Topics.EVALUATION_COMPLETED).size(), "redelivery must not evaluate again");
+            assertEquals(1, store.list(ObjectKeys.EVALUATIONS_PREFIX).size());
+
+            // 7. A message that cannot be handled goes to the dead-letter topic with its reason; the service stays up.
+            resend(infra, new EventStream.Event(Topics.MODEL_TRAINED, "junk", "{not json", Map.of()));
+            EventStream.Event dead = events.await(Topics.deadLetter(Topics.MODEL_TRAINED), e -> "junk".equals(e.key()), Duration.ofMinutes(2));
+            assertTrue(dead.headers().get("dead-letter-reason").contains("Malformed ModelTrained"), dead.headers().toString());
+            assertEquals(200, Http.get(stack.url("evaluator-service") + "/q/health/ready").status());
+
+            // 8. Samples published to Kafka become a new dataset version on top of the ingested one; a bad one is dead-lettered.
+            byte[] images = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
+            byte[] labels = Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
+            List<EventStream.Event> samples = new ArrayList<>();
+            for (int i = 0; i < SAMPLE_BATCH; i++) {
+                byte[] px = java.util.Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
+                samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "mnist", Json.write(Map.of("schemaVersion", 1,
+                        "sampleId", "s" + i, "label", labels[i], "pixels", Base64.getEncoder().encodeToString(px))), Map.of()));
+            }
+            samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
+                    "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
+            for (EventStream.Event s : samples) {
+                resend(infra, s);
+            }
+            EventStream.Event badSample = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "bad".equals(e.key()), Duration.ofMinutes(2));
+            assertTrue(badSample.headers().get("dead-letter-reason").contains("label must be an integer 0-9"), badSample.headers().toString());
+            JsonNode extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
+            assertEquals(datasetId, extended.get("parentId").asText());
+            assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());
+        }
+    }
+
+    private static void assertChecksums(ObjectStore store, String datasetId, EvaluationCompleted evaluation) {
+        DatasetManifest dataset = store.getJson(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class);
+        for (DatasetManifest.Part part : concat(dataset.train(), dataset.test())) {
+            assertEquals(part.imagesSha256(), Sha256.hex(store.get(part.imagesKey())));
+            assertEquals(part.labelsSha256(), Sha256.hex(store.get(part.labelsKey())));
+        }
+        PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(evaluation.preparedId()), PreparedManifest.class);
+        assertFalse(prepared.shards().isEmpty());
+        for (PreparedManifest.Shard shard : prepared.shards()) {
+            assertEquals(shard.imagesSha256(), Sha256.hex(store.get(shard.imagesKey())));
+            assertEquals(shard.labelsSha256(), Sha256.hex(store.get(shard.labelsKey())));
+        }
+        ModelManifest model = store.getJson(ObjectKeys.modelManifest(evaluation.modelId()), ModelManifest.class);
+        assertTrue(model.files().stream().anyMatch(f -> f.key().endsWith("saved_model.pb")), model.files().toString());
+        for (StoredObject file : model.files()) {
+            assertEquals(file.sha256(), Sha256.hex(store.get(file.key())), file.key());
+        }
+        assertEquals(evaluation.reportSha256(), Sha256.hex(store.get(evaluation.reportKey())));
+        assertNotNull(Json.read(store.get(ObjectKeys.modelManifest(evaluation.modelId())), ModelManifest.class).hyperparameters());
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Publishes a record as-is (same key, value and headers), like a redelivery would. */
+    static void resend(Infrastructure infra, EventStream.Event event) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(event.topic(), event.key(), event.value());
+            event.headers().forEach((k, v) -> record.headers().add(k, v == null ? null : v.getBytes(StandardCharsets.UTF_8)));
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until a consumer group has committed past {@code records} records of a topic. */
+    static void awaitConsumed(Infrastructure infra, String group, String topic, long records) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (System.nanoTime() < deadline) {
+                long committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                if (committed >= records) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .collect(Collectors.toMap(pi -> new TopicPartition(topic, pi.partition()), pi -> OffsetSpec.latest()));
+            throw new AssertionError(group + " did not consume " + records + " records of " + topic + "; end offsets "
+                    + admin.listOffsets(ends).all().get());
+        }
+    }
+
+    static HttpRequest multipart(String url, Map<String, byte[]> parts) {
+        String boundary = "----mnist" + System.nanoTime();
+        List<byte[]> body = new ArrayList<>();
+        parts.forEach((name, data) -> {
+            body.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + name
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.add(data);
+            body.add("\r\n".getBytes(StandardCharsets.UTF_8));
+        });
+        body.add(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArrays(body)).timeout(Duration.ofMinutes(2)).build();
+    }
+}
