@@ -33,6 +33,8 @@ public final class EventStream implements AutoCloseable {
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Dead-letter records before this index were expected by the caller and do not fail {@link #await}. */
+    private volatile int deadLettersSeenUpTo = 0;
 
     public EventStream(String bootstrapServers) {
         Properties p = new Properties();
@@ -82,15 +84,26 @@ public final class EventStream implements AutoCloseable {
         return events.stream().filter(e -> e.topic().equals(topic)).toList();
     }
 
-    /** The first event on {@code topic} matching {@code filter}; fails fast if a dead-letter record appears. */
+    /** Marks every dead-letter record seen so far as expected, so later waits do not fail on them. */
+    public void acceptDeadLetters() {
+        deadLettersSeenUpTo = events.size();
+    }
+
+    /**
+     * The first event on {@code topic} matching {@code filter}. Waiting for a regular topic fails fast when an
+     * unexpected dead-letter record appears: the flow it waits for has stopped.
+     */
     public Event await(String topic, Predicate<Event> filter, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean failOnDeadLetters = !topic.endsWith(".dlq");
         while (System.nanoTime() < deadline) {
-            for (Event e : events) {
+            List<Event> seen = List.copyOf(events);
+            for (int i = 0; i < seen.size(); i++) {
+                Event e = seen.get(i);
                 if (e.topic().equals(topic) && filter.test(e)) {
                     return e;
                 }
-                if (e.topic().endsWith(".dlq")) {
+                if (failOnDeadLetters && i >= deadLettersSeenUpTo && e.topic().endsWith(".dlq")) {
                     throw new IllegalStateException("Dead-lettered on " + e.topic() + ": " + e.headers().get("dead-letter-reason"));
                 }
             }

@@ -118,8 +118,14 @@ final class EndToEndScenario {
             // 5. Every stored object matches the checksum recorded for it.
             assertChecksums(store, datasetId, evaluation);
 
-            // 6. A redelivered model.trained produces no second evaluation.
+            // 6. Events carry CloudEvents attributes as headers; a redelivered model.trained produces no second evaluation.
             EventStream.Event trained = events.all(Topics.MODEL_TRAINED).get(0);
+            ModelTrained trainedEvent = Json.read(trained.value(), ModelTrained.class);
+            assertEquals("model.trained", trained.headers().get("ce_type"));
+            assertEquals("model.trained:" + trainedEvent.runId(), trained.headers().get("ce_id"));
+            assertEquals("urn:mnist-pipeline:trainer-service", trained.headers().get("ce_source"));
+            assertNotNull(trained.headers().get("ce_time"));
+            assertEquals(trainedEvent.runId(), trained.key());
             resend(infra, trained);
             awaitConsumed(infra, "evaluator-service", Topics.MODEL_TRAINED, 2);
             Thread.sleep(1000);
@@ -131,6 +137,7 @@ final class EndToEndScenario {
             EventStream.Event dead = events.await(Topics.deadLetter(Topics.MODEL_TRAINED), e -> "junk".equals(e.key()), Duration.ofMinutes(2));
             assertTrue(dead.headers().get("dead-letter-reason").contains("Malformed ModelTrained"), dead.headers().toString());
             assertEquals(200, Http.get(stack.url("evaluator-service") + "/q/health/ready").status());
+            events.acceptDeadLetters();
 
             // 8. Samples published to Kafka become a new dataset version on top of the ingested one; a bad one is dead-lettered.
             byte[] images = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
@@ -148,6 +155,7 @@ final class EndToEndScenario {
             }
             EventStream.Event badSample = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "bad".equals(e.key()), Duration.ofMinutes(2));
             assertTrue(badSample.headers().get("dead-letter-reason").contains("label must be an integer 0-9"), badSample.headers().toString());
+            events.acceptDeadLetters();
             JsonNode extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
             assertEquals(datasetId, extended.get("parentId").asText());
             assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());

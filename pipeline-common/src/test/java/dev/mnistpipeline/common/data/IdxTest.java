@@ -41,7 +41,7 @@ class IdxTest {
 
     @Test
     void rejectsWrongMagicNumber() {
-        var e = assertThrows(InvalidDataException.class, () -> Idx.readImages(Idx.writeLabels(new byte[]{1, 2}), "x"));
+        var e = assertThrows(InvalidDataException.class, () -> Idx.readImages(Idx.writeLabels(new byte[20]), "x"));
         assertTrue(e.getMessage().contains("magic number 0x00000801"), e.getMessage());
     }
 

@@ -24,7 +24,7 @@ class NpyTest {
     @Test
     void writesNumpyCompatibleHeaderForVectors() {
         byte[] file = Npy.writeBytes(new byte[]{1, 2, 3}, 3);
-        String header = new String(file, 10, 50, StandardCharsets.US_ASCII);
+        String header = new String(file, 10, 60, StandardCharsets.US_ASCII);
         assertTrue(header.startsWith("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }"), header);
         assertArrayEquals(new byte[]{1, 2, 3}, Npy.read(file).bytes());
     }

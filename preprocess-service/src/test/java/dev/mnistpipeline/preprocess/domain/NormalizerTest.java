@@ -44,7 +44,7 @@ class NormalizerTest {
             Arrays.fill(pixels, i * Idx.PIXELS, (i + 1) * Idx.PIXELS, (byte) (10 * i));
         }
         byte[][] out = Normalizer.gather(pixels, new byte[]{7, 8, 9}, new int[]{2, 0, 1}, 1, 3);
-        assertArrayEquals(new byte[]{8, 9}, new byte[]{out[1][0], out[1][1]});
+        assertArrayEquals(new byte[]{7, 8}, out[1], "positions 1..3 of the permutation are examples 0 and 1");
         assertEquals(0, out[0][0]);
         assertEquals(10, out[0][Idx.PIXELS]);
     }
