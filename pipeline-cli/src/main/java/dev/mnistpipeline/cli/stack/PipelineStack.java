@@ -52,14 +52,20 @@ public final class PipelineStack implements AutoCloseable {
         }
     }
 
+    /** Starts all four services. */
     public PipelineStack start() {
+        return start(Layout.SERVICES);
+    }
+
+    /** Starts the named services only (e.g. ingest and preprocess for a scale-out test). */
+    public PipelineStack start(String... names) {
         try {
             createTopics(infrastructure.bootstrapServers());
-            for (String service : Layout.SERVICES) {
-                startService(service);
+            for (String service : names) {
+                services.put(service, launch(service, ports.get(service)));
             }
-            for (String service : Layout.SERVICES) {
-                awaitReady(service);
+            for (String service : names) {
+                awaitReady(service, url(service));
             }
             return this;
         } catch (RuntimeException e) {
@@ -92,24 +98,41 @@ public final class PipelineStack implements AutoCloseable {
         }
     }
 
-    private void startService(String service) {
+    /**
+     * Starts one more instance of a service (same config, same consumer group, its own port), as a second pod
+     * would run, and waits until it is ready. It is stopped with the stack.
+     */
+    public ManagedProcess startInstance(String service, String instanceName) {
+        int port = Ports.free();
+        ManagedProcess p = launch(service, port, instanceName);
+        services.put(instanceName, p);
+        ports.put(instanceName, port);
+        awaitReady(instanceName, url(instanceName));
+        return p;
+    }
+
+    private ManagedProcess launch(String service, int port) {
+        return launch(service, port, service);
+    }
+
+    private ManagedProcess launch(String service, int port, String instanceName) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers());
         env.put("PIPELINE_STORAGE_ENDPOINT", infrastructure.s3Endpoint());
         env.put("PIPELINE_STORAGE_ACCESS_KEY", infrastructure.accessKey());
         env.put("PIPELINE_STORAGE_SECRET_KEY", infrastructure.secretKey());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
         try {
-            services.put(service, ManagedProcess.start(service, ManagedProcess.java(
+            return ManagedProcess.start(instanceName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),
-                    List.of("-jar", layout.serviceJar(service).toString())), env, logDir));
+                    List.of("-jar", layout.serviceJar(service).toString())), env, logDir);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot start " + service, e);
         }
     }
 
-    private void awaitReady(String service) {
+    private void awaitReady(String service, String baseUrl) {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         ManagedProcess p = services.get(service);
         while (true) {
@@ -117,7 +140,7 @@ public final class PipelineStack implements AutoCloseable {
                 throw new IllegalStateException(service + " exited during startup:\n" + p.tail(60));
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -143,8 +166,8 @@ public final class PipelineStack implements AutoCloseable {
     /** Restarts one service with the same port and config, e.g. after a crash test killed it. */
     public void restart(String service) {
         services.get(service).close();
-        startService(service);
-        awaitReady(service);
+        services.put(service, launch(service, ports.get(service)));
+        awaitReady(service, url(service));
     }
 
     public String url(String service) {
