@@ -85,12 +85,6 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
-    /** SIGKILL, for crash tests. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-    }
-
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -163,13 +163,6 @@ public final class PipelineStack implements AutoCloseable {
         }
     }
 
-    /** Restarts one service with the same port and config, e.g. after a crash test killed it. */
-    public void restart(String service) {
-        services.get(service).close();
-        services.put(service, launch(service, ports.get(service)));
-        awaitReady(service, url(service));
-    }
-
     public String url(String service) {
         return "http://127.0.0.1:" + ports.get(service);
     }

@@ -23,33 +23,15 @@ class ContainersEndToEndTest {
     @Container
     static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2023-09-04T19-57-37Z");
 
+    /** The containers' addresses; the Testcontainers extension stops them. */
+    record Containers(String bootstrapServers, String s3Endpoint, String accessKey, String secretKey) implements Infrastructure {
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
     void mnistSubsetFlowsFromIngestToEvaluation(@TempDir Path workDir) throws Exception {
-        EndToEndScenario.run(new Infrastructure() {
-            @Override
-            public String bootstrapServers() {
-                return KAFKA.getBootstrapServers();
-            }
-
-            @Override
-            public String s3Endpoint() {
-                return MINIO.getS3URL();
-            }
-
-            @Override
-            public String accessKey() {
-                return MINIO.getUserName();
-            }
-
-            @Override
-            public String secretKey() {
-                return MINIO.getPassword();
-            }
-
-            @Override
-            public void close() {
-                // containers are stopped by the Testcontainers extension
-            }
-        }, workDir);
+        EndToEndScenario.run(new Containers(KAFKA.getBootstrapServers(), MINIO.getS3URL(), MINIO.getUserName(), MINIO.getPassword()), workDir);
     }
 }

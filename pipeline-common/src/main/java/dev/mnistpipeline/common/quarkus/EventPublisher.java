@@ -49,10 +49,6 @@ public class EventPublisher {
         return true;
     }
 
-    public boolean wasPublished(PipelineEvent event) {
-        return store.exists(ObjectKeys.publishedMarker(event.eventId()));
-    }
-
     private Message<String> toMessage(PipelineEvent event) {
         return Message.of(Json.write(event), Metadata.of(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).build(),
