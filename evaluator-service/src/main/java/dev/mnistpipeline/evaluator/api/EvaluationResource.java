@@ -1,6 +1,8 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -12,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.List;
 
-/** Evaluation reports: accuracy, per-class P/R/F1, confusion matrix, misclassified examples. */
+/** Evaluation reports: accuracy, per-class P/R/F1, confusion matrix, calibration, misclassified gallery. */
 @Path("/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
 public class EvaluationResource {
@@ -20,9 +22,20 @@ public class EvaluationResource {
     @Inject
     ModelEvaluator evaluator;
 
+    @Inject
+    ObjectStore store;
+
     @GET
     public List<String> list() {
         return evaluator.list();
+    }
+
+    @GET
+    @Path("/{id}/gallery/{index}.png")
+    @Produces("image/png")
+    public byte[] galleryImage(@PathParam("id") String id, @PathParam("index") int index) {
+        return store.find(ObjectKeys.galleryImage(id, index))
+                .orElseThrow(() -> new NotFoundException("no gallery image " + index + " in evaluation " + id));
     }
 
     @GET

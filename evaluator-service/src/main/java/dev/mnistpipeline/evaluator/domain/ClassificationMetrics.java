@@ -2,8 +2,10 @@ package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport.Averages;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ConfusedPair;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -69,6 +71,21 @@ public final class ClassificationMetrics {
             f += m.f1() * m.support();
         }
         return total == 0 ? new Averages(0, 0, 0) : new Averages(p / total, r / total, f / total);
+    }
+
+    /** Off-diagonal cells with at least one example, most frequent first (ties: by true, then predicted label). */
+    public List<ConfusedPair> topConfusedPairs(int limit) {
+        List<ConfusedPair> pairs = new ArrayList<>();
+        for (int t = 0; t < confusion.length; t++) {
+            for (int p = 0; p < confusion.length; p++) {
+                if (t != p && confusion[t][p] > 0) {
+                    pairs.add(new ConfusedPair(t, p, confusion[t][p]));
+                }
+            }
+        }
+        pairs.sort(Comparator.comparingInt(ConfusedPair::count).reversed()
+                .thenComparingInt(ConfusedPair::label).thenComparingInt(ConfusedPair::predicted));
+        return List.copyOf(pairs.subList(0, Math.min(limit, pairs.size())));
     }
 
     private static double ratio(int numerator, int denominator) {

@@ -15,8 +15,9 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import dev.mnistpipeline.common.storage.StoredObject;
+import dev.mnistpipeline.evaluator.model.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
+import dev.mnistpipeline.common.data.MnistImage;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,9 +25,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +33,9 @@ import java.util.Optional;
 
 /**
  * Where a model meets the test split: downloads the SavedModel (checksums verified), scores every test image
- * through DJL, stores the report and announces {@code evaluation.completed}. One evaluation per model: a
- * redelivered {@code model.trained} finds the report and publishes nothing new.
+ * through DJL, stores the report with a gallery of misclassified images, announces {@code evaluation.completed},
+ * and hands the report to the promotion gate. One evaluation per model: a redelivered {@code model.trained} finds
+ * the report and decision and publishes nothing new.
  */
 @ApplicationScoped
 public class ModelEvaluator {
@@ -52,17 +51,29 @@ public class ModelEvaluator {
     @Channel(Topics.Channels.EVALUATION_COMPLETED)
     MutinyEmitter<String> evaluationCompleted;
 
+    @Inject
+    PromotionService gate;
+
+    @Inject
+    EvaluationGauges gauges;
+
     @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50")
     int misclassifiedSample;
+
+    static final int TOP_CONFUSED_PAIRS = 10;
+    static final int CALIBRATION_BINS = 15;
 
     public static String evaluationId(String modelId) {
         return "eval-" + modelId;
     }
 
+    /** Scores the model, then lets the registry's gate decide whether it becomes the champion. */
     public EvaluationReport evaluate(ModelTrained event) {
         String evaluationId = evaluationId(event.modelId());
         EvaluationReport report = find(evaluationId).orElseGet(() -> score(event, evaluationId));
+        gauges.record(report);
         publish(report);
+        gate.decide(report);
         return report;
     }
 
@@ -81,7 +92,7 @@ public class ModelEvaluator {
         ModelManifest model = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), ModelManifest.class);
         PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(model.preparedId()), PreparedManifest.class);
         PreparedSplit test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);
-        Path dir = download(model);
+        Path dir = SavedModelFiles.download(store, model);
         float[] probabilities;
         long scoreStart;
         try (SavedModelScorer scorer = new SavedModelScorer(dir)) {
@@ -90,7 +101,7 @@ public class ModelEvaluator {
         } finally {
             LocalFiles.deleteTree(dir);
         }
-        double scoreSeconds = (System.nanoTime() - scoreStart) / 1e9;
+        double inferenceSeconds = (System.nanoTime() - scoreStart) / 1e9;
         int[] labels = new int[test.count()];
         int[] predicted = new int[test.count()];
         List<EvaluationReport.Misclassified> wrong = new ArrayList<>();
@@ -104,33 +115,23 @@ public class ModelEvaluator {
             }
             predicted[i] = best;
             if (best != labels[i] && wrong.size() < misclassifiedSample) {
-                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * Idx.CLASSES + best]));
+                String imageKey = ObjectKeys.galleryImage(evaluationId, i);
+                store.put(imageKey, MnistImage.toPng(test.pixelBytes(i), 0), "image/png");
+                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * Idx.CLASSES + best], imageKey));
             }
         }
         ClassificationMetrics metrics = new ClassificationMetrics(Idx.CLASSES, labels, predicted);
         EvaluationReport report = new EvaluationReport(EventTypes.SCHEMA_VERSION, evaluationId, model.modelId(),
                 model.datasetId(), model.preparedId(), test.count(), metrics.accuracy(), metrics.perClass(),
-                metrics.macro(), metrics.weighted(), metrics.confusionMatrix(), wrong,
-                (System.nanoTime() - start) / 1e9, Instant.now());
+                metrics.macro(), metrics.weighted(), metrics.confusionMatrix(), metrics.topConfusedPairs(TOP_CONFUSED_PAIRS),
+                ProbabilityMetrics.logLoss(probabilities, labels, Idx.CLASSES),
+                ProbabilityMetrics.calibration(probabilities, labels, Idx.CLASSES, CALIBRATION_BINS),
+                wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
         store.putJson(ObjectKeys.evaluationReport(evaluationId), report);
-        LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f (inference %.2f s)", model.modelId(),
-                test.count(), report.accuracy(), report.macro().f1(), scoreSeconds);
+        LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s)",
+                model.modelId(), test.count(), report.accuracy(), report.macro().f1(), report.logLoss(),
+                report.calibration().expectedCalibrationError(), inferenceSeconds);
         return report;
-    }
-
-    private Path download(ModelManifest model) {
-        try {
-            Path dir = Files.createTempDirectory("eval-model-");
-            String prefix = ObjectKeys.savedModelPrefix(model.modelId());
-            for (StoredObject file : model.files()) {
-                Path target = dir.resolve(file.key().substring(prefix.length()));
-                Files.createDirectories(target.getParent());
-                Files.write(target, store.getVerified(file.key(), file.sha256()));
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void publish(EvaluationReport r) {

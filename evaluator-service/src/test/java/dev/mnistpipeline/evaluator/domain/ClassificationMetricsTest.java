@@ -1,6 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ConfusedPair;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -52,5 +53,15 @@ class ClassificationMetricsTest {
         assertEquals((f10 + 0.4 + 0) / 3, m.macro().f1(), EPS);
         assertEquals((0.4 * 3 + 1 / 3.0 * 2 + 0 * 3) / 8, m.weighted().precision(), EPS);
         assertEquals((2 / 3.0 * 3 + 0.5 * 2) / 8, m.weighted().recall(), EPS);
+    }
+
+    @Test
+    void weightedF1AndTopConfusedPairs() {
+        double f10 = 2 * (0.4 * 2 / 3.0) / (0.4 + 2 / 3.0);
+        assertEquals((f10 * 3 + 0.4 * 2 + 0 * 3) / 8, m.weighted().f1(), EPS);
+        // off-diagonal: (2->0)=2, (0->1)=1, (1->0)=1, (2->1)=1; ties ordered by true then predicted label
+        assertEquals(List.of(new ConfusedPair(2, 0, 2), new ConfusedPair(0, 1, 1), new ConfusedPair(1, 0, 1)),
+                m.topConfusedPairs(3));
+        assertEquals(4, m.topConfusedPairs(10).size());
     }
 }

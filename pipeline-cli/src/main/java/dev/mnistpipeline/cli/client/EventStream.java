@@ -94,13 +94,19 @@ public final class EventStream implements AutoCloseable {
      * unexpected dead-letter record appears: the flow it waits for has stopped.
      */
     public Event await(String topic, Predicate<Event> filter, Duration timeout) throws InterruptedException {
+        return awaitAny(List.of(topic), filter, timeout);
+    }
+
+    /** The first event on any of {@code topics} matching {@code filter} (e.g. promoted or rejected). */
+    public Event awaitAny(List<String> topics, Predicate<Event> filter, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean failOnDeadLetters = !topic.endsWith(".dlq");
+        boolean failOnDeadLetters = topics.stream().noneMatch(t -> t.endsWith(".dlq"));
+        String topic = String.join(" or ", topics);
         while (System.nanoTime() < deadline) {
             List<Event> seen = List.copyOf(events);
             for (int i = 0; i < seen.size(); i++) {
                 Event e = seen.get(i);
-                if (e.topic().equals(topic) && filter.test(e)) {
+                if (topics.contains(e.topic()) && filter.test(e)) {
                     return e;
                 }
                 if (failOnDeadLetters && i >= deadLettersSeenUpTo && e.topic().endsWith(".dlq")) {

@@ -34,9 +34,22 @@ public final class Http {
     }
 
     public static Reply send(HttpRequest request) {
+        HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
+    }
+
+    /** The body of a successful response as bytes (images); fails on any other status. */
+    public static byte[] sendBytes(HttpRequest request) {
+        HttpResponse<byte[]> r = exchange(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + " answered HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    private static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body());
+            return CLIENT.send(request, handler);
         } catch (IOException e) {
             throw new IllegalStateException(request.method() + " " + request.uri() + ": " + e, e);
         } catch (InterruptedException e) {

@@ -31,15 +31,20 @@ public final class LocalInfrastructure implements Infrastructure {
             Path config = LocalKafka.configure(dataDir.resolve("kafka"), kafkaPort, controllerPort);
             ManagedProcess.runToEnd("kafka-format", ManagedProcess.java(jvm, LocalKafka.formatCommand(config)), logs);
             processes.add(ManagedProcess.start("kafka", ManagedProcess.java(jvm, LocalKafka.serverCommand(config)), Map.of(), logs));
-            processes.add(ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", cp),
-                    List.of(LocalS3.class.getName(), Integer.toString(s3Port), dataDir.resolve("s3").toString())),
-                    Map.of("S3_ACCESS_KEY", accessKey, "S3_SECRET_KEY", secretKey), logs));
+            processes.add(startS3(layout, dataDir, s3Port, accessKey, secretKey));
             awaitPort("kafka", kafkaPort);
             awaitPort("s3", s3Port);
         } catch (Exception e) {
             close();
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
         }
+    }
+
+    /** The S3 server alone (S3Proxy process); the caller waits for its port and stops it. */
+    public static ManagedProcess startS3(Layout layout, Path dataDir, int port, String accessKey, String secretKey) throws java.io.IOException {
+        return ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", layout.cliJar().toString()),
+                        List.of(LocalS3.class.getName(), Integer.toString(port), dataDir.resolve("s3").toString())),
+                Map.of("S3_ACCESS_KEY", accessKey, "S3_SECRET_KEY", secretKey), dataDir.resolve("logs"));
     }
 
     public static LocalInfrastructure onFreePorts(Layout layout, Path dataDir) {

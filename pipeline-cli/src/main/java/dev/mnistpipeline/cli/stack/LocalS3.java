@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * A real S3 server (S3Proxy on a filesystem backend), run as its own process. Credentials come from the
+ * A real S3 server (S3Proxy on a filesystem backend), run as its own process, with S3 conditional writes added
+ * ({@link ConditionalWrites}) as MinIO has them. Credentials come from the
  * environment ({@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}); the launcher generates them per stack.
  *
  * <p>Usage: {@code LocalS3 <port> <data-dir>}
@@ -39,6 +40,7 @@ public final class LocalS3 {
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
+        ConditionalWrites.install(proxy, context.getBlobStore());
         proxy.start();
         while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
             Thread.sleep(20);

@@ -111,10 +111,10 @@ class DeployManifestsTest {
         // Lag-based scaling never goes past the partitions that could feed the replicas.
         Map<String, Integer> partitions = kind(docs, "KafkaTopic").collect(Collectors.toMap(
                 t -> t.path("spec").path("topicName").asText(), t -> t.path("spec").path("partitions").asInt()));
-        kind(docs, "ScaledObject").forEach(so -> {
-            String topic = so.path("spec").path("triggers").get(0).path("metadata").path("topic").asText();
-            assertTrue(so.path("spec").path("maxReplicaCount").asInt() <= partitions.get(topic), RenderedManifests.id(so));
-        });
+        kind(docs, "ScaledObject").forEach(so -> so.path("spec").path("triggers").forEach(trigger -> {
+            String topic = trigger.path("metadata").path("topic").asText();
+            assertTrue(so.path("spec").path("maxReplicaCount").asInt() <= partitions.get(topic), RenderedManifests.id(so) + " " + topic);
+        }));
     }
 
     @Test

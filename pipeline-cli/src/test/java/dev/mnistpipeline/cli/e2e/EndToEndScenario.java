@@ -65,7 +65,10 @@ final class EndToEndScenario {
         Layout layout = new Layout(Path.of("..").toAbsolutePath());
         Map<String, Map<String, String>> env = Map.of(
                 "trainer-service", Map.of("PIPELINE_TRAINER_AUTO_TRAIN_ENABLED", "true",
-                        "PIPELINE_TRAINER_AUTO_TRAIN_HYPERPARAMETERS", "{\"epochs\":2,\"batchSize\":64}"),
+                        "PIPELINE_TRAINER_AUTO_TRAIN_HYPERPARAMETERS", "{\"epochs\":2,\"batchSize\":64}",
+                        "PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5"),
+                "evaluator-service", Map.of("PIPELINE_REGISTRY_MIN_ACCURACY", Double.toString(ACCURACY_FLOOR),
+                        "PIPELINE_PREDICT_MAX_UPLOAD_BYTES", Integer.toString(ServingScenario.MAX_UPLOAD_BYTES)),
                 "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s"));
         try (PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
@@ -130,7 +133,7 @@ final class EndToEndScenario {
             awaitConsumed(infra, "evaluator-service", Topics.MODEL_TRAINED, 2);
             Thread.sleep(1000);
             assertEquals(1, events.all(Topics.EVALUATION_COMPLETED).size(), "redelivery must not evaluate again");
-            assertEquals(1, store.list(ObjectKeys.EVALUATIONS_PREFIX).size());
+            assertEquals(1, store.list(ObjectKeys.EVALUATIONS_PREFIX).stream().filter(k -> k.endsWith("/report.json")).count());
 
             // 7. A message that cannot be handled goes to the dead-letter topic with its reason; the service stays up.
             resend(infra, new EventStream.Event(Topics.MODEL_TRAINED, "junk", "{not json", Map.of()));
@@ -139,14 +142,18 @@ final class EndToEndScenario {
             assertEquals(200, Http.get(stack.url("evaluator-service") + "/q/health/ready").status());
             events.acceptDeadLetters();
 
-            // 8. Samples published to Kafka become a new dataset version on top of the ingested one; a bad one is dead-lettered.
-            byte[] images = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
-            byte[] labels = Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
+            // 8. Registry, champion, predictions over REST and Kafka, Prometheus metrics; then the dashboard in Chromium.
+            byte[] testImages = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
+            byte[] testLabels = Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
+            ServingScenario.run(stack, infra, events, evaluation, testImages, testLabels);
+            DashboardBrowserScenario.run(stack, events, report, testImages, workDir);
+
+            // 9. Samples published to Kafka become a new dataset version on top of the ingested one; a bad one is dead-lettered.
             List<EventStream.Event> samples = new ArrayList<>();
             for (int i = 0; i < SAMPLE_BATCH; i++) {
-                byte[] px = java.util.Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
+                byte[] px = java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
                 samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "mnist", Json.write(Map.of("schemaVersion", 1,
-                        "sampleId", "s" + i, "label", labels[i], "pixels", Base64.getEncoder().encodeToString(px))), Map.of()));
+                        "sampleId", "s" + i, "label", testLabels[i], "pixels", Base64.getEncoder().encodeToString(px))), Map.of()));
             }
             samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
                     "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));

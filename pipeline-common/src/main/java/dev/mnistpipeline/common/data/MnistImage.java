@@ -5,7 +5,12 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns an arbitrary picture of a digit into a 28x28 MNIST-style image the way the MNIST authors prepared theirs:
@@ -18,21 +23,43 @@ public final class MnistImage {
     private MnistImage() {
     }
 
-    /** Decodes PNG/JPEG bytes; rejects data that is not an image. */
+    /**
+     * Decodes PNG/JPEG bytes and prepares them the MNIST way. The header is read first, so an image larger than
+     * {@code maxSide} pixels per side is rejected before its pixels are decompressed.
+     */
     public static byte[] fromEncoded(byte[] encoded, int maxSide) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(encoded));
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new InvalidDataException("not a PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w > maxSide || h > maxSide) {
+                    throw new InvalidDataException("image is " + w + "x" + h + ", larger than " + maxSide + " pixels per side");
+                }
+                return fromImage(reader.read(0));
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
             throw new InvalidDataException("cannot decode image: " + e.getMessage(), e);
         }
-        if (image == null) {
-            throw new InvalidDataException("not a PNG or JPEG image");
+    }
+
+    /** A 28x28 grayscale PNG of MNIST pixels (0 = background), as stored in evaluation galleries. */
+    public static byte[] toPng(byte[] pixels, int offset) {
+        BufferedImage image = new BufferedImage(Idx.COLS, Idx.ROWS, BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster().setDataElements(0, 0, Idx.COLS, Idx.ROWS, java.util.Arrays.copyOfRange(pixels, offset, offset + Idx.PIXELS));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (image.getWidth() > maxSide || image.getHeight() > maxSide) {
-            throw new InvalidDataException("image is " + image.getWidth() + "x" + image.getHeight() + ", larger than " + maxSide + " pixels per side");
-        }
-        return fromImage(image);
+        return out.toByteArray();
     }
 
     public static byte[] fromImage(BufferedImage image) {

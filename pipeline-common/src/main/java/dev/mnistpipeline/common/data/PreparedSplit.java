@@ -29,4 +29,13 @@ public record PreparedSplit(String split, int count, float[] images, byte[] labe
         }
         return new PreparedSplit(split, count, images, labels);
     }
+
+    /** Image {@code index} back as 0-255 pixels, for thumbnails. */
+    public byte[] pixelBytes(int index) {
+        byte[] out = new byte[Idx.PIXELS];
+        for (int p = 0; p < Idx.PIXELS; p++) {
+            out[p] = (byte) Math.round(Math.max(0f, Math.min(1f, images[index * Idx.PIXELS + p])) * 255f);
+        }
+        return out;
+    }
 }

@@ -11,6 +11,10 @@ public final class EventTypes {
     public static final String TRAINING_METRICS = "training.metrics";
     public static final String MODEL_TRAINED = "model.trained";
     public static final String EVALUATION_COMPLETED = "evaluation.completed";
+    public static final String MODEL_PROMOTED = "model.promoted";
+    public static final String MODEL_REJECTED = "model.rejected";
+    public static final String INFERENCE_REQUESTED = "inference.requests";
+    public static final String INFERENCE_RESULT = "inference.results";
 
     private EventTypes() {
     }

@@ -5,15 +5,22 @@ import java.util.List;
 
 /**
  * Scores of one model on its test split. Precision, recall and F1 follow scikit-learn's
- * {@code classification_report}: a class never predicted has precision 0, a class absent from the labels recall 0.
+ * {@code classification_report}: a class never predicted has precision 0, a class absent from the labels recall 0;
+ * weighted averages weight by support. Log loss is scikit-learn's {@code log_loss} (probabilities clipped to
+ * [1e-15, 1 - 1e-15]); the expected calibration error uses equal-width confidence bins (Guo et al., 2017).
  *
- * @param confusionMatrix rows are true labels, columns predicted labels
- * @param misclassified   a sample of wrong predictions (index into the test split)
+ * @param confusionMatrix   rows are true labels, columns predicted labels
+ * @param topConfusedPairs  off-diagonal cells of the confusion matrix, largest first
+ * @param misclassified     a sample of wrong predictions (index into the test split) with PNG thumbnails
+ * @param inferenceSeconds  DJL scoring of the whole test split, without download and model loading
+ * @param seconds           the whole evaluation: download, load, score, report, gallery
  */
 public record EvaluationReport(int schemaVersion, String evaluationId, String modelId, String datasetId,
                                String preparedId, int testCount, double accuracy, List<ClassMetrics> perClass,
                                Averages macro, Averages weighted, int[][] confusionMatrix,
-                               List<Misclassified> misclassified, double seconds, Instant createdAt) {
+                               List<ConfusedPair> topConfusedPairs, double logLoss, Calibration calibration,
+                               List<Misclassified> misclassified, double inferenceSeconds, double seconds,
+                               Instant createdAt) {
 
     public record ClassMetrics(int label, double precision, double recall, double f1, int support) {
     }
@@ -21,6 +28,18 @@ public record EvaluationReport(int schemaVersion, String evaluationId, String mo
     public record Averages(double precision, double recall, double f1) {
     }
 
-    public record Misclassified(int index, int label, int predicted, double confidence) {
+    /** {@code count} test images of class {@code label} were predicted as {@code predicted}. */
+    public record ConfusedPair(int label, int predicted, int count) {
+    }
+
+    /** Expected calibration error and the reliability diagram it is computed from. */
+    public record Calibration(double expectedCalibrationError, List<Bin> bins) {
+        /** Predictions whose top probability lies in [lower, upper): how often they were right versus how sure. */
+        public record Bin(double lower, double upper, int count, double accuracy, double confidence) {
+        }
+    }
+
+    /** @param imageKey object key of the 28x28 PNG thumbnail */
+    public record Misclassified(int index, int label, int predicted, double confidence, String imageKey) {
     }
 }

@@ -9,11 +9,13 @@ import java.util.List;
 /**
  * A model version: its SavedModel files with checksums, lineage, hyperparameters and training history.
  *
+ * @param baseModelId model version the weights started from (transfer learning); null when trained from scratch
+ * @param codeVersion version of the trainer that produced it
  * @param inputName  serving signature input: float32 [batch,28,28,1], pixels in [0,1]
  * @param outputName serving signature output: float32 [batch,10] class probabilities
  */
 public record ModelManifest(int schemaVersion, String modelId, String runId, String datasetId, String preparedId,
-                            Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
+                            String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
                             String outputName, List<StoredObject> files, List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
                             Instant createdAt) {

@@ -19,14 +19,26 @@ public final class Topics {
     public static final String TRAINING_METRICS = EventTypes.TRAINING_METRICS;
     public static final String MODEL_TRAINED = EventTypes.MODEL_TRAINED;
     public static final String EVALUATION_COMPLETED = EventTypes.EVALUATION_COMPLETED;
+    public static final String MODEL_PROMOTED = EventTypes.MODEL_PROMOTED;
+    public static final String MODEL_REJECTED = EventTypes.MODEL_REJECTED;
+    public static final String INFERENCE_REQUESTS = EventTypes.INFERENCE_REQUESTED;
+    public static final String INFERENCE_RESULTS = EventTypes.INFERENCE_RESULT;
 
     /** Every event topic, in flow order. */
     public static final List<String> ALL = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
-            TRAINING_REQUESTED, TRAINING_METRICS, MODEL_TRAINED, EVALUATION_COMPLETED);
+            TRAINING_REQUESTED, TRAINING_METRICS, MODEL_TRAINED, EVALUATION_COMPLETED, MODEL_PROMOTED, MODEL_REJECTED,
+            INFERENCE_REQUESTS, INFERENCE_RESULTS);
 
     /** Topics that some service consumes, and so have a dead-letter topic. */
     public static final List<String> CONSUMED = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
-            TRAINING_REQUESTED, MODEL_TRAINED);
+            TRAINING_REQUESTED, MODEL_TRAINED, INFERENCE_REQUESTS);
+
+    /**
+     * Topics the dashboard follows. Every evaluator instance reads them in its own consumer group from the start
+     * (an observer, so no dead-letter topic): live curves, run list, evaluations and registry decisions.
+     */
+    public static final List<String> DASHBOARD_FEED = List.of(TRAINING_METRICS, EVALUATION_COMPLETED, MODEL_PROMOTED,
+            MODEL_REJECTED);
 
     private Topics() {
     }
@@ -47,6 +59,12 @@ public final class Topics {
         public static final String TRAINING_METRICS = "training-metrics";
         public static final String MODEL_TRAINED = "model-trained";
         public static final String EVALUATION_COMPLETED = "evaluation-completed";
+        public static final String MODEL_PROMOTED = "model-promoted";
+        public static final String MODEL_REJECTED = "model-rejected";
+        public static final String INFERENCE_REQUESTS = "inference-requests";
+        public static final String INFERENCE_RESULTS = "inference-results";
+        /** Bound to every topic of {@link Topics#DASHBOARD_FEED}. */
+        public static final String DASHBOARD_FEED = "dashboard-feed";
 
         private Channels() {
         }

@@ -14,6 +14,9 @@ package dev.mnistpipeline.common.storage;
  * models/&lt;modelId&gt;/saved_model/...           TensorFlow SavedModel
  * models/&lt;modelId&gt;/manifest.json            ModelManifest (lineage, hyperparameters, metrics, files)
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
+ * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
+ * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
+ * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
  * </pre>
  */
@@ -61,6 +64,16 @@ public final class ObjectKeys {
 
     public static String evaluationReport(String evaluationId) {
         return "evaluations/" + evaluationId + "/report.json";
+    }
+
+    public static String galleryImage(String evaluationId, int testIndex) {
+        return "evaluations/" + evaluationId + "/gallery/" + testIndex + ".png";
+    }
+
+    public static final String CHAMPION = "registry/champion.json";
+
+    public static String gateDecision(String modelId) {
+        return "registry/decisions/" + modelId + ".json";
     }
 
     public static final String EVALUATIONS_PREFIX = "evaluations/";

@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.json.Json;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -107,6 +108,47 @@ public final class ObjectStore implements AutoCloseable {
 
     public StoredObject putJson(String key, Object value) {
         return put(key, Json.writeBytes(value), "application/json");
+    }
+
+    /** An object's content with the ETag it had when read, for {@link #putIfUnchanged}. */
+    public record Versioned(byte[] data, String etag) {
+    }
+
+    /** Reads an object together with its ETag; empty if it does not exist. */
+    public Optional<Versioned> findVersioned(String key) {
+        return retry("get " + key, () -> {
+            try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return Optional.of(new Versioned(in.readAllBytes(), in.headers().get("ETag")));
+            } catch (ErrorResponseException e) {
+                if (isNotFound(e)) {
+                    return Optional.<Versioned>empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Compare-and-swap: writes only if the object still has {@code expectedEtag}, or, when it is null, does not
+     * exist yet (S3 conditional writes, {@code If-Match} / {@code If-None-Match: *}). Returns false when another
+     * writer got there first; the caller re-reads and decides again.
+     */
+    public boolean putIfUnchanged(String key, byte[] data, String contentType, String expectedEtag) {
+        Map<String, String> condition = expectedEtag == null ? Map.of("If-None-Match", "*") : Map.of("If-Match", expectedEtag);
+        try {
+            retry("conditional put " + key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(new ByteArrayInputStream(data), data.length, -1)
+                    .contentType(contentType)
+                    .headers(condition)
+                    .userMetadata(Map.of("sha256", Sha256.hex(data)))
+                    .build()));
+            return true;
+        } catch (StorageException e) {
+            if (e.getCause() instanceof ErrorResponseException r && isConflict(r)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Reads a whole object; empty if it does not exist. */
@@ -213,6 +255,12 @@ public final class ObjectStore implements AutoCloseable {
                 throw new StorageException("Cannot write " + target, e);
             }
         }
+    }
+
+    private static boolean isConflict(ErrorResponseException e) {
+        int status = e.response().code();
+        return status == 412 || status == 409 || "PreconditionFailed".equals(e.errorResponse().code())
+                || "ConditionalRequestConflict".equals(e.errorResponse().code());
     }
 
     private static boolean isNotFound(ErrorResponseException e) {

@@ -74,6 +74,12 @@ public class ModelTrainer {
     @ConfigProperty(name = "pipeline.trainer.metrics-every-steps", defaultValue = "25")
     int metricsEverySteps;
 
+    @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
+    String codeVersion;
+
+    @Inject
+    TrainingGauges gauges;
+
     /** Latest progress per run seen by this instance, for {@code GET /trainings/{runId}}. */
     private final Map<String, TrainingMetrics> progress = new ConcurrentHashMap<>();
 
@@ -178,7 +184,7 @@ public class ModelTrainer {
         List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId), exportDir);
         LocalFiles.deleteTree(exportDir);
         ModelManifest manifest = new ModelManifest(EventTypes.SCHEMA_VERSION, modelId, runId, prepared.datasetId(),
-                prepared.preparedId(), hp, "tensorflow-2.16", TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT,
+                prepared.preparedId(), null, codeVersion, hp, "tensorflow-2.16", TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT,
                 TrainingGraph.OUTPUT, files, history, history.get(history.size() - 1).validationAccuracy(),
                 trainSeconds, imagesPerSecond, Instant.now());
         store.putJson(ObjectKeys.modelManifest(modelId), manifest);
@@ -238,6 +244,7 @@ public class ModelTrainer {
         TrainingMetrics m = new TrainingMetrics(EventTypes.SCHEMA_VERSION, runId, phase, epoch, epochs, step, totalSteps,
                 loss, accuracy, validationAccuracy, imagesPerSecond, message, Instant.now());
         progress.put(runId, m);
+        gauges.record(m);
         try {
             publisher.send(trainingMetrics, m);
         } catch (RuntimeException e) {

@@ -1,0 +1,39 @@
+package dev.mnistpipeline.evaluator.api;
+
+import dev.mnistpipeline.evaluator.domain.DashboardState;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.util.Collection;
+
+/**
+ * Data behind the dashboard page ({@code /}, served from {@code META-INF/resources}): the run list with curves,
+ * and a server-sent-event stream of training metrics, evaluations and gate decisions as they happen.
+ */
+@Path("/dashboard")
+public class DashboardResource {
+
+    @Inject
+    DashboardState dashboard;
+
+    @GET
+    @Path("/runs")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Collection<DashboardState.Run> runs() {
+        return dashboard.runs();
+    }
+
+    /** Each SSE message is {@code {"topic": ..., "json": ...}} with the event as published on Kafka. */
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<DashboardState.FeedEvent> events() {
+        return dashboard.live();
+    }
+}

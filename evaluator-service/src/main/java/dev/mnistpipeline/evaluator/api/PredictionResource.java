@@ -1,0 +1,61 @@
+package dev.mnistpipeline.evaluator.api;
+
+import dev.mnistpipeline.evaluator.domain.PredictionService;
+import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
+import dev.mnistpipeline.evaluator.model.ChampionModel;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+
+/**
+ * {@code POST /predict}: the champion's top classes for one digit. The body is a PNG or JPEG of any size (it is
+ * preprocessed the MNIST way) or 784 raw bytes; a multipart form with an {@code image} part works too.
+ * Limits answer 413 (upload size) or 400 (image side, not an image, blank), with the reason as JSON.
+ */
+@Path("/predict")
+@Produces(MediaType.APPLICATION_JSON)
+public class PredictionResource {
+
+    @Inject
+    PredictionService predictions;
+
+    @POST
+    @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
+    public Prediction predict(byte[] body) {
+        return predictions.predict(body);
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Prediction predictUpload(@RestForm("image") FileUpload image) throws IOException {
+        if (image == null) {
+            throw new IllegalArgumentException("multipart form needs an 'image' part");
+        }
+        return predictions.predict(Files.readAllBytes(image.uploadedFile()));
+    }
+
+    @ServerExceptionMapper
+    public Response tooLarge(PredictionService.TooLargeException e) {
+        return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response noChampion(ChampionModel.NoChampionException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+
+    private static Response error(Response.Status status, String reason) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", reason)).build();
+    }
+}

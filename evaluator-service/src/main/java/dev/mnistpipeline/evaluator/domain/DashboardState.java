@@ -1,0 +1,77 @@
+package dev.mnistpipeline.evaluator.domain;
+
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the dashboard shows, built from the feed topics: every run with its status and curves, and a live stream
+ * of the same events for browsers (server-sent events). Curves keep at most {@value #MAX_POINTS} points per run.
+ */
+@ApplicationScoped
+public class DashboardState {
+    static final int MAX_POINTS = 2000;
+
+    /** One point of a curve: per step (train batch) or per epoch (with validation accuracy). */
+    public record Point(long step, int epoch, double loss, double accuracy, Double validationAccuracy,
+                        double imagesPerSecond) {
+    }
+
+    /** A training run as the run list shows it. */
+    public record Run(String runId, String status, int epoch, int epochs, long step, long totalSteps,
+                      double progress, String message, List<Point> steps, List<Point> epochPoints,
+                      java.time.Instant updated) {
+    }
+
+    /** One event pushed to browsers: its topic and JSON payload. */
+    public record FeedEvent(String topic, String json) {
+    }
+
+    private final Map<String, Run> runs = new LinkedHashMap<>();
+    private final BroadcastProcessor<FeedEvent> live = BroadcastProcessor.create();
+
+    public synchronized Collection<Run> runs() {
+        return List.copyOf(runs.values());
+    }
+
+    public Multi<FeedEvent> live() {
+        return live;
+    }
+
+    /** Passes an event from a feed topic to connected browsers. */
+    public synchronized void broadcast(String topic, String json) {
+        live.onNext(new FeedEvent(topic, json));
+    }
+
+    public synchronized void onTrainingMetrics(TrainingMetrics m) {
+        Run before = runs.get(m.runId());
+        List<Point> steps = before == null ? new ArrayList<>() : new ArrayList<>(before.steps());
+        List<Point> epochs = before == null ? new ArrayList<>() : new ArrayList<>(before.epochPoints());
+        Point point = new Point(m.step(), m.epoch(), m.loss(), m.accuracy(), m.validationAccuracy(), m.imagesPerSecond());
+        if (m.phase().equals("step")) {
+            steps.add(point);
+            if (steps.size() > MAX_POINTS) {
+                steps.subList(0, steps.size() - MAX_POINTS).clear();
+            }
+        } else if (m.phase().equals("epoch")) {
+            epochs.add(point);
+        }
+        String status = switch (m.phase()) {
+            case "completed" -> "completed";
+            case "failed" -> "failed";
+            default -> "running";
+        };
+        long totalSteps = m.totalSteps() > 0 ? m.totalSteps() : before == null ? 0 : before.totalSteps();
+        long step = m.phase().equals("completed") ? totalSteps : Math.max(m.step(), before == null ? 0 : before.step());
+        double progress = totalSteps == 0 ? 0 : Math.min(1, step / (double) totalSteps);
+        runs.put(m.runId(), new Run(m.runId(), status, m.epoch() > 0 ? m.epoch() : before == null ? 0 : before.epoch(),
+                m.epochs(), step, totalSteps, progress, m.message(), steps, epochs, m.time()));
+    }
+}

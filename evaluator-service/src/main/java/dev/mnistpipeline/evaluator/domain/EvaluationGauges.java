@@ -1,0 +1,38 @@
+package dev.mnistpipeline.evaluator.domain;
+
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Evaluation results as Prometheus gauges on {@code /q/metrics}, tagged by model: {@code pipeline_evaluation_accuracy},
+ * {@code pipeline_evaluation_f1_macro}, {@code pipeline_evaluation_log_loss} and
+ * {@code pipeline_evaluation_calibration_error}.
+ */
+@ApplicationScoped
+public class EvaluationGauges {
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<String, EvaluationReport> reports = new ConcurrentHashMap<>();
+
+    public void record(EvaluationReport report) {
+        if (reports.put(report.modelId(), report) == null) {
+            String model = report.modelId();
+            gauge("pipeline.evaluation.accuracy", model, EvaluationReport::accuracy);
+            gauge("pipeline.evaluation.f1.macro", model, r -> r.macro().f1());
+            gauge("pipeline.evaluation.log.loss", model, EvaluationReport::logLoss);
+            gauge("pipeline.evaluation.calibration.error", model, r -> r.calibration().expectedCalibrationError());
+        }
+    }
+
+    private void gauge(String name, String model, java.util.function.ToDoubleFunction<EvaluationReport> value) {
+        Gauge.builder(name, reports, all -> value.applyAsDouble(all.get(model)))
+                .tag("model", model).strongReference(true).register(registry);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.mnistpipeline.evaluator.domain;
+
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.data.MnistImage;
+import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.events.InferenceRequested;
+import dev.mnistpipeline.common.events.InferenceResult;
+import dev.mnistpipeline.evaluator.model.ChampionModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One prediction, over REST or Kafka: decode the input (784 raw bytes, or a PNG/JPEG of any size prepared the
+ * MNIST way), check the limits, score it with the champion, keep the top classes.
+ */
+@ApplicationScoped
+public class PredictionService {
+
+    @Inject
+    ChampionModel champion;
+
+    @Inject
+    MeterRegistry meters;
+
+    @ConfigProperty(name = "pipeline.predict.max-upload-bytes")
+    int maxUploadBytes;
+
+    @ConfigProperty(name = "pipeline.predict.max-image-side")
+    int maxImageSide;
+
+    @ConfigProperty(name = "pipeline.predict.top-k")
+    int topK;
+
+    /**
+     * @param modelId   the champion version that answered
+     * @param input     what was received: {@code raw} or {@code image}
+     * @param pixels    base64 of the 28x28 image the model saw (after MNIST preprocessing)
+     */
+    public record Prediction(String modelId, List<InferenceResult.Prediction> top, String input, String pixels,
+                             double millis) {
+    }
+
+    /** Thrown when an upload is larger than {@code pipeline.predict.max-upload-bytes}; REST answers 413. */
+    public static final class TooLargeException extends RuntimeException {
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /** Raw 784 bytes when the body is exactly that long and not a PNG/JPEG; otherwise an encoded image. */
+    public Prediction predict(byte[] body) {
+        long start = System.nanoTime();
+        if (body == null || body.length == 0) {
+            throw new InvalidDataException("empty body: send a PNG or JPEG image, or 784 raw bytes (28x28, 0 = background)");
+        }
+        if (body.length > maxUploadBytes) {
+            throw new TooLargeException("upload is " + body.length + " bytes; the limit is " + maxUploadBytes);
+        }
+        boolean raw = body.length == Idx.PIXELS && !looksEncoded(body);
+        byte[] pixels = raw ? body : MnistImage.fromEncoded(body, maxImageSide);
+        ChampionModel.Scored scored = champion.score(pixels);
+        double millis = (System.nanoTime() - start) / 1e6;
+        Timer.builder("pipeline.prediction").tag("model", scored.modelId()).register(meters)
+                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return new Prediction(scored.modelId(), top(scored.probabilities()), raw ? "raw" : "image",
+                Base64.getEncoder().encodeToString(pixels), millis);
+    }
+
+    /** The Kafka form: exactly one of {@code pixels} and {@code image}, both base64. */
+    public InferenceResult answer(InferenceRequested request) {
+        if (request.requestId() == null || request.requestId().isBlank()) {
+            throw new InvalidDataException("requestId is required to correlate the result");
+        }
+        if ((request.pixels() == null) == (request.image() == null)) {
+            throw new InvalidDataException("set exactly one of pixels (base64 of 784 bytes) and image (base64 PNG/JPEG)");
+        }
+        byte[] data;
+        try {
+            data = Base64.getDecoder().decode(request.pixels() != null ? request.pixels() : request.image());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDataException("pixels/image is not valid base64: " + e.getMessage());
+        }
+        if (request.pixels() != null && data.length != Idx.PIXELS) {
+            throw new InvalidDataException("pixels must decode to 784 bytes, got " + data.length);
+        }
+        Prediction p = predict(data);
+        return new InferenceResult(EventTypes.SCHEMA_VERSION, request.requestId(), p.modelId(), p.top(), null, Instant.now());
+    }
+
+    private List<InferenceResult.Prediction> top(float[] probabilities) {
+        List<InferenceResult.Prediction> all = new ArrayList<>();
+        for (int c = 0; c < probabilities.length; c++) {
+            all.add(new InferenceResult.Prediction(c, probabilities[c]));
+        }
+        all.sort(Comparator.comparingDouble(InferenceResult.Prediction::probability).reversed());
+        return List.copyOf(all.subList(0, Math.min(topK, all.size())));
+    }
+
+    private static boolean looksEncoded(byte[] b) {
+        boolean png = (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+        boolean jpeg = (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8;
+        return png || jpeg;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.mnistpipeline.evaluator.domain;
+
+import dev.mnistpipeline.common.registry.GateThresholds;
+import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The registry with the gate thresholds from {@code pipeline.registry.*}. */
+public class RegistryProducer {
+
+    @Produces
+    @ApplicationScoped
+    ModelRegistry registry(ObjectStore store,
+                           @ConfigProperty(name = "pipeline.registry.min-accuracy") double minAccuracy,
+                           @ConfigProperty(name = "pipeline.registry.min-accuracy-gain") double minAccuracyGain,
+                           @ConfigProperty(name = "pipeline.registry.max-class-recall-drop") double maxClassRecallDrop) {
+        return new ModelRegistry(store, new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop));
+    }
+}

@@ -1,0 +1,148 @@
+package dev.mnistpipeline.evaluator.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.tf.TensorFlowRuntime;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The model that serves predictions: the registry's champion, loaded through DJL on engine "TensorFlow" with a
+ * {@link DigitTranslator}. A promotion loads the new champion next to the old one and swaps a reference, so
+ * requests never wait for a load; the old model is closed once requests in flight have had time to finish.
+ */
+@ApplicationScoped
+public class ChampionModel {
+    private static final Logger LOG = Logger.getLogger(ChampionModel.class);
+    /** Predictions take milliseconds; a retired model stays open this long for requests that still hold it. */
+    private static final long RETIRE_AFTER_SECONDS = 30;
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ModelRegistry registry;
+
+    /** A loaded model version. */
+    public record Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir) {
+    }
+
+    private final AtomicReference<Loaded> current = new AtomicReference<>();
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "champion-retirer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void onStart(@Observes StartupEvent event) {
+        retirer.execute(() -> {
+            try {
+                refresh();
+            } catch (RuntimeException e) {
+                LOG.warnf("No champion loaded at startup: %s", e.getMessage());
+            }
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        retirer.shutdownNow();
+        Optional.ofNullable(current.getAndSet(null)).ifPresent(ChampionModel::close);
+    }
+
+    /** The serving model version, if one is loaded. */
+    public Optional<String> modelId() {
+        return Optional.ofNullable(current.get()).map(Loaded::modelId);
+    }
+
+    /** Loads the registry's champion if it is not the one serving. Safe to call from several threads. */
+    public synchronized Optional<String> refresh() {
+        Optional<ChampionAlias> alias = registry.champion();
+        Loaded serving = current.get();
+        if (alias.isEmpty() || (serving != null && serving.modelId().equals(alias.get().modelId()))) {
+            return modelId();
+        }
+        Loaded next = load(alias.get().modelId());
+        Loaded old = current.getAndSet(next);
+        LOG.infof("Serving champion %s%s", next.modelId(), old == null ? "" : " (was " + old.modelId() + ")");
+        if (old != null) {
+            retirer.schedule(() -> close(old), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+        }
+        return Optional.of(next.modelId());
+    }
+
+    /**
+     * Class probabilities for one MNIST-style image from the champion.
+     *
+     * @throws NoChampionException when no model has been promoted yet
+     */
+    public Scored score(byte[] pixels) {
+        Loaded serving = current.get();
+        if (serving == null) {
+            refresh();
+            serving = current.get();
+            if (serving == null) {
+                throw new NoChampionException();
+            }
+        }
+        try (Predictor<byte[], float[]> predictor = serving.model().newPredictor()) {
+            return new Scored(serving.modelId(), predictor.predict(pixels));
+        } catch (TranslateException e) {
+            throw new IllegalStateException("prediction with " + serving.modelId() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Probabilities and the model version that produced them. */
+    public record Scored(String modelId, float[] probabilities) {
+    }
+
+    /** No model has passed the promotion gate yet, so there is nothing to serve. */
+    public static final class NoChampionException extends RuntimeException {
+        public NoChampionException() {
+            super("no champion model yet: train a model that passes the promotion gate first");
+        }
+    }
+
+    private Loaded load(String modelId) {
+        ModelManifest manifest = registry.manifest(modelId)
+                .orElseThrow(() -> new IllegalStateException("champion " + modelId + " has no manifest"));
+        TensorFlowRuntime.engine();
+        Path dir = SavedModelFiles.download(store, manifest);
+        try {
+            ZooModel<byte[], float[]> model = Criteria.builder().setTypes(byte[].class, float[].class)
+                    .optModelPath(dir)
+                    .optEngine("TensorFlow")
+                    .optTranslator(new DigitTranslator())
+                    .build().loadModel();
+            return new Loaded(modelId, model, dir);
+        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+            LocalFiles.deleteTree(dir);
+            throw new IllegalStateException("cannot load champion " + modelId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void close(Loaded loaded) {
+        loaded.model().close();
+        LocalFiles.deleteTree(loaded.dir());
+    }
+}

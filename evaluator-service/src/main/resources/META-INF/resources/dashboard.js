@@ -1,0 +1,236 @@
+// mnist-pipeline dashboard: plain browser JavaScript, no build step. Data comes from the evaluator's REST API
+// (/dashboard/runs, /models, /evaluations, /predict) and live events from /dashboard/events (server-sent events).
+'use strict';
+
+const state = { runs: new Map(), selectedRun: null, selectedModel: null, liveCount: 0 };
+const $ = (id) => document.getElementById(id);
+const pct = (x) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2) + '%');
+const num = (x, d = 4) => (x == null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+async function getJson(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(url + ' answered ' + r.status);
+  return r.json();
+}
+
+// ---- training runs and live curves -------------------------------------------------------------------------
+function applyMetrics(m) {
+  const run = state.runs.get(m.runId) || { runId: m.runId, steps: [], epochPoints: [], status: 'running', epoch: 0, epochs: m.epochs, step: 0, totalSteps: 0, progress: 0 };
+  const point = { step: m.step, epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, validationAccuracy: m.validationAccuracy, imagesPerSecond: m.imagesPerSecond };
+  if (m.phase === 'step') run.steps.push(point);
+  if (m.phase === 'epoch') run.epochPoints.push(point);
+  run.status = m.phase === 'completed' ? 'completed' : m.phase === 'failed' ? 'failed' : 'running';
+  if (m.totalSteps > 0) run.totalSteps = m.totalSteps;
+  if (m.epoch > 0) run.epoch = m.epoch;
+  run.epochs = m.epochs || run.epochs;
+  run.step = m.phase === 'completed' ? run.totalSteps : Math.max(run.step, m.step);
+  run.progress = run.totalSteps ? Math.min(1, run.step / run.totalSteps) : 0;
+  run.message = m.message;
+  state.runs.set(m.runId, run);
+  if (!state.selectedRun || (run.status === 'running' && state.runs.get(state.selectedRun)?.status !== 'running')) state.selectedRun = m.runId;
+  renderRuns();
+  if (state.selectedRun === m.runId) renderCurves();
+}
+
+function lastOf(run) {
+  const p = run.steps[run.steps.length - 1] || {};
+  const e = run.epochPoints[run.epochPoints.length - 1] || {};
+  return { loss: p.loss ?? e.loss, accuracy: p.accuracy ?? e.accuracy, val: e.validationAccuracy, ips: p.imagesPerSecond ?? e.imagesPerSecond };
+}
+
+function renderRuns() {
+  const body = $('runs').tBodies[0];
+  body.innerHTML = '';
+  $('runs-empty').hidden = state.runs.size > 0;
+  for (const run of [...state.runs.values()].reverse()) {
+    const l = lastOf(run);
+    const tr = document.createElement('tr');
+    tr.className = 'selectable' + (run.runId === state.selectedRun ? ' selected' : '');
+    tr.dataset.run = run.runId;
+    tr.dataset.status = run.status;
+    tr.dataset.progress = run.progress.toFixed(4);
+    tr.innerHTML = `<td>${esc(run.runId)}</td><td class="status-${run.status}" title="${esc(run.message)}">${run.status}</td>
+      <td>${run.epoch}/${run.epochs}</td><td><span class="progress"><span style="width:${(100 * run.progress).toFixed(1)}%"></span></span> ${(100 * run.progress).toFixed(0)}%</td>
+      <td>${num(l.loss)}</td><td>${pct(l.accuracy)}</td><td>${pct(l.val)}</td><td>${l.ips ? Math.round(l.ips) : '–'}</td>`;
+    tr.onclick = () => { state.selectedRun = run.runId; renderRuns(); renderCurves(); };
+    body.appendChild(tr);
+  }
+}
+
+function renderCurves() {
+  const run = state.runs.get(state.selectedRun);
+  const info = $('curve');
+  if (!run) return;
+  info.dataset.run = run.runId;
+  info.dataset.points = run.steps.length;
+  info.dataset.epochs = run.epochPoints.length;
+  info.textContent = `${run.runId}: ${run.steps.length} step points, ${run.epochPoints.length} epochs`;
+  const x = (p) => p.step;
+  drawChart($('chart-loss'), [
+    { color: '#2563eb', line: true, points: run.steps.map((p) => [x(p), p.loss]) },
+    { color: '#dc2626', line: false, points: run.epochPoints.map((p) => [x(p), p.loss]) }]);
+  drawChart($('chart-accuracy'), [
+    { color: '#2563eb', line: true, points: run.steps.map((p) => [x(p), p.accuracy]) },
+    { color: '#059669', line: false, points: run.epochPoints.filter((p) => p.validationAccuracy != null).map((p) => [x(p), p.validationAccuracy]) }]);
+}
+
+function drawChart(canvas, series) {
+  const g = canvas.getContext('2d');
+  const W = canvas.width, H = canvas.height, pad = 36;
+  g.clearRect(0, 0, W, H);
+  const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p[1]));
+  if (all.length === 0) return;
+  let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
+  let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
+  if (x1 === x0) x1 = x0 + 1;
+  if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+  const X = (v) => pad + (W - 2 * pad) * (v - x0) / (x1 - x0);
+  const Y = (v) => H - pad + (2 * pad - H) * (v - y0) / (y1 - y0);
+  g.strokeStyle = '#9ca3af'; g.fillStyle = '#6b7280'; g.font = '11px sans-serif';
+  g.beginPath(); g.moveTo(pad, pad / 2); g.lineTo(pad, H - pad); g.lineTo(W - pad / 2, H - pad); g.stroke();
+  g.fillText(num(y1, 3), 2, Y(y1) + 4); g.fillText(num(y0, 3), 2, Y(y0)); g.fillText('step ' + x1, W - pad - 40, H - pad + 16);
+  for (const s of series) {
+    g.strokeStyle = g.fillStyle = s.color;
+    if (s.line) {
+      g.beginPath();
+      s.points.forEach((p, i) => (i ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1]))));
+      g.stroke();
+    } else {
+      for (const p of s.points) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 4, 0, 2 * Math.PI); g.fill(); }
+    }
+  }
+}
+
+// ---- registry, decisions and evaluations -------------------------------------------------------------------
+async function loadRegistry() {
+  const reg = await getJson('/models');
+  $('champion').textContent = reg.champion ? `champion: ${reg.champion.modelId} (${pct(reg.champion.accuracy)})` : 'no champion yet';
+  $('champion').dataset.model = reg.champion ? reg.champion.modelId : '';
+  const t = reg.thresholds;
+  $('thresholds').textContent = `Gate: accuracy ≥ ${pct(t.minAccuracy)}, gain over champion ≥ ${pct(t.minAccuracyGain)}, no class recall drop > ${pct(t.maxClassRecallDrop)}`;
+  const body = $('models').tBodies[0];
+  body.innerHTML = '';
+  for (const m of [...reg.models].reverse()) {
+    const tr = document.createElement('tr');
+    tr.className = 'selectable' + (m.modelId === state.selectedModel ? ' selected' : '');
+    tr.dataset.model = m.modelId;
+    tr.innerHTML = `<td>${m.champion ? '★' : ''}</td><td>${esc(m.modelId)}</td><td>${esc(m.architecture)}</td><td>${esc(m.baseModelId || '')}</td>
+      <td>${pct(m.accuracy)}</td><td class="status-${m.decision === 'promoted' ? 'completed' : m.decision === 'rejected' ? 'failed' : 'running'}">${m.decision}</td>
+      <td>${m.createdAt ? new Date(m.createdAt).toLocaleString() : ''}</td>`;
+    tr.onclick = () => selectModel(m.modelId);
+    body.appendChild(tr);
+  }
+  if (!state.selectedModel && reg.models.some((m) => m.accuracy != null)) {
+    const pick = reg.models.find((m) => m.champion) || reg.models.filter((m) => m.accuracy != null).pop();
+    selectModel(pick.modelId);
+  }
+}
+
+function addDecision(topic, event) {
+  const d = event.decision;
+  const li = document.createElement('li');
+  li.className = d.promoted ? 'promoted' : 'rejected';
+  li.dataset.model = d.modelId;
+  li.textContent = `${d.modelId} ${d.promoted ? 'promoted' : 'rejected'}: ${d.reasons.join('; ')}`;
+  $('decisions').prepend(li);
+}
+
+async function selectModel(modelId) {
+  state.selectedModel = modelId;
+  const detail = await getJson('/models/' + encodeURIComponent(modelId));
+  document.querySelectorAll('#models tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.model === modelId));
+  if (!detail.evaluation) { $('evaluation-title').textContent = modelId + ' is not evaluated yet'; $('evaluation').hidden = true; return; }
+  renderEvaluation(detail.evaluation);
+}
+
+function renderEvaluation(r) {
+  $('evaluation').hidden = false;
+  $('evaluation').dataset.evaluation = r.evaluationId;
+  $('evaluation-title').textContent = `${r.modelId} on ${r.testCount} test images`;
+  const cards = [['accuracy', pct(r.accuracy)], ['macro F1', pct(r.macro.f1)], ['weighted F1', pct(r.weighted.f1)],
+    ['log loss', num(r.logLoss)], ['calibration error (ECE)', num(r.calibration.expectedCalibrationError)], ['DJL scoring', num(r.inferenceSeconds, 2) + ' s']];
+  $('summary').innerHTML = cards.map(([k, v]) => `<div class="card">${k}<b>${v}</b></div>`).join('');
+  const cm = r.confusionMatrix;
+  const max = Math.max(...cm.flatMap((row, i) => row.filter((_, j) => j !== i)), 1);
+  const diagMax = Math.max(...cm.map((row, i) => row[i]), 1);
+  let html = '<tr><th></th>' + cm.map((_, j) => `<th>${j}</th>`).join('') + '</tr>';
+  cm.forEach((row, i) => {
+    html += `<tr><th>${i}</th>` + row.map((v, j) => {
+      const shade = i === j ? `rgba(5,150,105,${(0.15 + 0.85 * v / diagMax).toFixed(3)})` : `rgba(220,38,38,${(v ? 0.1 + 0.9 * v / max : 0).toFixed(3)})`;
+      return `<td data-true="${i}" data-pred="${j}" style="background:${shade}" title="true ${i}, predicted ${j}: ${v}">${v}</td>`;
+    }).join('') + '</tr>';
+  });
+  $('confusion').innerHTML = html;
+  $('per-class').innerHTML = '<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>' +
+    r.perClass.map((c) => `<tr data-class="${c.label}"><td>${c.label}</td><td>${num(c.precision)}</td><td>${num(c.recall)}</td><td>${num(c.f1)}</td><td>${c.support}</td></tr>`).join('') +
+    `<tr><th>macro</th><td>${num(r.macro.precision)}</td><td>${num(r.macro.recall)}</td><td>${num(r.macro.f1)}</td><td></td></tr>` +
+    `<tr><th>weighted</th><td>${num(r.weighted.precision)}</td><td>${num(r.weighted.recall)}</td><td>${num(r.weighted.f1)}</td><td></td></tr>`;
+  $('confused-pairs').innerHTML = r.topConfusedPairs.map((p) => `<li>${p.label} taken for ${p.predicted}: ${p.count}×</li>`).join('');
+  $('gallery').innerHTML = r.misclassified.map((m) => `<figure data-index="${m.index}"><img alt="test image ${m.index}" src="/evaluations/${encodeURIComponent(r.evaluationId)}/gallery/${m.index}.png">
+      <figcaption>true ${m.label} → ${m.predicted}<br>${pct(m.confidence)}</figcaption></figure>`).join('');
+}
+
+// ---- live events ----------------------------------------------------------------------------------------------
+function connect() {
+  const source = new EventSource('/dashboard/events');
+  source.onopen = () => { $('connection').dataset.state = 'open'; $('connection').textContent = 'live'; };
+  source.onerror = () => { $('connection').dataset.state = 'error'; $('connection').textContent = 'reconnecting…'; };
+  source.onmessage = (msg) => {
+    const { topic, json } = JSON.parse(msg.data);
+    const event = JSON.parse(json);
+    state.liveCount++;
+    $('live-count').textContent = state.liveCount;
+    $('live-count').dataset.count = state.liveCount;
+    if (topic === 'training.metrics') applyMetrics(event);
+    if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
+    if (topic === 'evaluation.completed') loadRegistry();
+  };
+}
+
+// ---- draw a digit -----------------------------------------------------------------------------------------------
+function setUpDrawing() {
+  const canvas = $('draw');
+  const g = canvas.getContext('2d');
+  const clear = () => { g.fillStyle = 'white'; g.fillRect(0, 0, canvas.width, canvas.height); };
+  clear();
+  g.lineWidth = 18; g.lineCap = 'round'; g.lineJoin = 'round'; g.strokeStyle = 'black';
+  let drawing = false;
+  const at = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height]; };
+  canvas.addEventListener('pointerdown', (e) => { drawing = true; const [x, y] = at(e); g.beginPath(); g.moveTo(x, y); g.lineTo(x + 0.1, y + 0.1); g.stroke(); });
+  canvas.addEventListener('pointermove', (e) => { if (!drawing) return; const [x, y] = at(e); g.lineTo(x, y); g.stroke(); });
+  window.addEventListener('pointerup', () => { drawing = false; });
+  $('clear').onclick = () => { clear(); $('prediction').textContent = 'Draw a digit and press Predict.'; $('prediction').dataset.label = ''; };
+  $('predict').onclick = () => canvas.toBlob((blob) => predict(blob, 'image/png'), 'image/png');
+  $('upload').onchange = (e) => { const f = e.target.files[0]; if (f) predict(f, f.type || 'application/octet-stream'); };
+}
+
+async function predict(body, type) {
+  const out = $('prediction');
+  out.textContent = 'predicting…';
+  const r = await fetch('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
+  const answer = await r.json();
+  if (!r.ok) { out.innerHTML = `<span class="error">${esc(answer.error || r.status)}</span>`; out.dataset.label = 'error'; return; }
+  out.dataset.label = answer.top[0].label;
+  out.dataset.model = answer.modelId;
+  out.innerHTML = `<div class="top">${answer.top[0].label}</div>` + answer.top.map((p) =>
+    `<div data-rank-label="${p.label}">${p.label}: ${pct(p.probability)}<div class="bar" style="width:${(100 * p.probability).toFixed(1)}%"></div></div>`).join('') +
+    `<p class="hint">model ${esc(answer.modelId)}, ${num(answer.millis, 1)} ms</p>`;
+  const seen = $('seen').getContext('2d');
+  const px = Uint8Array.from(atob(answer.pixels), (c) => c.charCodeAt(0));
+  const img = seen.createImageData(28, 28);
+  px.forEach((v, i) => { img.data.set([v, v, v, 255], 4 * i); });
+  const tmp = document.createElement('canvas'); tmp.width = tmp.height = 28; tmp.getContext('2d').putImageData(img, 0, 0);
+  seen.imageSmoothingEnabled = false; seen.drawImage(tmp, 0, 0, 112, 112);
+}
+
+// ---- start ------------------------------------------------------------------------------------------------------
+async function start() {
+  setUpDrawing();
+  for (const run of await getJson('/dashboard/runs')) state.runs.set(run.runId, run);
+  state.selectedRun = [...state.runs.values()].pop()?.runId || null;
+  renderRuns(); renderCurves();
+  await loadRegistry();
+  connect();
+}
+start().catch((e) => { $('connection').dataset.state = 'error'; $('connection').textContent = e.message; });

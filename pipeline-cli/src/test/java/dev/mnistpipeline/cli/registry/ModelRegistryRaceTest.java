@@ -1,0 +1,134 @@
+package dev.mnistpipeline.cli.registry;
+
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.ManagedProcess;
+import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.GateDecision;
+import dev.mnistpipeline.common.registry.GateThresholds;
+import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The champion alias against a real S3 server (S3Proxy): two registries, as on two evaluator replicas, judge
+ * equally good candidates at the same moment. Both beat the old champion, so without the compare-and-swap both
+ * would be promoted; with it exactly one wins and the other is judged against the winner and rejected.
+ */
+class ModelRegistryRaceTest {
+    private static final GateThresholds GATE = new GateThresholds(0.5, 0.001, 0.05);
+    private static Path dir;
+    private static ManagedProcess s3;
+    private static ObjectStore replicaA;
+    private static ObjectStore replicaB;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        dir = Files.createTempDirectory("registry-race-");
+        int port = Ports.free();
+        String access = LocalInfrastructure.randomKey(10), secret = LocalInfrastructure.randomKey(20);
+        s3 = LocalInfrastructure.startS3(new Layout(Path.of("..")), dir, port, access, secret);
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Ports.isOpen(port)) {
+            assertTrue(s3.isAlive() && System.nanoTime() < deadline, () -> "S3 did not start:\n" + s3.tail(30));
+            Thread.sleep(100);
+        }
+        StorageConfig config = new StorageConfig("http://127.0.0.1:" + port, access, secret, "registry-race");
+        replicaA = new ObjectStore(config);
+        replicaB = new ObjectStore(config);
+        replicaA.ensureBucket();
+    }
+
+    @AfterAll
+    static void stop() {
+        replicaA.close();
+        replicaB.close();
+        s3.close();
+    }
+
+    @Test
+    void conditionalWritesRefuseAStaleEtag() {
+        String key = "cas/probe.json";
+        assertTrue(replicaA.putIfUnchanged(key, bytes("1"), "text/plain", null));
+        assertFalse(replicaB.putIfUnchanged(key, bytes("2"), "text/plain", null), "If-None-Match: * on an existing object");
+        String etag = replicaA.findVersioned(key).orElseThrow().etag();
+        assertTrue(replicaB.putIfUnchanged(key, bytes("3"), "text/plain", etag));
+        assertFalse(replicaA.putIfUnchanged(key, bytes("4"), "text/plain", etag), "If-Match with the etag before B's write");
+        assertEquals("3", new String(replicaA.get(key), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void twoEvaluationsFinishingTogetherLeaveExactlyOneChampion() throws Exception {
+        ModelRegistry a = new ModelRegistry(replicaA, GATE);
+        ModelRegistry b = new ModelRegistry(replicaB, GATE);
+        assertTrue(a.decide(stored("race-seed", 0.80)).promoted(), "first model above the floor");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            double accuracy = 0.80;
+            for (int round = 1; round <= 8; round++) {
+                accuracy += 0.01;
+                EvaluationReport left = stored("race-" + round + "-a", accuracy);
+                EvaluationReport right = stored("race-" + round + "-b", accuracy);
+                ChampionAlias before = a.champion().orElseThrow();
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<GateDecision> fa = pool.submit(() -> { together.await(); return a.decide(left); });
+                Future<GateDecision> fb = pool.submit(() -> { together.await(); return b.decide(right); });
+                List<GateDecision> decisions = List.of(fa.get(), fb.get());
+
+                List<GateDecision> promoted = decisions.stream().filter(GateDecision::promoted).toList();
+                assertEquals(1, promoted.size(), "round " + round + ": " + decisions);
+                GateDecision winner = promoted.get(0);
+                GateDecision loser = decisions.stream().filter(d -> !d.promoted()).findFirst().orElseThrow();
+                ChampionAlias after = b.champion().orElseThrow();
+                assertEquals(winner.modelId(), after.modelId());
+                assertEquals(before.generation() + 1, after.generation());
+                assertEquals(before.modelId(), after.previousModelId());
+                assertEquals(before.modelId(), winner.championModelId());
+                assertEquals(winner.modelId(), loser.championModelId(), "the loser is judged against the new champion");
+                // the decisions are recorded, and deciding again (a redelivery) changes nothing
+                assertEquals(loser.reasons(), a.decision(loser.modelId()).orElseThrow().reasons());
+                assertFalse(b.decide(left.modelId().equals(loser.modelId()) ? left : right).promoted());
+                assertEquals(after, a.champion().orElseThrow());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** An evaluation report as the evaluator stores it (the registry reads the champion's report back). */
+    private static EvaluationReport stored(String modelId, double accuracy) {
+        List<ClassMetrics> perClass = new ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));
+        }
+        EvaluationReport r = new EvaluationReport(1, "eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass,
+                null, null, new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
+        replicaA.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
+        return r;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.mnistpipeline.common.events;
+
+/**
+ * A prediction asked for over Kafka; the answer comes on {@code inference.results} with the same
+ * {@code requestId}. Exactly one of {@code pixels} (base64 of 784 bytes, 28x28 row-major, 0 = background) and
+ * {@code image} (base64 PNG or JPEG of any size, preprocessed the MNIST way) is set.
+ */
+public record InferenceRequested(int schemaVersion, String requestId, String pixels, String image)
+        implements PipelineEvent {
+    @Override
+    public String key() {
+        return requestId;
+    }
+
+    @Override
+    public String type() {
+        return EventTypes.INFERENCE_REQUESTED;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.mnistpipeline.common.events;
+
+import dev.mnistpipeline.common.registry.GateDecision;
+
+/** The gate promoted a model version: it is now the champion that serves predictions. */
+public record ModelPromoted(int schemaVersion, String modelId, String evaluationId, String previousModelId,
+                            GateDecision decision) implements PipelineEvent {
+    @Override
+    public String key() {
+        return modelId;
+    }
+
+    @Override
+    public String type() {
+        return EventTypes.MODEL_PROMOTED;
+    }
+}

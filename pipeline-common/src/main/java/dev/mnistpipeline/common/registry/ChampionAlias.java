@@ -1,0 +1,13 @@
+package dev.mnistpipeline.common.registry;
+
+import java.time.Instant;
+
+/**
+ * The "champion" alias: which model version serves predictions. Replaced only by compare-and-swap on the stored
+ * object's ETag, so concurrent gate decisions (several evaluator replicas) cannot both win.
+ *
+ * @param generation increases by one with every promotion
+ */
+public record ChampionAlias(int schemaVersion, String modelId, String evaluationId, double accuracy,
+                            String previousModelId, long generation, Instant promotedAt) {
+}

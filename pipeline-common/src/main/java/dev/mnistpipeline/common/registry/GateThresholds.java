@@ -1,0 +1,19 @@
+package dev.mnistpipeline.common.registry;
+
+/**
+ * When a new model version may replace the champion, in the terms of TFX's Evaluator: a value threshold (an
+ * absolute floor every candidate must reach) and change thresholds relative to the champion.
+ *
+ * @param minAccuracy          value threshold: accuracy lower bound, also what the very first model must reach
+ * @param minAccuracyGain      change threshold: accuracy must exceed the champion's by at least this (absolute)
+ * @param maxClassRecallDrop   change threshold: no class's recall may fall by more than this (absolute)
+ */
+public record GateThresholds(double minAccuracy, double minAccuracyGain, double maxClassRecallDrop) {
+    public GateThresholds {
+        if (minAccuracy < 0 || minAccuracy > 1 || maxClassRecallDrop < 0 || maxClassRecallDrop > 1
+                || Math.abs(minAccuracyGain) > 1) {
+            throw new IllegalArgumentException("gate thresholds must be fractions: " + minAccuracy + ", "
+                    + minAccuracyGain + ", " + maxClassRecallDrop);
+        }
+    }
+}

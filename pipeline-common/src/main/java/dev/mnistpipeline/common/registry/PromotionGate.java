@@ -1,0 +1,56 @@
+package dev.mnistpipeline.common.registry;
+
+import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a candidate may replace the champion. A pure function of the two evaluation reports and the
+ * thresholds: every threshold is checked and reported, so a rejection lists all of its reasons, not just the first.
+ */
+public final class PromotionGate {
+    private PromotionGate() {
+    }
+
+    /** @param champion the current champion's report, or null when no model has been promoted yet */
+    public static GateDecision decide(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
+        List<String> reasons = new ArrayList<>();
+        boolean pass = true;
+        if (candidate.accuracy() < t.minAccuracy()) {
+            pass = false;
+            reasons.add(String.format("accuracy %.4f is below the floor %.4f", candidate.accuracy(), t.minAccuracy()));
+        } else {
+            reasons.add(String.format("accuracy %.4f reaches the floor %.4f", candidate.accuracy(), t.minAccuracy()));
+        }
+        if (champion == null) {
+            reasons.add("no champion yet");
+        } else {
+            double gain = candidate.accuracy() - champion.accuracy();
+            if (gain < t.minAccuracyGain()) {
+                pass = false;
+                reasons.add(String.format("accuracy gain %+.4f over champion %s (%.4f) is below the required %+.4f",
+                        gain, champion.modelId(), champion.accuracy(), t.minAccuracyGain()));
+            } else {
+                reasons.add(String.format("accuracy gain %+.4f over champion %s (%.4f) meets the required %+.4f",
+                        gain, champion.modelId(), champion.accuracy(), t.minAccuracyGain()));
+            }
+            for (ClassMetrics before : champion.perClass()) {
+                ClassMetrics after = candidate.perClass().stream().filter(c -> c.label() == before.label()).findFirst()
+                        .orElse(new ClassMetrics(before.label(), 0, 0, 0, 0));
+                double drop = before.recall() - after.recall();
+                if (drop > t.maxClassRecallDrop()) {
+                    pass = false;
+                    reasons.add(String.format("recall of class %d drops by %.4f (%.4f -> %.4f), more than the allowed %.4f",
+                            before.label(), drop, before.recall(), after.recall(), t.maxClassRecallDrop()));
+                }
+            }
+        }
+        return new GateDecision(EventTypes.SCHEMA_VERSION, candidate.modelId(), candidate.evaluationId(), pass,
+                candidate.accuracy(), champion == null ? null : champion.modelId(),
+                champion == null ? null : champion.accuracy(), List.copyOf(reasons), t, Instant.now());
+    }
+}

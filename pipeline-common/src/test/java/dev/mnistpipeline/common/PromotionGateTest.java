@@ -1,0 +1,64 @@
+package dev.mnistpipeline.common;
+
+import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.registry.GateDecision;
+import dev.mnistpipeline.common.registry.GateThresholds;
+import dev.mnistpipeline.common.registry.PromotionGate;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PromotionGateTest {
+    private static final GateThresholds GATE = new GateThresholds(0.90, 0.002, 0.02);
+
+    /** A report whose class recalls are all {@code recall}, except {@code weakClass} at {@code weakRecall}. */
+    static EvaluationReport report(String modelId, double accuracy, int weakClass, double weakRecall) {
+        List<ClassMetrics> perClass = new ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            perClass.add(new ClassMetrics(c, accuracy, c == weakClass ? weakRecall : accuracy, accuracy, 100));
+        }
+        return new EvaluationReport(1, "eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass, null, null,
+                new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
+    }
+
+    @Test
+    void firstModelIsPromotedWhenItReachesTheFloor() {
+        GateDecision d = PromotionGate.decide(report("a", 0.95, -1, 0), null, GATE);
+        assertTrue(d.promoted(), d.reasons().toString());
+        assertNull(d.championModelId());
+    }
+
+    @Test
+    void firstModelBelowTheFloorIsRejectedWithTheReason() {
+        GateDecision d = PromotionGate.decide(report("a", 0.80, -1, 0), null, GATE);
+        assertFalse(d.promoted());
+        assertTrue(d.reasons().get(0).contains("below the floor 0.9000"), d.reasons().toString());
+    }
+
+    @Test
+    void candidateMustBeatTheChampionByTheMargin() {
+        EvaluationReport champion = report("champ", 0.950, -1, 0);
+        assertTrue(PromotionGate.decide(report("b", 0.953, -1, 0), champion, GATE).promoted());
+        GateDecision tooSmall = PromotionGate.decide(report("c", 0.951, -1, 0), champion, GATE);
+        assertFalse(tooSmall.promoted());
+        assertEquals("champ", tooSmall.championModelId());
+        assertTrue(tooSmall.reasons().stream().anyMatch(r -> r.contains("below the required +0.0020")), tooSmall.reasons().toString());
+    }
+
+    @Test
+    void aClassRecallDropBeyondTheLimitBlocksPromotionEvenWithBetterAccuracy() {
+        EvaluationReport champion = report("champ", 0.950, -1, 0);
+        GateDecision d = PromotionGate.decide(report("d", 0.970, 7, 0.90), champion, GATE);
+        assertFalse(d.promoted());
+        assertTrue(d.reasons().stream().anyMatch(r -> r.startsWith("recall of class 7 drops by 0.0500")), d.reasons().toString());
+        // within the allowed drop it passes
+        assertTrue(PromotionGate.decide(report("e", 0.970, 7, 0.94), champion, GATE).promoted());
+    }
+}

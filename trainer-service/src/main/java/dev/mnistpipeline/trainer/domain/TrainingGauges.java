@@ -1,0 +1,55 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Training progress as Prometheus gauges on {@code /q/metrics}, tagged by run: {@code pipeline_training_loss},
+ * {@code pipeline_training_accuracy}, {@code pipeline_training_validation_accuracy},
+ * {@code pipeline_training_images_per_second} and {@code pipeline_training_progress} (fraction of steps done).
+ */
+@ApplicationScoped
+public class TrainingGauges {
+    @Inject
+    MeterRegistry registry;
+
+    /** Last step or epoch event per run; completed/failed events carry no loss, so the curves keep these. */
+    private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
+    /** Validation accuracy only comes with epoch events; held between them so the gauge does not flicker. */
+    private final Map<String, Double> validation = new ConcurrentHashMap<>();
+
+    public void record(TrainingMetrics m) {
+        if (!latest.containsKey(m.runId()) && (m.phase().equals("started") || m.phase().equals("step"))) {
+            register(m.runId());
+        }
+        if (m.phase().equals("step") || m.phase().equals("epoch")) {
+            latest.put(m.runId(), m);
+        }
+        if (m.validationAccuracy() != null) {
+            validation.put(m.runId(), m.validationAccuracy());
+        }
+    }
+
+    private void register(String runId) {
+        latest.putIfAbsent(runId, new TrainingMetrics(0, runId, "started", 0, 0, 0, 0, Double.NaN, Double.NaN, null, 0, null, null));
+        gauge("pipeline.training.loss", runId, TrainingMetrics::loss);
+        gauge("pipeline.training.accuracy", runId, TrainingMetrics::accuracy);
+        Gauge.builder("pipeline.training.validation.accuracy", validation, v -> v.getOrDefault(runId, Double.NaN))
+                .tag("run", runId).strongReference(true).register(registry);
+        gauge("pipeline.training.images.per.second", runId, TrainingMetrics::imagesPerSecond);
+        gauge("pipeline.training.progress", runId, m -> m.totalSteps() == 0 ? 0 : m.step() / (double) m.totalSteps());
+    }
+
+    private void gauge(String name, String runId, java.util.function.ToDoubleFunction<TrainingMetrics> value) {
+        Gauge.builder(name, latest, all -> {
+            TrainingMetrics m = all.get(runId);
+            return m == null ? Double.NaN : value.applyAsDouble(m);
+        }).tag("run", runId).strongReference(true).register(registry);
+    }
+}
