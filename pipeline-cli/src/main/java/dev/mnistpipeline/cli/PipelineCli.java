@@ -24,7 +24,7 @@ import java.util.Map;
  * demo  [--epochs N] [--batch-size N] [--learning-rate X] [--optimizer adam|sgd] [--loss cross_entropy|mse] [--source S] [--keep]
  * up    start Kafka, S3 and the four services on fixed ports and leave them running
  * down  stop what 'up' started
- * bench pipeline-full [same options as demo]
+ * bench pipeline-full|evaluate-10k|predict-latency [same options as demo]
  * </pre>
  */
 public final class PipelineCli {
@@ -44,7 +44,7 @@ public final class PipelineCli {
         }
         try {
             int code = switch (args[0]) {
-                case "demo" -> demo(Options.parse(args, 1), false);
+                case "demo" -> demo(Options.parse(args, 1), null);
                 case "bench" -> bench(args);
                 case "up" -> up();
                 case "down" -> down();
@@ -76,7 +76,8 @@ public final class PipelineCli {
                                   --loss cross_entropy|mse --seed N --source mnist|DIR|URL --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
-                  bench  pipeline-full [demo options]: timings and accuracy to bench/results/pipeline-full.json""");
+                  bench  pipeline-full|evaluate-10k|predict-latency [demo options]: runs the pipeline, measures,
+                         writes bench/results/<scenario>.json""");
     }
 
     /** Demo options. */
@@ -112,7 +113,8 @@ public final class PipelineCli {
         }
     }
 
-    static int demo(Options options, boolean bench) throws Exception {
+    /** @param benchScenario a {@link Benchmarks} scenario to measure after the run, or null for the demo */
+    static int demo(Options options, String benchScenario) throws Exception {
         Layout layout = Layout.detect();
         Path data = Files.createDirectories(layout.stateDir()).resolve("run-" + System.currentTimeMillis());
         PrintStream out = System.out;
@@ -134,8 +136,8 @@ public final class PipelineCli {
             PipelineRun.Result r = PipelineRun.run(stack, events, Json.write(Map.of("source", options.source())),
                     options.hyperparameters(), out);
             ReportPrinter.print(r.report(), out);
-            if (bench) {
-                writeBench(layout, r, infra, stack);
+            if (benchScenario != null) {
+                Benchmarks.write(benchScenario, layout, r, infra, stack);
             }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("accuracy", round(r.report().accuracy()));
@@ -146,6 +148,7 @@ public final class PipelineCli {
             summary.put("dataset", r.datasetId());
             summary.put("prepared", r.prepared().preparedId());
             summary.put("evaluation", r.evaluation().evaluationId());
+            summary.put("promoted", r.decision().promoted());
             summary.put("epochs", options.hyperparameters().epochs());
             summary.put("train_seconds", round(r.trainSeconds()));
             summary.put("total_seconds", round((System.nanoTime() - start) / 1e9));
@@ -164,42 +167,10 @@ public final class PipelineCli {
     }
 
     static int bench(String[] args) throws Exception {
-        if (args.length < 2) {
-            throw new IllegalArgumentException("bench needs a scenario: pipeline-full");
+        if (args.length < 2 || !Benchmarks.SCENARIOS.contains(args[1])) {
+            throw new IllegalArgumentException("bench needs a scenario: one of " + Benchmarks.SCENARIOS);
         }
-        if (!args[1].equals("pipeline-full")) {
-            throw new IllegalArgumentException("unknown scenario " + args[1] + " (known: pipeline-full)");
-        }
-        return demo(Options.parse(args, 2), true);
-    }
-
-    private static void writeBench(Layout layout, PipelineRun.Result r, LocalInfrastructure infra, PipelineStack stack) throws IOException {
-        Map<String, Object> rss = new LinkedHashMap<>();
-        stack.processes().forEach((name, p) -> rss.put(name, p.peakRssMb()));
-        infra.processes().forEach(p -> rss.put(p.name(), p.peakRssMb()));
-        List<Double> epochs = new ArrayList<>();
-        var manifest = Json.tree(dev.mnistpipeline.cli.client.Http.get(stack.url("trainer-service") + "/trainings/" + r.model().runId()).body());
-        manifest.path("model").path("history").forEach(h -> epochs.add(round(h.get("seconds").asDouble())));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("scenario", "pipeline-full");
-        result.put("ingest_s", round(r.ingestSeconds()));
-        result.put("preprocess_s", round(r.preprocessSeconds()));
-        result.put("train_s", round(r.trainSeconds()));
-        result.put("train_images_per_s", round(r.model().imagesPerSecond()));
-        result.put("epoch_s", epochs);
-        result.put("evaluate_s", round(r.evaluateSeconds()));
-        result.put("evaluate_report_s", round(r.report().seconds()));
-        result.put("test_images", r.report().testCount());
-        result.put("test_accuracy", round(r.report().accuracy()));
-        result.put("validation_accuracy", round(r.model().validationAccuracy()));
-        result.put("hyperparameters", r.model().hyperparameters());
-        result.put("peak_rss_mb", rss);
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        Path file = layout.root().resolve("bench/results/pipeline-full.json");
-        Files.createDirectories(file.getParent());
-        Files.write(file, Json.writeBytes(result));
-        System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
-        System.out.println(new String(Json.writeBytes(result)));
+        return demo(Options.parse(args, 2), args[1]);
     }
 
     static int up() throws Exception {
@@ -233,11 +204,12 @@ public final class PipelineCli {
                   ingest      %s   POST /datasets
                   preprocess  %s
                   trainer     %s   POST /trainings
-                  evaluator   %s   GET /evaluations/{id}
+                  evaluator   %s   GET /evaluations/{id}, GET /models, POST /predict
+                  dashboard   %s/   live curves, runs, registry, confusion matrix, draw a digit
                 Stop it with ./pipeline down
                 """, layout.root().relativize(dir), infra.bootstrapServers(), infra.s3Endpoint(),
                 layout.root().relativize(dir.resolve("stack.env")), stack.url("ingest-service"), stack.url("preprocess-service"),
-                stack.url("trainer-service"), stack.url("evaluator-service"));
+                stack.url("trainer-service"), stack.url("evaluator-service"), stack.url("evaluator-service"));
         return 0;
     }
 

@@ -11,11 +11,13 @@ import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.registry.GateDecision;
 import dev.mnistpipeline.common.messaging.Topics;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +30,7 @@ public final class PipelineRun {
 
     /** What a run produced, with wall-clock seconds per stage. */
     public record Result(String datasetId, DatasetPrepared prepared, ModelTrained model, EvaluationCompleted evaluation,
-                         EvaluationReport report, double ingestSeconds, double preprocessSeconds,
+                         EvaluationReport report, GateDecision decision, double ingestSeconds, double preprocessSeconds,
                          double trainSeconds, double evaluateSeconds) {
     }
 
@@ -81,7 +83,13 @@ public final class PipelineRun {
         double evaluateSeconds = seconds(t3);
         EvaluationReport report = Json.read(Http.get(stack.url("evaluator-service") + "/evaluations/" + evaluation.evaluationId())
                 .requireSuccess("report").body(), EvaluationReport.class);
-        return new Result(datasetId, prepared, model, evaluation, report, ingestSeconds, preprocessSeconds, trainSeconds, evaluateSeconds);
+        EventStream.Event verdict = events.awaitAny(List.of(Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED),
+                e -> model.modelId().equals(e.key()), STAGE_TIMEOUT);
+        GateDecision decision = Json.read(Json.tree(verdict.value()).get("decision").toString(), GateDecision.class);
+        out.printf("      gate       %s: %s%n", decision.promoted() ? "promoted to champion" : "rejected",
+                String.join("; ", decision.reasons()));
+        return new Result(datasetId, prepared, model, evaluation, report, decision, ingestSeconds, preprocessSeconds,
+                trainSeconds, evaluateSeconds);
     }
 
     private static double seconds(long start) {

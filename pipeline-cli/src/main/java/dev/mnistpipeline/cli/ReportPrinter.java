@@ -18,7 +18,11 @@ final class ReportPrinter {
         }
         out.printf("macro  %9.4f  %6.4f  %5.4f  %7d%n", r.macro().precision(), r.macro().recall(), r.macro().f1(), r.testCount());
         out.printf("wtd    %9.4f  %6.4f  %5.4f  %7d%n", r.weighted().precision(), r.weighted().recall(), r.weighted().f1(), r.testCount());
-        out.printf("accuracy %.4f%n%n", r.accuracy());
+        out.printf("accuracy %.4f   log loss %.4f   calibration error (ECE) %.4f   DJL scoring %.2f s%n", r.accuracy(),
+                r.logLoss(), r.calibration().expectedCalibrationError(), r.inferenceSeconds());
+        out.println("most confused: " + String.join(", ", r.topConfusedPairs().stream().limit(5)
+                .map(p -> p.label() + "→" + p.predicted() + " ×" + p.count()).toList()));
+        out.println();
         out.println("confusion matrix (rows: true label, columns: predicted)");
         out.print("     ");
         for (int c = 0; c < r.confusionMatrix().length; c++) {

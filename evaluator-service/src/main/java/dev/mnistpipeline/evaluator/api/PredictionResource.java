@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.api;
 
+import dev.mnistpipeline.common.quarkus.BadInputMapper;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
@@ -16,7 +17,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.Map;
 
 /**
  * {@code POST /predict}: the champion's top classes for one digit. The body is a PNG or JPEG of any size (it is
@@ -47,15 +47,11 @@ public class PredictionResource {
 
     @ServerExceptionMapper
     public Response tooLarge(PredictionService.TooLargeException e) {
-        return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+        return BadInputMapper.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response noChampion(ChampionModel.NoChampionException e) {
-        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
-    }
-
-    private static Response error(Response.Status status, String reason) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", reason)).build();
+        return BadInputMapper.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
     }
 }

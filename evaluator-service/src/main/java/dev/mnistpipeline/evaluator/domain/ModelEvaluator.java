@@ -96,6 +96,7 @@ public class ModelEvaluator {
         float[] probabilities;
         long scoreStart;
         try (SavedModelScorer scorer = new SavedModelScorer(dir)) {
+            scorer.warmUp();
             scoreStart = System.nanoTime();
             probabilities = scorer.probabilities(test.images(), test.count());
         } finally {

@@ -13,11 +13,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One prediction, over REST or Kafka: decode the input (784 raw bytes, or a PNG/JPEG of any size prepared the
@@ -31,6 +35,8 @@ public class PredictionService {
 
     @Inject
     MeterRegistry meters;
+
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     @ConfigProperty(name = "pipeline.predict.max-upload-bytes")
     int maxUploadBytes;
@@ -69,11 +75,13 @@ public class PredictionService {
         boolean raw = body.length == Idx.PIXELS && !looksEncoded(body);
         byte[] pixels = raw ? body : MnistImage.fromEncoded(body, maxImageSide);
         ChampionModel.Scored scored = champion.score(pixels);
-        double millis = (System.nanoTime() - start) / 1e6;
-        Timer.builder("pipeline.prediction").tag("model", scored.modelId()).register(meters)
-                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        long nanos = System.nanoTime() - start;
+        timers.computeIfAbsent(scored.modelId(), model -> Timer.builder("pipeline.prediction").tag("model", model)
+                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
+                        .register(meters))
+                .record(nanos, TimeUnit.NANOSECONDS);
         return new Prediction(scored.modelId(), top(scored.probabilities()), raw ? "raw" : "image",
-                Base64.getEncoder().encodeToString(pixels), millis);
+                Base64.getEncoder().encodeToString(pixels), nanos / 1e6);
     }
 
     /** The Kafka form: exactly one of {@code pixels} and {@code image}, both base64. */

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +45,15 @@ public class ChampionModel {
     @Inject
     ModelRegistry registry;
 
-    /** A loaded model version. */
-    public record Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir) {
+    /**
+     * A loaded model version with a pool of predictors: a DJL predictor serves one thread at a time, and making
+     * one per request showed in the latency tail.
+     */
+    public record Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir,
+                         ConcurrentLinkedQueue<Predictor<byte[], float[]>> predictors) {
+        Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir) {
+            this(modelId, model, dir, new ConcurrentLinkedQueue<>());
+        }
     }
 
     private final AtomicReference<Loaded> current = new AtomicReference<>();
@@ -105,10 +113,16 @@ public class ChampionModel {
                 throw new NoChampionException();
             }
         }
-        try (Predictor<byte[], float[]> predictor = serving.model().newPredictor()) {
+        Predictor<byte[], float[]> predictor = serving.predictors().poll();
+        if (predictor == null) {
+            predictor = serving.model().newPredictor();
+        }
+        try {
             return new Scored(serving.modelId(), predictor.predict(pixels));
         } catch (TranslateException e) {
             throw new IllegalStateException("prediction with " + serving.modelId() + " failed: " + e.getMessage(), e);
+        } finally {
+            serving.predictors().offer(predictor);
         }
     }
 
@@ -142,6 +156,7 @@ public class ChampionModel {
     }
 
     private static void close(Loaded loaded) {
+        loaded.predictors().forEach(Predictor::close);
         loaded.model().close();
         LocalFiles.deleteTree(loaded.dir());
     }

@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,6 +55,24 @@ final class DashboardBrowserScenario {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "the dashboard test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
         String evaluator = stack.url("evaluator-service");
+        // Prediction traffic throughout: the champion may change under it, and no request may fail.
+        byte[] digit = Arrays.copyOfRange(testImages, 0, Idx.PIXELS);
+        AtomicBoolean trafficOn = new AtomicBoolean(true);
+        List<String> trafficFailures = new CopyOnWriteArrayList<>();
+        Set<String> servedBy = ConcurrentHashMap.newKeySet();
+        Thread traffic = new Thread(() -> {
+            while (trafficOn.get()) {
+                Http.Reply r = ServingScenario.predict(evaluator, digit, "application/octet-stream");
+                if (r.status() != 200) {
+                    trafficFailures.add(r.status() + " " + r.body());
+                } else {
+                    servedBy.add(Json.tree(r.body()).path("modelId").asText());
+                }
+                sleepQuietly(100);
+            }
+        }, "prediction-traffic");
+        traffic.setDaemon(true);
+        traffic.start();
         WebDriver browser = start(workDir);
         try {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofMinutes(3), Duration.ofMillis(50));
@@ -148,6 +170,23 @@ final class DashboardBrowserScenario {
         assertEquals(1, champions);
         String expectedChampion = decision.topic().equals(Topics.MODEL_PROMOTED) ? modelId : report.modelId();
         assertEquals(expectedChampion, registry.path("champion").path("modelId").asText());
+        // Serving follows the champion without a failed request.
+        long deadline2 = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!servedBy.contains(expectedChampion) && System.nanoTime() < deadline2) {
+            Thread.sleep(100);
+        }
+        trafficOn.set(false);
+        traffic.join();
+        assertTrue(servedBy.contains(expectedChampion), "predictions served by " + servedBy);
+        assertEquals(List.of(), trafficFailures, "predictions failed while the champion changed");
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static WebDriver start(Path workDir) throws Exception {

@@ -73,7 +73,7 @@ final class EndToEndScenario {
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s"));
         try (PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
              EventStream events = new EventStream(infra.bootstrapServers());
-             ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), "mnist-pipeline"))) {
+             ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
             String ingest = stack.url("ingest-service");
 
             // 1. A malformed IDX upload answers 4xx with a reason and stores nothing.

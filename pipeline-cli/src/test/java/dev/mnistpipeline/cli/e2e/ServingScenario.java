@@ -6,6 +6,7 @@ import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.common.events.ModelPromoted;
@@ -19,12 +20,13 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -103,13 +105,22 @@ final class ServingScenario {
             pngRight += png.path("top").get(0).path("label").asInt() == testLabels[i] ? 1 : 0;
         }
         assertTrue(rawRight >= PREDICTIONS * 0.85, rawRight + "/" + PREDICTIONS + " raw predictions right");
+        // Serving one image at a time through the Translator agrees with the evaluator's batch scoring: the report
+        // lists the first misclassified test images in order, so up to the last one listed every answer is known.
+        int lastListed = report.misclassified().get(report.misclassified().size() - 1).index();
+        for (int i = 0; i < PREDICTIONS && i <= lastListed; i++) {
+            int index = i;
+            int expected = report.misclassified().stream().filter(m -> m.index() == index).findFirst()
+                    .map(EvaluationReport.Misclassified::predicted).orElse((int) testLabels[i]);
+            assertEquals(expected, rawLabels.get(i), "test image " + i + ": REST and batch evaluation disagree");
+        }
         assertTrue(pngRight >= PREDICTIONS * 0.75, pngRight + "/" + PREDICTIONS + " photo-like PNG predictions right");
 
         // Limits and bad input answer 4xx with a reason.
         Http.Reply tooLarge = predict(evaluator, new byte[MAX_UPLOAD_BYTES + 1], "application/octet-stream");
         assertEquals(413, tooLarge.status(), tooLarge.body());
         assertTrue(tooLarge.body().contains("limit is " + MAX_UPLOAD_BYTES), tooLarge.body());
-        Http.Reply tooWide = predict(evaluator, png(new BufferedImage(5000, 8, BufferedImage.TYPE_BYTE_GRAY)), "image/png");
+        Http.Reply tooWide = predict(evaluator, MnistImage.png(new BufferedImage(5000, 8, BufferedImage.TYPE_BYTE_GRAY)), "image/png");
         assertEquals(400, tooWide.status(), tooWide.body());
         assertTrue(tooWide.body().contains("5000x8, larger than"), tooWide.body());
         Http.Reply junk = predict(evaluator, "not an image at all".getBytes(), "image/png");
@@ -153,6 +164,18 @@ final class ServingScenario {
         String evaluatorMetrics = Http.get(evaluator + "/q/metrics").requireSuccess("evaluator metrics").body();
         assertEquals(evaluation.accuracy(), value(evaluatorMetrics, "pipeline_evaluation_accuracy{model=\"" + evaluation.modelId() + "\"}"), 1e-9);
         assertTrue(evaluatorMetrics.contains("pipeline_prediction_seconds_count{model=\"" + evaluation.modelId() + "\"}"));
+
+        // Every pipeline metric the Grafana dashboard under deploy/ queries is one the services really expose.
+        String grafana = Files.readString(Path.of("..", "deploy", "base", "monitoring", "mnist-pipeline-dashboard.json"));
+        Matcher queried = Pattern.compile("pipeline_[a-z_]+").matcher(grafana);
+        int checked = 0;
+        while (queried.find()) {
+            String metric = queried.group();
+            assertTrue(trainerMetrics.contains("\n" + metric + "{") || evaluatorMetrics.contains("\n" + metric + "{"),
+                    "the Grafana dashboard queries " + metric + ", which no service exposes");
+            checked++;
+        }
+        assertTrue(checked >= 8, "dashboard pipeline metrics checked: " + checked);
     }
 
     static Http.Reply predict(String evaluator, byte[] body, String contentType) {
@@ -173,17 +196,7 @@ final class ServingScenario {
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(small, 40, 10, 280, 280, null);
         g.dispose();
-        return png(photo);
-    }
-
-    static byte[] png(BufferedImage image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return MnistImage.png(photo);
     }
 
     /** The value of one Prometheus sample line, or null if absent. */

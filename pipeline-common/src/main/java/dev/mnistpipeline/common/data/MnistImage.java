@@ -53,6 +53,11 @@ public final class MnistImage {
     public static byte[] toPng(byte[] pixels, int offset) {
         BufferedImage image = new BufferedImage(Idx.COLS, Idx.ROWS, BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setDataElements(0, 0, Idx.COLS, Idx.ROWS, java.util.Arrays.copyOfRange(pixels, offset, offset + Idx.PIXELS));
+        return png(image);
+    }
+
+    /** PNG bytes of any image. */
+    public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", out);

@@ -12,7 +12,7 @@ import java.util.List;
  * @param confusionMatrix   rows are true labels, columns predicted labels
  * @param topConfusedPairs  off-diagonal cells of the confusion matrix, largest first
  * @param misclassified     a sample of wrong predictions (index into the test split) with PNG thumbnails
- * @param inferenceSeconds  DJL scoring of the whole test split, without download and model loading
+ * @param inferenceSeconds  DJL scoring of the whole test split: no download, no model load, after one warm-up batch
  * @param seconds           the whole evaluation: download, load, score, report, gallery
  */
 public record EvaluationReport(int schemaVersion, String evaluationId, String modelId, String datasetId,

@@ -12,7 +12,11 @@ import java.util.Map;
 public class BadInputMapper implements ExceptionMapper<IllegalArgumentException> {
     @Override
     public Response toResponse(IllegalArgumentException e) {
-        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", String.valueOf(e.getMessage()))).build();
+        return error(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    /** The pipeline's error body: {@code {"error": reason}} with the given status. */
+    public static Response error(Response.Status status, String reason) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", String.valueOf(reason))).build();
     }
 }

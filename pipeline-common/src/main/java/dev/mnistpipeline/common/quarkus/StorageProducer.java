@@ -18,7 +18,7 @@ public class StorageProducer {
     ObjectStore objectStore(@ConfigProperty(name = "pipeline.storage.endpoint") String endpoint,
                             @ConfigProperty(name = "pipeline.storage.access-key") String accessKey,
                             @ConfigProperty(name = "pipeline.storage.secret-key") String secretKey,
-                            @ConfigProperty(name = "pipeline.storage.bucket", defaultValue = "mnist-pipeline") String bucket) {
+                            @ConfigProperty(name = "pipeline.storage.bucket", defaultValue = StorageConfig.DEFAULT_BUCKET) String bucket) {
         ObjectStore store = new ObjectStore(new StorageConfig(endpoint, accessKey, secretKey, bucket));
         store.ensureBucket();
         return store;

@@ -1,0 +1,201 @@
+package dev.mnistpipeline.cli;
+
+import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.PreparedSplit;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+import dev.mnistpipeline.common.json.Json;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code ./pipeline bench <scenario>}: each scenario runs the pipeline on the embedded stack, measures, and writes
+ * {@code bench/results/<scenario>.json}. Benchmarks are not tests: they report figures, they do not assert.
+ */
+final class Benchmarks {
+    static final List<String> SCENARIOS = List.of("pipeline-full", "evaluate-10k", "predict-latency");
+    /** Sequential single-image requests timed for the latency percentiles (after the warm-up). */
+    static final int LATENCY_REQUESTS = 3000;
+    static final int WARMUP_REQUESTS = 300;
+    static final int THROUGHPUT_CLIENTS = 4;
+    static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(10);
+
+    private Benchmarks() {
+    }
+
+    static void write(String scenario, Layout layout, PipelineRun.Result r, LocalInfrastructure infra,
+                      PipelineStack stack) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", scenario);
+        switch (scenario) {
+            case "pipeline-full" -> pipelineFull(result, r, infra, stack);
+            case "evaluate-10k" -> evaluate10k(result, r);
+            case "predict-latency" -> predictLatency(result, r, infra, stack);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (known: " + SCENARIOS + ")");
+        }
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Path file = layout.root().resolve("bench/results/" + scenario + ".json");
+        Files.createDirectories(file.getParent());
+        Files.write(file, Json.writeBytes(result));
+        System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
+        System.out.println(new String(Json.writeBytes(result)));
+    }
+
+    private static void pipelineFull(Map<String, Object> result, PipelineRun.Result r, LocalInfrastructure infra,
+                                     PipelineStack stack) {
+        Map<String, Object> rss = new LinkedHashMap<>();
+        stack.processes().forEach((name, p) -> rss.put(name, p.peakRssMb()));
+        infra.processes().forEach(p -> rss.put(p.name(), p.peakRssMb()));
+        List<Double> epochs = new ArrayList<>();
+        var manifest = Json.tree(Http.get(stack.url("trainer-service") + "/trainings/" + r.model().runId()).body());
+        manifest.path("model").path("history").forEach(h -> epochs.add(round(h.get("seconds").asDouble())));
+        result.put("ingest_s", round(r.ingestSeconds()));
+        result.put("preprocess_s", round(r.preprocessSeconds()));
+        result.put("train_s", round(r.trainSeconds()));
+        result.put("train_images_per_s", round(r.model().imagesPerSecond()));
+        result.put("epoch_s", epochs);
+        result.put("evaluate_s", round(r.evaluateSeconds()));
+        result.put("evaluate_report_s", round(r.report().seconds()));
+        result.put("test_images", r.report().testCount());
+        result.put("test_accuracy", round(r.report().accuracy()));
+        result.put("validation_accuracy", round(r.model().validationAccuracy()));
+        result.put("hyperparameters", r.model().hyperparameters());
+        result.put("peak_rss_mb", rss);
+    }
+
+    /** DJL scoring of the whole test split inside the evaluator, as measured there (no download, no model load). */
+    private static void evaluate10k(Map<String, Object> result, PipelineRun.Result r) {
+        result.put("seconds", round(r.report().inferenceSeconds()));
+        result.put("images_per_s", round(r.report().testCount() / r.report().inferenceSeconds()));
+        result.put("test_images", r.report().testCount());
+        result.put("test_accuracy", round(r.report().accuracy()));
+        result.put("evaluation_total_s", round(r.report().seconds()));
+        result.put("event_to_event_s", round(r.evaluateSeconds()));
+        result.put("target_s", 1.5);
+        result.put("model", r.model().modelId());
+    }
+
+    /** Single-image REST predictions against the champion: sequential latency, then concurrent throughput. */
+    private static void predictLatency(Map<String, Object> result, PipelineRun.Result r, LocalInfrastructure infra,
+                                       PipelineStack stack) throws Exception {
+        String url = stack.url("evaluator-service") + "/predict";
+        PreparedSplit test;
+        try (ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
+            test = PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(r.prepared().preparedId()), PreparedManifest.class), PreparedManifest.TEST);
+        }
+        byte[] images = new byte[test.count() * Idx.PIXELS];
+        for (int i = 0; i < test.count(); i++) {
+            System.arraycopy(test.pixelBytes(i), 0, images, i * Idx.PIXELS, Idx.PIXELS);
+        }
+        byte[] labels = test.labels();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        awaitChampion(stack, r.model().modelId());
+        for (int i = 0; i < WARMUP_REQUESTS; i++) {
+            post(client, url, image(images, i % test.count()));
+        }
+        double[] millis = new double[LATENCY_REQUESTS];
+        double[] serverMillis = new double[LATENCY_REQUESTS];
+        int correct = 0;
+        for (int i = 0; i < LATENCY_REQUESTS; i++) {
+            long start = System.nanoTime();
+            String body = post(client, url, image(images, i % test.count()));
+            millis[i] = (System.nanoTime() - start) / 1e6;
+            var answer = Json.tree(body);
+            serverMillis[i] = answer.path("millis").asDouble();
+            correct += answer.path("top").get(0).path("label").asInt() == labels[i % test.count()] ? 1 : 0;
+        }
+        Arrays.sort(millis);
+        Arrays.sort(serverMillis);
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(THROUGHPUT_CLIENTS);
+        List<Future<Integer>> counts = new ArrayList<>();
+        for (int c = 0; c < THROUGHPUT_CLIENTS; c++) {
+            int offset = c * 1000;
+            counts.add(pool.submit(() -> {
+                int n = 0;
+                while (running.get()) {
+                    post(client, url, image(images, (offset + n) % test.count()));
+                    n++;
+                }
+                return n;
+            }));
+        }
+        Thread.sleep(THROUGHPUT_WINDOW.toMillis());
+        running.set(false);
+        int total = 0;
+        for (Future<Integer> f : counts) {
+            total += f.get();
+        }
+        pool.shutdown();
+        result.put("p50_ms", round(percentile(millis, 0.50)));
+        result.put("p99_ms", round(percentile(millis, 0.99)));
+        result.put("max_ms", round(millis[millis.length - 1]));
+        // inside the evaluator: decode, preprocess, DJL predict (what the HTTP round trip adds is the difference)
+        result.put("server_p50_ms", round(percentile(serverMillis, 0.50)));
+        result.put("server_p99_ms", round(percentile(serverMillis, 0.99)));
+        result.put("throughput_per_s", round(total / (double) THROUGHPUT_WINDOW.toSeconds()));
+        result.put("requests_timed", LATENCY_REQUESTS);
+        result.put("throughput_clients", THROUGHPUT_CLIENTS);
+        result.put("input", "784 raw bytes per request, HTTP/1.1 keep-alive, client on the same machine");
+        result.put("timed_prediction_accuracy", round(correct / (double) LATENCY_REQUESTS));
+        result.put("test_accuracy", round(r.report().accuracy()));
+        result.put("target_p99_ms", 10);
+        result.put("model", r.model().modelId());
+    }
+
+    private static void awaitChampion(PipelineStack stack, String modelId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            Http.Reply champion = Http.get(stack.url("evaluator-service") + "/models/champion");
+            if (champion.status() == 200 && Json.tree(champion.body()).path("manifest").path("modelId").asText().equals(modelId)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(modelId + " did not become the champion (see GET /models/" + modelId + ")");
+    }
+
+    private static byte[] image(byte[] images, int index) {
+        return Arrays.copyOfRange(images, index * Idx.PIXELS, (index + 1) * Idx.PIXELS);
+    }
+
+    private static String post(HttpClient client, String url, byte[] body) throws IOException, InterruptedException {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST /predict answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    static double percentile(double[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+}
