@@ -44,7 +44,7 @@ public final class PipelineCli {
         }
         try {
             int code = switch (args[0]) {
-                case "demo" -> demo(Options.parse(args, 1), null);
+                case "demo", "train" -> demo(Options.parse(args, 1), null);
                 case "bench" -> bench(args);
                 case "up" -> up();
                 case "down" -> down();
@@ -71,9 +71,13 @@ public final class PipelineCli {
     static void usage(PrintStream out) {
         out.println("""
                 usage: ./pipeline <command>
-                  demo   ingest MNIST, preprocess, train, evaluate on a fresh embedded stack; prints the report
-                         options: --epochs N (2) --batch-size N (128) --learning-rate X (0.001) --optimizer adam|sgd
-                                  --loss cross_entropy|mse --seed N --source mnist|DIR|URL --keep (keep data and logs)
+                  demo   ingest MNIST, preprocess, train, evaluate, gate on a fresh embedded stack; prints the report
+                  train  the same, for choosing what to train; options (defaults in brackets):
+                         --architecture cnn|mlp|lenet|lstm|transformer (cnn)  --epochs N (2)  --batch-size N (128)
+                         --learning-rate X (0.001)  --optimizer adam|sgd (adam)  --loss cross_entropy|mse
+                         --activation relu|sigmoid|tanh (per architecture)  --schedule constant|cosine|step
+                         --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
+                         --source mnist|DIR|URL (mnist)  --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
                   bench  pipeline-full|evaluate-10k|predict-latency [demo options]: runs the pipeline, measures,
@@ -83,9 +87,9 @@ public final class PipelineCli {
     /** Demo options. */
     record Options(Hyperparameters hyperparameters, String source, boolean keep) {
         static Options parse(String[] args, int from) {
-            Integer epochs = null, batch = null;
-            Double lr = null;
-            String optimizer = null, loss = null, source = "mnist";
+            Integer epochs = null, batch = null, patience = null;
+            Double lr = null, weightDecay = null;
+            String architecture = null, optimizer = null, loss = null, activation = null, schedule = null, source = "mnist";
             Long seed = null;
             boolean keep = false;
             for (int i = from; i < args.length; i++) {
@@ -99,6 +103,11 @@ public final class PipelineCli {
                 }
                 String v = args[++i];
                 switch (a) {
+                    case "--architecture" -> architecture = v;
+                    case "--activation" -> activation = v;
+                    case "--schedule" -> schedule = v;
+                    case "--weight-decay" -> weightDecay = Double.parseDouble(v);
+                    case "--early-stopping" -> patience = Integer.parseInt(v);
                     case "--epochs" -> epochs = Integer.parseInt(v);
                     case "--batch-size" -> batch = Integer.parseInt(v);
                     case "--learning-rate" -> lr = Double.parseDouble(v);
@@ -109,7 +118,8 @@ public final class PipelineCli {
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            return new Options(new Hyperparameters("cnn", epochs, batch, lr, optimizer, loss, seed).withDefaults(), source, keep);
+            return new Options(new Hyperparameters(architecture, epochs, batch, lr, optimizer, loss, seed, activation,
+                    schedule, weightDecay, patience).withDefaults(), source, keep);
         }
     }
 

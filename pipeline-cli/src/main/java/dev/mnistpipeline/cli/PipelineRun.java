@@ -65,8 +65,10 @@ public final class PipelineRun {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("preparedId", prepared.preparedId());
         request.put("hyperparameters", hp);
-        out.printf("[3/4] train      %s, %d epochs, batch %d, %s lr %s, %s loss%n", hp.architecture(), hp.epochs(),
-                hp.batchSize(), hp.optimizer(), hp.learningRate(), hp.loss());
+        out.printf("[3/4] train      %s, %d epochs, batch %d, %s lr %s (%s), %s loss, activation %s, weight decay %s%s%n",
+                hp.architecture(), hp.epochs(), hp.batchSize(), hp.optimizer(), hp.learningRate(), hp.schedule(), hp.loss(),
+                hp.activation() == null ? "default" : hp.activation(), hp.weightDecay(),
+                hp.earlyStoppingPatience() > 0 ? ", early stopping after " + hp.earlyStoppingPatience() + " epochs" : "");
         long t2 = System.nanoTime();
         String runId = Json.tree(Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(request))
                 .requireSuccess("training request").body()).get("runId").asText();

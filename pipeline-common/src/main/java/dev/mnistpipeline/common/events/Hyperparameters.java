@@ -3,16 +3,30 @@ package dev.mnistpipeline.common.events;
 /**
  * Everything that shapes a training run, in one record. Missing values take the defaults of {@link #withDefaults()}.
  *
- * @param architecture model family, e.g. {@code cnn}
- * @param optimizer    {@code adam} or {@code sgd}
- * @param loss         {@code cross_entropy} or {@code mse}
+ * @param architecture          {@code cnn} (default), {@code mlp}, {@code lenet}, {@code lstm} or {@code transformer}
+ * @param optimizer             {@code adam} or {@code sgd} (with momentum 0.9)
+ * @param loss                  {@code cross_entropy} or {@code mse}
+ * @param activation            {@code relu}, {@code sigmoid} or {@code tanh}; null means the architecture's own default
+ * @param schedule              learning-rate schedule: {@code constant}, {@code cosine} (to 0 over the run) or
+ *                              {@code step} (x0.1 at 50% and again at 75% of the epochs)
+ * @param weightDecay           L2 penalty on weights (not biases or normalisation parameters); 0 turns it off
+ * @param earlyStoppingPatience stop after this many epochs without a better validation accuracy and keep the best
+ *                              epoch's weights; 0 turns it off
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
-                              String optimizer, String loss, Long seed) {
+                              String optimizer, String loss, Long seed, String activation, String schedule,
+                              Double weightDecay, Integer earlyStoppingPatience) {
 
-    public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy", 42L);
+    public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy",
+            42L, null, "constant", 0.0, 0);
 
-    /** Fills unset fields from {@link #DEFAULTS}. */
+    /** The original seven settings; the rest take their defaults. */
+    public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
+                           String optimizer, String loss, Long seed) {
+        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null);
+    }
+
+    /** Fills unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
     public Hyperparameters withDefaults() {
         return new Hyperparameters(
                 architecture != null ? architecture : DEFAULTS.architecture,
@@ -21,6 +35,16 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 learningRate != null ? learningRate : DEFAULTS.learningRate,
                 optimizer != null ? optimizer : DEFAULTS.optimizer,
                 loss != null ? loss : DEFAULTS.loss,
-                seed != null ? seed : DEFAULTS.seed);
+                seed != null ? seed : DEFAULTS.seed,
+                activation,
+                schedule != null ? schedule : DEFAULTS.schedule,
+                weightDecay != null ? weightDecay : DEFAULTS.weightDecay,
+                earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience);
+    }
+
+    /** The same settings with the activation the architecture resolved. */
+    public Hyperparameters withActivation(String resolved) {
+        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, resolved,
+                schedule, weightDecay, earlyStoppingPatience);
     }
 }

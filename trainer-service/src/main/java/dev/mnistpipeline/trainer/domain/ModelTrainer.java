@@ -21,6 +21,7 @@ import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StoredObject;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.trainer.model.Architectures;
+import dev.mnistpipeline.trainer.model.ModelState;
 import dev.mnistpipeline.trainer.model.TrainingGraph;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -122,6 +123,9 @@ public class ModelTrainer {
         TensorFlowRuntime.engine();
         PreparedSplit train = PreparedSplit.load(store, prepared, PreparedManifest.TRAIN);
         PreparedSplit validation = PreparedSplit.load(store, prepared, PreparedManifest.VALIDATION);
+        if (hp.earlyStoppingPatience() > 0 && validation.count() == 0) {
+            throw new InvalidDataException("earlyStoppingPatience needs a validation split, and " + prepared.preparedId() + " has none");
+        }
         int batch = hp.batchSize();
         long stepsPerEpoch = (train.count() + batch - 1) / batch;
         long totalSteps = stepsPerEpoch * hp.epochs();
@@ -130,13 +134,19 @@ public class ModelTrainer {
         metric(runId, "started", 0, hp.epochs(), 0, totalSteps, 0, 0, null, 0, null);
 
         List<EpochSummary> history = new ArrayList<>();
+        double keptValidation = -1; // set when early stopping restored an earlier epoch
         long trainStart = System.nanoTime();
         Path exportDir;
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
                     prepared.pixelMean(), prepared.pixelStd());
-            try (Session session = new Session(graph); TFloat32 keep = TFloat32.scalarOf(DROPOUT_KEEP)) {
+            ModelState state = new ModelState(graph);
+            try (Session session = new Session(graph); TFloat32 keep = TFloat32.scalarOf(DROPOUT_KEEP);
+                 TFloat32 training = TFloat32.scalarOf(1f)) {
                 session.initialize();
+                double bestValidation = -1;
+                int bestEpoch = 0;
+                Map<String, float[]> best = null;
                 float[] xb = new float[batch * Idx.PIXELS];
                 int[] yb = new int[batch];
                 long step = 0;
@@ -153,7 +163,10 @@ public class ModelTrainer {
                             System.arraycopy(train.images(), src * Idx.PIXELS, xb, i * Idx.PIXELS, Idx.PIXELS);
                             yb[i] = train.labels()[src];
                         }
-                        float[] stepResult = step(session, g, xb, yb, size, keep);
+                        float[] stepResult;
+                        try (TFloat32 lr = TFloat32.scalarOf((float) TrainingRules.learningRate(hp, step, totalSteps))) {
+                            stepResult = step(session, g, xb, yb, size, keep, training, lr);
+                        }
                         if (!Float.isFinite(stepResult[0])) {
                             throw new IllegalStateException("loss became " + stepResult[0] + " at step " + step + "; lower the learning rate");
                         }
@@ -175,27 +188,44 @@ public class ModelTrainer {
                     LOG.infof("Run %s epoch %d/%d: loss %.4f, train acc %.4f, validation acc %.4f, %.1f s (%.0f img/s)",
                             runId, epoch, hp.epochs(), summary.loss(), summary.accuracy(), valAcc, seconds, train.count() / seconds);
                     metric(runId, "epoch", epoch, hp.epochs(), step, totalSteps, summary.loss(), summary.accuracy(), valAcc, train.count() / seconds, null);
+                    if (hp.earlyStoppingPatience() > 0) {
+                        if (valAcc > bestValidation) {
+                            bestValidation = valAcc;
+                            bestEpoch = epoch;
+                            best = state.read(session);
+                        } else if (epoch - bestEpoch >= hp.earlyStoppingPatience()) {
+                            LOG.infof("Run %s: no better validation accuracy for %d epochs; stopping early, keeping epoch %d (%.4f)",
+                                    runId, hp.earlyStoppingPatience(), bestEpoch, bestValidation);
+                            break;
+                        }
+                    }
+                }
+                if (best != null && bestEpoch != history.size()) {
+                    state.write(session, best);
+                    keptValidation = bestValidation;
                 }
                 exportDir = export(session, g);
             }
         }
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        double imagesPerSecond = (double) train.count() * hp.epochs() / history.stream().mapToDouble(EpochSummary::seconds).sum();
+        double imagesPerSecond = (double) train.count() * history.size() / history.stream().mapToDouble(EpochSummary::seconds).sum();
         List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId), exportDir);
         LocalFiles.deleteTree(exportDir);
         ModelManifest manifest = new ModelManifest(EventTypes.SCHEMA_VERSION, modelId, runId, prepared.datasetId(),
                 prepared.preparedId(), null, codeVersion, hp, "tensorflow-2.16", TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT,
-                TrainingGraph.OUTPUT, files, history, history.get(history.size() - 1).validationAccuracy(),
+                TrainingGraph.OUTPUT, files, history, keptValidation >= 0 ? keptValidation : history.get(history.size() - 1).validationAccuracy(),
                 trainSeconds, imagesPerSecond, Instant.now());
         store.putJson(ObjectKeys.modelManifest(modelId), manifest);
         return manifest;
     }
 
     /** One optimizer step; returns {loss, accuracy} of the batch. */
-    private static float[] step(Session session, TrainingGraph g, float[] xb, int[] yb, int size, TFloat32 keep) {
+    private static float[] step(Session session, TrainingGraph g, float[] xb, int[] yb, int size, TFloat32 keep,
+                                TFloat32 training, TFloat32 learningRate) {
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(size, 28, 28, 1), DataBuffers.of(xb, true, false).narrow(size * (long) Idx.PIXELS));
              TInt32 y = TInt32.tensorOf(Shape.of(size), DataBuffers.of(yb, true, false).narrow(size));
              Result r = session.runner().feed(g.images, x).feed(g.labels, y).feed(g.keepProbability, keep)
+                     .feed(g.training, training).feed(g.learningRate, learningRate)
                      .addTarget(g.trainStep).fetch(g.loss).fetch(g.accuracy).run()) {
             return new float[]{((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat()};
         }

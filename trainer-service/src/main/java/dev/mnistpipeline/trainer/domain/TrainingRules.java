@@ -12,6 +12,7 @@ import java.util.Set;
 public final class TrainingRules {
     static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
     static final Set<String> LOSSES = Set.of("cross_entropy", "mse");
+    static final Set<String> SCHEDULES = Set.of("constant", "cosine", "step");
 
     private TrainingRules() {
     }
@@ -19,8 +20,12 @@ public final class TrainingRules {
     public static Hyperparameters validate(Hyperparameters requested) {
         Hyperparameters hp = (requested == null ? Hyperparameters.DEFAULTS : requested).withDefaults();
         List<String> problems = new ArrayList<>();
-        if (Architectures.find(hp.architecture()).isEmpty()) {
+        var architecture = Architectures.find(hp.architecture());
+        if (architecture.isEmpty()) {
             problems.add("architecture '" + hp.architecture() + "' is not one of " + Architectures.names());
+        } else if (hp.activation() != null && !architecture.get().activations().contains(hp.activation())) {
+            problems.add(hp.architecture() + " cannot use activation '" + hp.activation() + "'; it supports "
+                    + new java.util.TreeSet<>(architecture.get().activations()));
         }
         if (hp.epochs() < 1 || hp.epochs() > 1000) {
             problems.add("epochs must be 1-1000, got " + hp.epochs());
@@ -37,9 +42,28 @@ public final class TrainingRules {
         if (!LOSSES.contains(hp.loss())) {
             problems.add("loss '" + hp.loss() + "' is not one of " + LOSSES);
         }
+        if (!SCHEDULES.contains(hp.schedule())) {
+            problems.add("schedule '" + hp.schedule() + "' is not one of " + SCHEDULES);
+        }
+        if (!(hp.weightDecay() >= 0 && hp.weightDecay() <= 1)) {
+            problems.add("weightDecay must be in [0, 1], got " + hp.weightDecay());
+        }
+        if (hp.earlyStoppingPatience() < 0 || hp.earlyStoppingPatience() > 1000) {
+            problems.add("earlyStoppingPatience must be 0 (off) to 1000 epochs, got " + hp.earlyStoppingPatience());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidDataException("invalid hyperparameters: " + String.join("; ", problems));
         }
-        return hp;
+        return architecture.map(a -> hp.withActivation(hp.activation() != null ? hp.activation() : a.defaultActivation())).orElse(hp);
+    }
+
+    /** The learning rate at a step: constant, cosine decay to 0, or x0.1 at 50% and again at 75% of the run. */
+    public static double learningRate(Hyperparameters hp, long step, long totalSteps) {
+        double progress = totalSteps == 0 ? 0 : step / (double) totalSteps;
+        return switch (hp.schedule()) {
+            case "cosine" -> hp.learningRate() * 0.5 * (1 + Math.cos(Math.PI * progress));
+            case "step" -> hp.learningRate() * (progress >= 0.75 ? 0.01 : progress >= 0.5 ? 0.1 : 1);
+            default -> hp.learningRate();
+        };
     }
 }

@@ -3,6 +3,8 @@ package dev.mnistpipeline.trainer.model;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
+import java.util.Set;
+
 /** A classifier architecture: images in, class logits out. One class per architecture; its graph fits a screen. */
 public interface Architecture {
     /** The name used in training requests ({@code hyperparameters.architecture}). */
@@ -13,4 +15,14 @@ public interface Architecture {
      * @return logits, float32 [batch, 10]
      */
     Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images);
+
+    /** Activations this architecture can honour; a request for another is rejected, never ignored. */
+    default Set<String> activations() {
+        return Layers.ACTIVATIONS;
+    }
+
+    /** The activation used when a request names none. */
+    default String defaultActivation() {
+        return "relu";
+    }
 }

@@ -6,7 +6,12 @@ import java.util.Set;
 
 /** The architectures a training request may name. */
 public final class Architectures {
-    private static final Map<String, Architecture> BY_NAME = Map.of("cnn", new ConvNet());
+    private static final Map<String, Architecture> BY_NAME = Map.of(
+            "cnn", new ConvNet(),
+            "mlp", new Mlp(),
+            "lenet", new LeNet(),
+            "lstm", new Lstm(),
+            "transformer", new Transformer());
 
     private Architectures() {
     }
@@ -16,6 +21,6 @@ public final class Architectures {
     }
 
     public static Set<String> names() {
-        return BY_NAME.keySet();
+        return new java.util.TreeSet<>(BY_NAME.keySet());
     }
 }

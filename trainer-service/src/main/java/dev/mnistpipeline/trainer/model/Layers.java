@@ -9,25 +9,39 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
- * Building blocks shared by the architectures: trainable variables with seeded He initialization, dense and
- * convolution layers, pooling and dropout. Variables are read through {@code identity}: reference-typed variables
- * fed straight into some ops break TF's gradient code (see the verified-stack notes).
+ * Building blocks shared by the architectures: trainable variables with seeded initialization, dense and
+ * convolution layers, the configured activation, batch and layer normalisation, pooling and dropout.
+ * Variables are read through {@code identity}: reference-typed variables fed straight into some ops break TF's
+ * gradient code (see the verified-stack notes). Every op used here has a gradient in TF's C++ registry.
  */
 public final class Layers {
+    public static final Set<String> ACTIVATIONS = Set.of("relu", "sigmoid", "tanh");
+    /** Batch-norm moving averages: how much of the old value each training step keeps. */
+    static final float BN_MOMENTUM = 0.99f;
+    static final float EPSILON = 1e-5f;
+
     private final Ops tf;
     private final Random random;
+    private final String activation;
     private final PlaceholderWithDefault<TFloat32> keepProbability;
+    private final PlaceholderWithDefault<TFloat32> training;
+    private final List<Operand<TFloat32>> decayed = new ArrayList<>();
+    private final List<org.tensorflow.op.Op> statisticUpdates = new ArrayList<>();
     private int counter;
 
-    public Layers(Ops tf, long seed) {
+    public Layers(Ops tf, long seed, String activation) {
         this.tf = tf;
         this.random = new Random(seed);
-        // 1.0 unless the trainer feeds a lower value: inference and export need no feed.
+        this.activation = activation;
+        // Defaults describe inference: no dropout, batch norm from moving averages. The trainer feeds the others.
         this.keepProbability = tf.withName("keep_probability").placeholderWithDefault(tf.constant(1f), Shape.scalar());
+        this.training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
     }
 
     public Ops tf() {
@@ -38,7 +52,22 @@ public final class Layers {
         return keepProbability;
     }
 
-    /** A trainable variable initialized from a truncated normal with standard deviation {@code std}. */
+    /** 1 while training (batch statistics), 0 for inference (moving averages). */
+    public PlaceholderWithDefault<TFloat32> training() {
+        return training;
+    }
+
+    /** Weights that weight decay applies to. */
+    public List<Operand<TFloat32>> decayedWeights() {
+        return decayed;
+    }
+
+    /** Moving-average updates to run with every training step. */
+    public List<org.tensorflow.op.Op> statisticUpdates() {
+        return statisticUpdates;
+    }
+
+    /** A trainable weight from a truncated normal with standard deviation {@code std}; weight decay applies. */
     public Operand<TFloat32> weight(String name, double std, long... dims) {
         Shape shape = Shape.of(dims);
         float[] values = new float[(int) shape.size()];
@@ -49,32 +78,60 @@ public final class Layers {
             } while (Math.abs(g) > 2);
             values[i] = (float) (g * std);
         }
-        Variable<TFloat32> v = tf.withName(name + "_" + counter++).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
-        return tf.identity(v);
+        Operand<TFloat32> w = tf.identity(variable(name, shape, values));
+        decayed.add(w);
+        return w;
     }
 
+    /** A trainable vector filled with {@code value} (biases, normalisation scale and shift); no weight decay. */
     public Operand<TFloat32> bias(String name, long size, float value) {
         float[] values = new float[(int) size];
         java.util.Arrays.fill(values, value);
-        Variable<TFloat32> v = tf.withName(name + "_" + counter++).variable(tf.constant(Shape.of(size), DataBuffers.of(values, true, false)));
-        return tf.identity(v);
+        return tf.identity(variable(name, Shape.of(size), values));
     }
 
-    /** Fully connected layer; {@code relu} false gives raw outputs (logits). */
-    public Operand<TFloat32> dense(Operand<TFloat32> x, long in, long out, boolean relu) {
-        Operand<TFloat32> y = tf.math.add(tf.linalg.matMul(x, weight("dense_w", Math.sqrt(2.0 / in), in, out)), bias("dense_b", out, 0f));
-        return relu ? tf.nn.relu(y) : y;
+    /** A trainable vector with given initial values (e.g. an LSTM bias with forget-gate ones); no weight decay. */
+    public Operand<TFloat32> vector(String name, float[] values) {
+        return tf.identity(variable(name, Shape.of(values.length), values));
     }
 
-    /** 'SAME' convolution, stride 1, followed by ReLU. */
-    public Operand<TFloat32> conv(Operand<TFloat32> x, int kernel, long in, long out) {
+    private Variable<TFloat32> variable(String name, Shape shape, float[] values) {
+        return tf.withName(name + "_" + counter++).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
+    }
+
+    /** The configured activation. */
+    public Operand<TFloat32> act(Operand<TFloat32> x) {
+        return switch (activation) {
+            case "relu" -> tf.nn.relu(x);
+            case "sigmoid" -> tf.math.sigmoid(x);
+            case "tanh" -> tf.math.tanh(x);
+            default -> throw new IllegalArgumentException("unknown activation " + activation);
+        };
+    }
+
+    /** Fully connected layer without activation; He initialization (suits ReLU layers). */
+    public Operand<TFloat32> dense(Operand<TFloat32> x, long in, long out) {
+        return linear(x, in, out, Math.sqrt(2.0 / in));
+    }
+
+    /** Fully connected layer without activation, weights drawn with standard deviation {@code std}. */
+    public Operand<TFloat32> linear(Operand<TFloat32> x, long in, long out, double std) {
+        return tf.math.add(tf.linalg.matMul(x, weight("dense_w", std, in, out)), bias("dense_b", out, 0f));
+    }
+
+    /** Convolution with stride 1 and a bias, without activation; {@code padding} is SAME or VALID. */
+    public Operand<TFloat32> conv(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
         Operand<TFloat32> w = weight("conv_w", Math.sqrt(2.0 / (kernel * kernel * in)), kernel, kernel, in, out);
-        return tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), "SAME"), bias("conv_b", out, 0f)));
+        return tf.nn.biasAdd(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), bias("conv_b", out, 0f));
     }
 
     public Operand<TFloat32> maxPool2x2(Operand<TFloat32> x) {
         Operand<TInt32> window = tf.constant(new int[]{1, 2, 2, 1});
         return tf.nn.maxPool(x, window, window, "SAME");
+    }
+
+    public Operand<TFloat32> avgPool2x2(Operand<TFloat32> x) {
+        return tf.nn.avgPool(x, List.of(1L, 2L, 2L, 1L), List.of(1L, 2L, 2L, 1L), "VALID");
     }
 
     public Operand<TFloat32> flatten(Operand<TFloat32> x, long features) {
@@ -86,5 +143,41 @@ public final class Layers {
         Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class);
         Operand<TFloat32> mask = tf.math.floor(tf.math.add(uniform, keepProbability));
         return tf.math.div(tf.math.mul(x, mask), keepProbability);
+    }
+
+    /**
+     * Batch normalisation over every axis but the last (channels): batch statistics while training, moving
+     * averages at inference, blended by the {@link #training()} flag so the exported graph needs no feed.
+     */
+    public Operand<TFloat32> batchNorm(Operand<TFloat32> x, long channels, int rank) {
+        int[] axes = new int[rank - 1];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        Operand<TInt32> reduce = tf.constant(axes);
+        Operand<TFloat32> mean = tf.math.mean(x, reduce);
+        Operand<TFloat32> variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), reduce);
+        float[] zeros = new float[(int) channels], ones = new float[(int) channels];
+        java.util.Arrays.fill(ones, 1f);
+        Variable<TFloat32> movingMean = variable("bn_moving_mean", Shape.of(channels), zeros);
+        Variable<TFloat32> movingVariance = variable("bn_moving_variance", Shape.of(channels), ones);
+        Operand<TFloat32> keep = tf.constant(BN_MOMENTUM), take = tf.constant(1 - BN_MOMENTUM);
+        statisticUpdates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(mean), take))));
+        statisticUpdates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(variance), take))));
+        Operand<TFloat32> notTraining = tf.math.sub(tf.constant(1f), training);
+        Operand<TFloat32> useMean = tf.math.add(tf.math.mul(mean, training), tf.math.mul(tf.identity(movingMean), notTraining));
+        Operand<TFloat32> useVariance = tf.math.add(tf.math.mul(variance, training), tf.math.mul(tf.identity(movingVariance), notTraining));
+        Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, useMean), tf.math.rsqrt(tf.math.add(useVariance, tf.constant(EPSILON))));
+        return tf.math.add(tf.math.mul(normalized, bias("bn_gamma", channels, 1f)), bias("bn_beta", channels, 0f));
+    }
+
+    /** Layer normalisation over the last axis of size {@code features}. */
+    public Operand<TFloat32> layerNorm(Operand<TFloat32> x, long features) {
+        Operand<TInt32> last = tf.constant(new int[]{-1});
+        Operand<TFloat32> mean = tf.math.mean(x, last, org.tensorflow.op.math.Mean.keepDims(true));
+        Operand<TFloat32> centred = tf.math.sub(x, mean);
+        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), last, org.tensorflow.op.math.Mean.keepDims(true));
+        Operand<TFloat32> normalized = tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(EPSILON))));
+        return tf.math.add(tf.math.mul(normalized, bias("ln_gamma", features, 1f)), bias("ln_beta", features, 0f));
     }
 }

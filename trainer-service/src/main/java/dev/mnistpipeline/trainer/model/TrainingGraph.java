@@ -4,9 +4,6 @@ import dev.mnistpipeline.common.events.Hyperparameters;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Signature;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.framework.optimizers.Momentum;
-import org.tensorflow.framework.optimizers.Optimizer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -14,6 +11,9 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The whole training graph around an architecture: input standardization with the prepared dataset's statistics,
@@ -28,6 +28,10 @@ public final class TrainingGraph {
     public final Placeholder<TFloat32> images;
     public final Placeholder<TInt32> labels;
     public final PlaceholderWithDefault<TFloat32> keepProbability;
+    /** 1 while training (batch-norm batch statistics), 0 by default (inference). */
+    public final PlaceholderWithDefault<TFloat32> training;
+    /** Fed every step from the schedule; defaults to the request's rate. */
+    public final PlaceholderWithDefault<TFloat32> learningRate;
     public final Operand<TFloat32> probabilities;
     public final Operand<TFloat32> loss;
     public final Operand<TFloat32> accuracy;
@@ -40,8 +44,10 @@ public final class TrainingGraph {
         Operand<TFloat32> standardized = tf.math.div(tf.math.sub(images, tf.constant((float) pixelMean)),
                 tf.constant((float) Math.max(pixelStd, 1e-6)));
 
-        Layers layers = new Layers(tf, hp.seed());
+        Layers layers = new Layers(tf, hp.seed(), hp.activation() != null ? hp.activation() : architecture.defaultActivation());
         keepProbability = layers.keepProbability();
+        training = layers.training();
+        learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(hp.learningRate().floatValue()), Shape.scalar());
         Operand<TFloat32> logits = architecture.logits(layers, standardized);
         probabilities = tf.withName(OUTPUT).nn.softmax(logits);
 
@@ -56,12 +62,18 @@ public final class TrainingGraph {
         Operand<TFloat32> correct = tf.dtypes.cast(tf.math.equal(tf.math.argMax(logits, tf.constant(1), TInt32.class), labels), TFloat32.class);
         accuracy = tf.withName("accuracy").math.mean(correct, tf.constant(0));
 
-        Optimizer optimizer = switch (hp.optimizer()) {
-            case "adam" -> new Adam(graph, hp.learningRate().floatValue());
-            case "sgd" -> new Momentum(graph, hp.learningRate().floatValue(), 0.9f);
-            default -> throw new IllegalArgumentException("unknown optimizer " + hp.optimizer());
-        };
-        trainStep = optimizer.minimize(loss, "train");
+        // Weight decay as an L2 penalty on weights (biases and normalisation parameters are exempt).
+        Operand<TFloat32> objective = loss;
+        if (hp.weightDecay() > 0) {
+            Operand<TFloat32> penalty = tf.constant(0f);
+            for (Operand<TFloat32> w : layers.decayedWeights()) {
+                penalty = tf.math.add(penalty, tf.nn.l2Loss(w));
+            }
+            objective = tf.math.add(loss, tf.math.mul(tf.constant(hp.weightDecay().floatValue()), penalty));
+        }
+        List<Op> step = new ArrayList<>(layers.statisticUpdates());
+        step.add(new ScheduledOptimizer(graph, hp.optimizer(), learningRate).minimize(objective, "train"));
+        trainStep = tf.withControlDependencies(step).withName("train_step").noOp();
     }
 
     public Signature servingSignature() {

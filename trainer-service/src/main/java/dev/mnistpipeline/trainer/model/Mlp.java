@@ -1,0 +1,19 @@
+package dev.mnistpipeline.trainer.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/** A multilayer perceptron: 784 → 512 → 256 → 10, each hidden layer with dropout. */
+public final class Mlp implements Architecture {
+    @Override
+    public String name() {
+        return "mlp";
+    }
+
+    @Override
+    public Operand<TFloat32> logits(Layers l, Operand<TFloat32> images) {
+        Operand<TFloat32> x = l.dropout(l.act(l.dense(l.flatten(images, 784), 784, 512)));
+        x = l.dropout(l.act(l.dense(x, 512, 256)));
+        return l.dense(x, 256, 10);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.mnistpipeline.trainer.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A small Vision Transformer: 7x7 patches (16 tokens) embedded to 64 dimensions plus a learned position embedding,
+ * {@value #BLOCKS} pre-norm encoder blocks (4-head self-attention and a 2x MLP, each with a residual), then layer
+ * norm, mean over tokens and a 10-way head. Attention is written with broadcast products and sums, whose
+ * gradients TF's C++ registry has (it lacks BatchMatMulV3's).
+ */
+public final class Transformer implements Architecture {
+    static final int PATCH = 7, TOKENS = 16, DIM = 64, HEADS = 4, HEAD_DIM = DIM / HEADS, BLOCKS = 2;
+    /** Attention projections start small (Glorot), so early attention is near uniform and gradients flow. */
+    static final double XAVIER = Math.sqrt(1.0 / DIM);
+
+    @Override
+    public String name() {
+        return "transformer";
+    }
+
+    @Override
+    public Operand<TFloat32> logits(Layers l, Operand<TFloat32> images) {
+        Ops tf = l.tf();
+        Operand<TFloat32> patches = tf.reshape(tf.linalg.transpose(tf.reshape(images, shape(tf, -1, 4, PATCH, 4, PATCH)),
+                tf.constant(new int[]{0, 1, 3, 2, 4})), shape(tf, -1, PATCH * PATCH));
+        Operand<TFloat32> tokens = tf.reshape(l.dense(patches, PATCH * PATCH, DIM), shape(tf, -1, TOKENS, DIM));
+        tokens = tf.math.add(tokens, l.weight("position", 0.02, TOKENS, DIM));
+        for (int b = 0; b < BLOCKS; b++) {
+            tokens = tf.math.add(tokens, attention(l, l.layerNorm(tokens, DIM)));
+            Operand<TFloat32> m = tf.reshape(l.layerNorm(tokens, DIM), shape(tf, -1, DIM));
+            tokens = tf.math.add(tokens, tf.reshape(l.dense(l.act(l.dense(m, DIM, 2 * DIM)), 2 * DIM, DIM), shape(tf, -1, TOKENS, DIM)));
+        }
+        Operand<TFloat32> pooled = tf.math.mean(l.layerNorm(tokens, DIM), tf.constant(1));
+        return l.dense(pooled, DIM, 10);
+    }
+
+    /** Multi-head self-attention over [batch, tokens, dim]. */
+    private static Operand<TFloat32> attention(Layers l, Operand<TFloat32> x) {
+        Ops tf = l.tf();
+        Operand<TFloat32> flat = tf.reshape(x, shape(tf, -1, DIM));
+        Operand<TFloat32> q = heads(l, flat), k = heads(l, flat), v = heads(l, flat);          // [b, h, t, d]
+        Operand<TFloat32> scores = tf.math.div(tf.reduceSum(tf.math.mul(tf.expandDims(q, tf.constant(3)),
+                tf.expandDims(k, tf.constant(2))), tf.constant(-1)), tf.constant((float) Math.sqrt(HEAD_DIM)));   // [b, h, t, t]
+        Operand<TFloat32> weights = tf.nn.softmax(scores);
+        Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(tf.expandDims(weights, tf.constant(4)),
+                tf.expandDims(v, tf.constant(2))), tf.constant(3));                                               // [b, h, t, d]
+        Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(mixed, tf.constant(new int[]{0, 2, 1, 3})), shape(tf, -1, DIM));
+        return tf.reshape(l.linear(merged, DIM, DIM, XAVIER), shape(tf, -1, TOKENS, DIM));
+    }
+
+    private static Operand<TFloat32> heads(Layers l, Operand<TFloat32> flat) {
+        Ops tf = l.tf();
+        return tf.linalg.transpose(tf.reshape(l.linear(flat, DIM, DIM, XAVIER), shape(tf, -1, TOKENS, HEADS, HEAD_DIM)),
+                tf.constant(new int[]{0, 2, 1, 3}));
+    }
+
+    private static Operand<TInt64> shape(Ops tf, long... dims) {
+        return tf.constant(dims);
+    }
+}
