@@ -85,6 +85,12 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process gets no chance to clean up, as when a node dies or the OOM killer strikes. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -13,6 +13,8 @@ package dev.mnistpipeline.common.storage;
  * prepared/latest                             id of the newest prepared dataset
  * models/&lt;modelId&gt;/saved_model/...           TensorFlow SavedModel
  * models/&lt;modelId&gt;/manifest.json            ModelManifest (lineage, hyperparameters, metrics, files)
+ * checkpoints/&lt;runId&gt;/checkpoint.json        TrainingCheckpoint of a run in progress (deleted when its model is stored)
+ * checkpoints/&lt;runId&gt;/state-&lt;epoch&gt;.npz       every graph variable after that epoch (NumPy .npz)
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
  * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
@@ -60,6 +62,18 @@ public final class ObjectKeys {
 
     public static String modelManifest(String modelId) {
         return modelPrefix(modelId) + "manifest.json";
+    }
+
+    public static String checkpointPrefix(String runId) {
+        return "checkpoints/" + runId + "/";
+    }
+
+    public static String checkpoint(String runId) {
+        return checkpointPrefix(runId) + "checkpoint.json";
+    }
+
+    public static String checkpointState(String runId, String name) {
+        return checkpointPrefix(runId) + name + ".npz";
     }
 
     public static String evaluationReport(String evaluationId) {

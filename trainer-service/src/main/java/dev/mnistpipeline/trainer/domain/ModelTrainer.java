@@ -22,6 +22,7 @@ import dev.mnistpipeline.common.storage.StoredObject;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.trainer.model.Architectures;
 import dev.mnistpipeline.trainer.model.ModelState;
+import dev.mnistpipeline.trainer.domain.Checkpoints.TrainingCheckpoint;
 import dev.mnistpipeline.trainer.model.TrainingGraph;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -80,6 +82,12 @@ public class ModelTrainer {
 
     @Inject
     TrainingGauges gauges;
+
+    @Inject
+    Checkpoints checkpoints;
+
+    @ConfigProperty(name = "pipeline.trainer.checkpoints.enabled", defaultValue = "true")
+    boolean checkpointsEnabled;
 
     /** Latest progress per run seen by this instance, for {@code GET /trainings/{runId}}. */
     private final Map<String, TrainingMetrics> progress = new ConcurrentHashMap<>();
@@ -131,7 +139,11 @@ public class ModelTrainer {
         long totalSteps = stepsPerEpoch * hp.epochs();
         LOG.infof("Run %s: %s on %s (%d train, %d validation), %s", runId, hp.architecture(), prepared.preparedId(),
                 train.count(), validation.count(), hp);
-        metric(runId, "started", 0, hp.epochs(), 0, totalSteps, 0, 0, null, 0, null);
+        Optional<TrainingCheckpoint> resumed = checkpointsEnabled
+                ? checkpoints.find(runId, prepared.preparedId(), hp) : Optional.empty();
+        if (resumed.isEmpty()) {
+            metric(runId, "started", 0, hp.epochs(), 0, totalSteps, 0, 0, null, 0, null);
+        }
 
         List<EpochSummary> history = new ArrayList<>();
         double keptValidation = -1; // set when early stopping restored an earlier epoch
@@ -147,10 +159,28 @@ public class ModelTrainer {
                 double bestValidation = -1;
                 int bestEpoch = 0;
                 Map<String, float[]> best = null;
+                StoredObject bestStored = null;
                 float[] xb = new float[batch * Idx.PIXELS];
                 int[] yb = new int[batch];
                 long step = 0;
-                for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+                int firstEpoch = 1;
+                if (resumed.isPresent()) {
+                    TrainingCheckpoint cp = resumed.get();
+                    state.write(session, checkpoints.load(cp.state()));
+                    history.addAll(cp.history());
+                    firstEpoch = cp.epoch() + 1;
+                    step = cp.step();
+                    if (cp.best() != null) {
+                        best = checkpoints.load(cp.best());
+                        bestStored = cp.best();
+                        bestEpoch = cp.bestEpoch();
+                        bestValidation = cp.bestValidation();
+                    }
+                    LOG.infof("Run %s: resuming after epoch %d from its checkpoint (step %d)", runId, cp.epoch(), step);
+                    metric(runId, "resumed", cp.epoch(), hp.epochs(), step, totalSteps, 0, 0, null, 0,
+                            "resumed after epoch " + cp.epoch() + " from checkpoint");
+                }
+                for (int epoch = firstEpoch; epoch <= hp.epochs() && !stopEarly(hp, epoch - 1, bestEpoch); epoch++) {
                     long epochStart = System.nanoTime();
                     int[] order = Permutation.of(train.count(), hp.seed() * 31 + epoch);
                     double lossSum = 0, accSum = 0;
@@ -188,16 +218,21 @@ public class ModelTrainer {
                     LOG.infof("Run %s epoch %d/%d: loss %.4f, train acc %.4f, validation acc %.4f, %.1f s (%.0f img/s)",
                             runId, epoch, hp.epochs(), summary.loss(), summary.accuracy(), valAcc, seconds, train.count() / seconds);
                     metric(runId, "epoch", epoch, hp.epochs(), step, totalSteps, summary.loss(), summary.accuracy(), valAcc, train.count() / seconds, null);
-                    if (hp.earlyStoppingPatience() > 0) {
-                        if (valAcc > bestValidation) {
-                            bestValidation = valAcc;
-                            bestEpoch = epoch;
-                            best = state.read(session);
-                        } else if (epoch - bestEpoch >= hp.earlyStoppingPatience()) {
-                            LOG.infof("Run %s: no better validation accuracy for %d epochs; stopping early, keeping epoch %d (%.4f)",
-                                    runId, hp.earlyStoppingPatience(), bestEpoch, bestValidation);
-                            break;
-                        }
+                    Map<String, float[]> current = hp.earlyStoppingPatience() > 0 || checkpointsEnabled ? state.read(session) : null;
+                    if (hp.earlyStoppingPatience() > 0 && valAcc > bestValidation) {
+                        bestValidation = valAcc;
+                        bestEpoch = epoch;
+                        best = current;
+                    }
+                    if (checkpointsEnabled) {
+                        StoredObject saved = checkpoints.saveState(runId, "state-" + epoch, current);
+                        bestStored = bestEpoch == epoch ? saved : bestStored;
+                        checkpoints.save(new TrainingCheckpoint(EventTypes.SCHEMA_VERSION, runId, prepared.preparedId(), hp,
+                                epoch, step, List.copyOf(history), saved, bestStored, bestEpoch, bestValidation, Instant.now()));
+                    }
+                    if (stopEarly(hp, epoch, bestEpoch) && epoch < hp.epochs()) {
+                        LOG.infof("Run %s: no better validation accuracy for %d epochs; stopping early, keeping epoch %d (%.4f)",
+                                runId, hp.earlyStoppingPatience(), bestEpoch, bestValidation);
                     }
                 }
                 if (best != null && bestEpoch != history.size()) {
@@ -216,7 +251,15 @@ public class ModelTrainer {
                 TrainingGraph.OUTPUT, files, history, keptValidation >= 0 ? keptValidation : history.get(history.size() - 1).validationAccuracy(),
                 trainSeconds, imagesPerSecond, Instant.now());
         store.putJson(ObjectKeys.modelManifest(modelId), manifest);
+        if (checkpointsEnabled) {
+            checkpoints.delete(runId);
+        }
         return manifest;
+    }
+
+    /** Early stopping: {@code patience} epochs have passed since the best validation accuracy. */
+    private static boolean stopEarly(Hyperparameters hp, int epochsDone, int bestEpoch) {
+        return hp.earlyStoppingPatience() > 0 && bestEpoch > 0 && epochsDone - bestEpoch >= hp.earlyStoppingPatience();
     }
 
     /** One optimizer step; returns {loss, accuracy} of the batch. */

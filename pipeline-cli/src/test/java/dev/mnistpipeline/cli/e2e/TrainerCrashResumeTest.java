@@ -1,0 +1,84 @@
+package dev.mnistpipeline.cli.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.cli.client.EventStream;
+import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.ManagedProcess;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A trainer killed with SIGKILL in the middle of an epoch: the broker hands its unfinished training request to a
+ * new instance, which resumes from the last per-epoch checkpoint in S3 and finishes with one model version, one
+ * {@code model.trained} and no second run. Real Kafka and S3 processes, real trainer processes.
+ */
+class TrainerCrashResumeTest {
+    static final String RUN = "crash-resume";
+
+    @Test
+    void aTrainerKilledMidEpochResumesFromItsCheckpoint(@TempDir Path workDir) throws Exception {
+        Layout layout = new Layout(Path.of("..").toAbsolutePath());
+        Map<String, Map<String, String>> env = Map.of("trainer-service", Map.of(
+                "PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5",
+                "MP_MESSAGING_INCOMING_TRAINING_REQUESTED_SESSION_TIMEOUT_MS", "8000"));
+        try (LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, workDir);
+             PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env)
+                     .start("ingest-service", "preprocess-service", "trainer-service");
+             EventStream events = new EventStream(infra.bootstrapServers());
+             ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
+            String datasetId = Json.tree(Http.postJson(stack.url("ingest-service") + "/datasets",
+                    Json.write(Map.of("source", EndToEndScenario.SUBSET.toString()))).requireSuccess("ingest").body()).get("datasetId").asText();
+            events.await(Topics.DATASET_PREPARED, e -> datasetId.equals(e.key()), Duration.ofMinutes(3));
+
+            Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(Map.of("runId", RUN,
+                    "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32)))).requireSuccess("training request");
+            // Mid-epoch 2: epoch 1 is checkpointed, epoch 2 is half done.
+            events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("step")
+                    && Json.tree(e.value()).get("epoch").asInt() == 2, Duration.ofMinutes(5));
+            assertTrue(store.exists(ObjectKeys.checkpoint(RUN)), "epoch 1 left a checkpoint");
+            ManagedProcess first = stack.process("trainer-service");
+            first.kill();
+            assertFalse(first.isAlive());
+
+            stack.startInstance("trainer-service", "trainer-service-restarted");
+            ModelTrained trained = Json.read(events.await(Topics.MODEL_TRAINED, e -> RUN.equals(e.key()), Duration.ofMinutes(6)).value(), ModelTrained.class);
+
+            List<JsonNode> resumed = events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && phase(e).equals("resumed"))
+                    .map(e -> Json.tree(e.value())).toList();
+            assertEquals(1, resumed.size(), "resumed once");
+            assertEquals(1, resumed.get(0).get("epoch").asInt(), "from the checkpoint of epoch 1");
+            assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && phase(e).equals("started")).count(),
+                    "no second run started from scratch");
+            ModelManifest manifest = store.getJson(ObjectKeys.modelManifest(trained.modelId()), ModelManifest.class);
+            assertEquals(List.of(1, 2, 3), manifest.history().stream().map(ModelManifest.EpochSummary::epoch).toList());
+            assertTrue(manifest.validationAccuracy() > 0.9, "the resumed run kept learning: " + manifest.validationAccuracy());
+            Thread.sleep(3000);
+            assertEquals(1, events.all(Topics.MODEL_TRAINED).stream().filter(e -> RUN.equals(e.key())).count(), "one model.trained");
+            assertEquals(1, store.list(ObjectKeys.MODELS_PREFIX).stream().filter(k -> k.endsWith("/manifest.json")).count(), "one model version");
+            assertEquals(List.of(), store.list(ObjectKeys.checkpointPrefix(RUN)), "checkpoints are removed once the model is stored");
+        }
+    }
+
+    private static String phase(EventStream.Event e) {
+        return Json.tree(e.value()).get("phase").asText();
+    }
+}
