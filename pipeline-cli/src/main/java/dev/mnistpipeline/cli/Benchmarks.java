@@ -4,6 +4,8 @@ import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.Augmentation;
+import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.PreparedSplit;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
@@ -35,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code bench/results/<scenario>.json}. Benchmarks are not tests: they report figures, they do not assert.
  */
 final class Benchmarks {
-    static final List<String> SCENARIOS = List.of("pipeline-full", "evaluate-10k", "predict-latency");
+    static final List<String> SCENARIOS = List.of("pipeline-full", "evaluate-10k", "predict-latency", "augment");
+    /** Scenarios that measure one component in this process, without the stack. */
+    static final List<String> STANDALONE = List.of("augment");
     /** Sequential single-image requests timed for the latency percentiles (after the warm-up). */
     static final int LATENCY_REQUESTS = 3000;
     static final int WARMUP_REQUESTS = 300;
@@ -61,6 +65,74 @@ final class Benchmarks {
         Files.write(file, Json.writeBytes(result));
         System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
         System.out.println(new String(Json.writeBytes(result)));
+    }
+
+    /** Writes a standalone scenario's result (no pipeline run). */
+    static void writeStandalone(String scenario, Layout layout) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", scenario);
+        augment(result, layout);
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Path file = layout.root().resolve("bench/results/" + scenario + ".json");
+        Files.createDirectories(file.getParent());
+        Files.write(file, Json.writeBytes(result));
+        System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
+        System.out.println(new String(Json.writeBytes(result)));
+    }
+
+    /**
+     * Augmentation throughput: 60,000 random rotation/shift/scale transforms of MNIST training images on every
+     * core (one {@code Augmenter} per thread, as the trainer would use), then one thread, then with elastic.
+     */
+    private static void augment(Map<String, Object> result, Layout layout) throws Exception {
+        Path cached = Path.of(System.getProperty("user.home"), ".cache", "mnist-pipeline", "mnist", "train-images-idx3-ubyte");
+        Path source = Files.exists(cached) ? cached
+                : layout.root().resolve("pipeline-cli/src/test/resources/mnist-subset/train-images-idx3-ubyte.gz");
+        Idx.Images images = Idx.readImages(Files.readAllBytes(source), "train");
+        float[] pixels = new float[images.pixels().length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (images.pixels()[i] & 0xff) / 255f;
+        }
+        int total = 60_000;
+        int threads = Runtime.getRuntime().availableProcessors();
+        augmentRate(pixels, images.count(), total, threads, Augmentation.STANDARD); // warm-up (JIT)
+        double parallel = augmentRate(pixels, images.count(), total, threads, Augmentation.STANDARD);
+        double single = augmentRate(pixels, images.count(), total, 1, Augmentation.STANDARD);
+        double elastic = augmentRate(pixels, images.count(), total / 4, threads,
+                new Augmentation(10.0, 2.0, 0.9, 1.1, true));
+        result.put("images_per_s", round(parallel));
+        result.put("single_thread_images_per_s", round(single));
+        result.put("elastic_images_per_s", round(elastic));
+        result.put("threads", threads);
+        result.put("images", total);
+        result.put("policy", Augmentation.STANDARD);
+        result.put("source_images", images.count());
+        result.put("target_images_per_s", 50_000);
+    }
+
+    private static double augmentRate(float[] pixels, int count, int total, int threads, Augmentation policy) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<?>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int part = t;
+                parts.add(pool.submit(() -> {
+                    Augmenter augmenter = new Augmenter(policy);
+                    java.util.Random random = new java.util.Random(part);
+                    float[] out = new float[Idx.PIXELS];
+                    for (int i = part; i < total; i += threads) {
+                        augmenter.augment(pixels, (i % count) * Idx.PIXELS, out, 0, random);
+                    }
+                }));
+            }
+            for (Future<?> f : parts) {
+                f.get();
+            }
+            return total / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private static void pipelineFull(Map<String, Object> result, PipelineRun.Result r, LocalInfrastructure infra,

@@ -5,6 +5,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Json;
 
@@ -77,11 +78,39 @@ public final class PipelineCli {
                          --learning-rate X (0.001)  --optimizer adam|sgd (adam)  --loss cross_entropy|mse
                          --activation relu|sigmoid|tanh (per architecture)  --schedule constant|cosine|step
                          --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
+                         --augment standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] (the dataset's policy)
                          --source mnist|DIR|URL (mnist)  --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
-                  bench  pipeline-full|evaluate-10k|predict-latency [demo options]: runs the pipeline, measures,
-                         writes bench/results/<scenario>.json""");
+                  bench  pipeline-full|evaluate-10k|predict-latency [train options]: runs the pipeline, measures,
+                         writes bench/results/<scenario>.json; augment: augmentation throughput, no stack""");
+    }
+
+    /** {@code standard}, {@code none}, or {@code rotation=10,shift=2,scale=0.9-1.1,elastic}. */
+    static Augmentation parseAugmentation(String spec) {
+        if (spec.equals("standard")) {
+            return Augmentation.STANDARD;
+        }
+        if (spec.equals("none")) {
+            return Augmentation.NONE;
+        }
+        Double rotation = null, shift = null, scaleMin = null, scaleMax = null;
+        boolean elastic = false;
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=", 2);
+            switch (kv[0]) {
+                case "rotation" -> rotation = Double.parseDouble(kv[1]);
+                case "shift" -> shift = Double.parseDouble(kv[1]);
+                case "scale" -> {
+                    String[] range = kv[1].split("-", 2);
+                    scaleMin = Double.parseDouble(range[0]);
+                    scaleMax = Double.parseDouble(range.length > 1 ? range[1] : range[0]);
+                }
+                case "elastic" -> elastic = true;
+                default -> throw new IllegalArgumentException("unknown augmentation part '" + part + "' (rotation=D,shift=P,scale=A-B,elastic)");
+            }
+        }
+        return new Augmentation(rotation, shift, scaleMin, scaleMax, elastic);
     }
 
     /** Demo options. */
@@ -92,6 +121,7 @@ public final class PipelineCli {
             String architecture = null, optimizer = null, loss = null, activation = null, schedule = null, source = "mnist";
             Long seed = null;
             boolean keep = false;
+            Augmentation augmentation = null;
             for (int i = from; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--keep")) {
@@ -108,6 +138,7 @@ public final class PipelineCli {
                     case "--schedule" -> schedule = v;
                     case "--weight-decay" -> weightDecay = Double.parseDouble(v);
                     case "--early-stopping" -> patience = Integer.parseInt(v);
+                    case "--augment" -> augmentation = parseAugmentation(v);
                     case "--epochs" -> epochs = Integer.parseInt(v);
                     case "--batch-size" -> batch = Integer.parseInt(v);
                     case "--learning-rate" -> lr = Double.parseDouble(v);
@@ -119,7 +150,7 @@ public final class PipelineCli {
                 }
             }
             return new Options(new Hyperparameters(architecture, epochs, batch, lr, optimizer, loss, seed, activation,
-                    schedule, weightDecay, patience).withDefaults(), source, keep);
+                    schedule, weightDecay, patience, augmentation).withDefaults(), source, keep);
         }
     }
 
@@ -179,6 +210,10 @@ public final class PipelineCli {
     static int bench(String[] args) throws Exception {
         if (args.length < 2 || !Benchmarks.SCENARIOS.contains(args[1])) {
             throw new IllegalArgumentException("bench needs a scenario: one of " + Benchmarks.SCENARIOS);
+        }
+        if (Benchmarks.STANDALONE.contains(args[1])) {
+            Benchmarks.writeStandalone(args[1], Layout.detect());
+            return 0;
         }
         return demo(Options.parse(args, 2), args[1]);
     }

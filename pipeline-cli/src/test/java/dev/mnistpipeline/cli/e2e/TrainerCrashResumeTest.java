@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A trainer killed with SIGKILL in the middle of an epoch: the broker hands its unfinished training request to a
+ * A trainer killed with SIGKILL in the middle of an epoch of an augmented run: the broker hands its unfinished training request to a
  * new instance, which resumes from the last per-epoch checkpoint in S3 and finishes with one model version, one
  * {@code model.trained} and no second run. Real Kafka and S3 processes, real trainer processes.
  */
@@ -50,7 +50,8 @@ class TrainerCrashResumeTest {
             events.await(Topics.DATASET_PREPARED, e -> datasetId.equals(e.key()), Duration.ofMinutes(3));
 
             Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(Map.of("runId", RUN,
-                    "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32)))).requireSuccess("training request");
+                    "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32,
+                            "augmentation", Map.of("rotationDegrees", 8, "shiftPixels", 1.5))))).requireSuccess("training request");
             // Mid-epoch 2: epoch 1 is checkpointed, epoch 2 is half done.
             events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("step")
                     && Json.tree(e.value()).get("epoch").asInt() == 2, Duration.ofMinutes(5));
@@ -71,6 +72,7 @@ class TrainerCrashResumeTest {
             ModelManifest manifest = store.getJson(ObjectKeys.modelManifest(trained.modelId()), ModelManifest.class);
             assertEquals(List.of(1, 2, 3), manifest.history().stream().map(ModelManifest.EpochSummary::epoch).toList());
             assertTrue(manifest.validationAccuracy() > 0.9, "the resumed run kept learning: " + manifest.validationAccuracy());
+            assertEquals(8.0, manifest.hyperparameters().augmentation().rotationDegrees(), "the applied augmentation is recorded");
             Thread.sleep(3000);
             assertEquals(1, events.all(Topics.MODEL_TRAINED).stream().filter(e -> RUN.equals(e.key())).count(), "one model.trained");
             assertEquals(1, store.list(ObjectKeys.MODELS_PREFIX).stream().filter(k -> k.endsWith("/manifest.json")).count(), "one model version");

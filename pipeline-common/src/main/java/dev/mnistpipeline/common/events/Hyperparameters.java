@@ -1,5 +1,7 @@
 package dev.mnistpipeline.common.events;
 
+import dev.mnistpipeline.common.data.Augmentation;
+
 /**
  * Everything that shapes a training run, in one record. Missing values take the defaults of {@link #withDefaults()}.
  *
@@ -12,18 +14,20 @@ package dev.mnistpipeline.common.events;
  * @param weightDecay           L2 penalty on weights (not biases or normalisation parameters); 0 turns it off
  * @param earlyStoppingPatience stop after this many epochs without a better validation accuracy and keep the best
  *                              epoch's weights; 0 turns it off
+ * @param augmentation          random rotation/shift/scale/elastic applied to each training batch as it is drawn;
+ *                              null means the prepared dataset's policy
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                               String optimizer, String loss, Long seed, String activation, String schedule,
-                              Double weightDecay, Integer earlyStoppingPatience) {
+                              Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation) {
 
     public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy",
-            42L, null, "constant", 0.0, 0);
+            42L, null, "constant", 0.0, 0, null);
 
     /** The original seven settings; the rest take their defaults. */
     public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                            String optimizer, String loss, Long seed) {
-        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null);
+        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null, null);
     }
 
     /** Fills unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
@@ -39,12 +43,19 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 activation,
                 schedule != null ? schedule : DEFAULTS.schedule,
                 weightDecay != null ? weightDecay : DEFAULTS.weightDecay,
-                earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience);
+                earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience,
+                augmentation == null ? null : augmentation.withDefaults());
     }
 
     /** The same settings with the activation the architecture resolved. */
     public Hyperparameters withActivation(String resolved) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, resolved,
-                schedule, weightDecay, earlyStoppingPatience);
+                schedule, weightDecay, earlyStoppingPatience, augmentation);
+    }
+
+    /** The same settings with the augmentation actually applied (the dataset's policy when the request set none). */
+    public Hyperparameters withAugmentation(Augmentation applied) {
+        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
+                schedule, weightDecay, earlyStoppingPatience, applied);
     }
 }

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.data.Augmentation;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -25,10 +27,11 @@ public record PreparedManifest(int schemaVersion, String preparedId, String data
 
     /**
      * @param validationFraction share of the training split held out for validation
-     * @param seed               seeds the validation split (and, later, augmentation)
-     * @param augmentation       {@code none}; random rotation/shift/scale arrive with the models issue
+     * @param seed               seeds the validation split
+     * @param augmentation       the dataset's augmentation policy: the trainer draws fresh random transforms of every
+     *                           training batch with it (a request may set its own)
      */
-    public record PrepareSettings(double validationFraction, long seed, int shardSize, String augmentation) {
+    public record PrepareSettings(double validationFraction, long seed, int shardSize, Augmentation augmentation) {
     }
 
     /** {@code count} examples: float32 images [count,28,28] in [0,1] and uint8 labels [count]. */

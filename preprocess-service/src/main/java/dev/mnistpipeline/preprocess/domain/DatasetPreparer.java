@@ -10,6 +10,7 @@ import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.manifest.PreparedManifest.PrepareSettings;
 import dev.mnistpipeline.common.manifest.PreparedManifest.Shard;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -34,8 +35,9 @@ import java.util.List;
  * statistics and class counts. The prepared id is derived from the dataset id and the settings, so a redelivered
  * {@code dataset.ingested} finds its work done and publishes nothing twice.
  *
- * <p>Augmentation (rotation, shift, scale) is not applied yet: it arrives with the models issue; the settings
- * record {@code augmentation=none} so that prepared versions stay distinguishable once it does.
+ * <p>Augmentation is a policy recorded here, not copies written here: the trainer draws fresh random rotations,
+ * shifts, scales (and optionally elastic distortions) of every batch with {@code Augmenter}, at a fraction of
+ * a training step's cost, instead of this service materialising a fixed set of copies (see the README).
  */
 @ApplicationScoped
 public class DatasetPreparer {
@@ -60,8 +62,28 @@ public class DatasetPreparer {
     @ConfigProperty(name = "pipeline.prepare.shard-size", defaultValue = "10000")
     int shardSize;
 
+    // The dataset's augmentation policy (recorded in the manifest; the trainer applies it per batch).
+    @ConfigProperty(name = "pipeline.prepare.augmentation.rotation-degrees", defaultValue = "0")
+    double rotationDegrees;
+
+    @ConfigProperty(name = "pipeline.prepare.augmentation.shift-pixels", defaultValue = "0")
+    double shiftPixels;
+
+    @ConfigProperty(name = "pipeline.prepare.augmentation.scale-min", defaultValue = "1")
+    double scaleMin;
+
+    @ConfigProperty(name = "pipeline.prepare.augmentation.scale-max", defaultValue = "1")
+    double scaleMax;
+
+    @ConfigProperty(name = "pipeline.prepare.augmentation.elastic", defaultValue = "false")
+    boolean elastic;
+
     public PreparedManifest prepare(DatasetIngested event) {
-        PrepareSettings settings = new PrepareSettings(validationFraction, seed, shardSize, "none");
+        Augmentation augmentation = new Augmentation(rotationDegrees, shiftPixels, scaleMin, scaleMax, elastic).withDefaults();
+        if (!augmentation.problems().isEmpty()) {
+            throw new IllegalStateException("pipeline.prepare.augmentation is misconfigured: " + String.join("; ", augmentation.problems()));
+        }
+        PrepareSettings settings = new PrepareSettings(validationFraction, seed, shardSize, augmentation);
         String preparedId = Sha256.shortId("pp", event.datasetId() + "|" + Json.write(settings));
         PreparedManifest manifest = store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
                 .orElseGet(() -> build(event, preparedId, settings));

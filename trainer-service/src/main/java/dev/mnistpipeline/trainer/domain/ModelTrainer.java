@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.data.Augmentation;
+import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.InvalidDataException;
 import dev.mnistpipeline.common.data.LocalFiles;
@@ -48,6 +50,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -127,7 +130,11 @@ public class ModelTrainer {
         }
     }
 
-    private ModelManifest run(String runId, String modelId, Hyperparameters hp, PreparedManifest prepared) {
+    private ModelManifest run(String runId, String modelId, Hyperparameters requested, PreparedManifest prepared) {
+        Augmentation augmentation = requested.augmentation() != null ? requested.augmentation()
+                : prepared.settings().augmentation() != null ? prepared.settings().augmentation() : Augmentation.NONE;
+        Hyperparameters hp = requested.withAugmentation(augmentation);
+        Augmenter augmenter = augmentation.isNone() ? null : new Augmenter(augmentation);
         TensorFlowRuntime.engine();
         PreparedSplit train = PreparedSplit.load(store, prepared, PreparedManifest.TRAIN);
         PreparedSplit validation = PreparedSplit.load(store, prepared, PreparedManifest.VALIDATION);
@@ -188,9 +195,15 @@ public class ModelTrainer {
                     int windowImages = 0;
                     for (int from = 0; from < train.count(); from += batch) {
                         int size = Math.min(batch, train.count() - from);
+                        // Seeded by (run seed, step): a resumed run draws the same transforms.
+                        Random draws = augmenter == null ? null : new Random(hp.seed() * 1_000_003L + step);
                         for (int i = 0; i < size; i++) {
                             int src = order[from + i];
-                            System.arraycopy(train.images(), src * Idx.PIXELS, xb, i * Idx.PIXELS, Idx.PIXELS);
+                            if (augmenter == null) {
+                                System.arraycopy(train.images(), src * Idx.PIXELS, xb, i * Idx.PIXELS, Idx.PIXELS);
+                            } else {
+                                augmenter.augment(train.images(), src * Idx.PIXELS, xb, i * Idx.PIXELS, draws);
+                            }
                             yb[i] = train.labels()[src];
                         }
                         float[] stepResult;

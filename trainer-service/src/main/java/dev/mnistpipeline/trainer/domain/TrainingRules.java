@@ -51,6 +51,9 @@ public final class TrainingRules {
         if (hp.earlyStoppingPatience() < 0 || hp.earlyStoppingPatience() > 1000) {
             problems.add("earlyStoppingPatience must be 0 (off) to 1000 epochs, got " + hp.earlyStoppingPatience());
         }
+        if (hp.augmentation() != null) {
+            problems.addAll(hp.augmentation().problems());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidDataException("invalid hyperparameters: " + String.join("; ", problems));
         }
