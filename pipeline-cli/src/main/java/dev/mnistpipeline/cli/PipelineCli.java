@@ -82,8 +82,9 @@ public final class PipelineCli {
                          --source mnist|DIR|URL (mnist)  --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
-                  bench  pipeline-full|evaluate-10k|predict-latency [train options]: runs the pipeline, measures,
-                         writes bench/results/<scenario>.json; augment: augmentation throughput, no stack""");
+                  bench  pipeline-full|evaluate-10k|predict-latency|train-cnn|train-lstm|train-transformer|time-to-99
+                         [train options]: runs the pipeline (train-* and time-to-99 have preset hyperparameters),
+                         measures, writes bench/results/<scenario>.json; augment: augmentation throughput, no stack""");
     }
 
     /** {@code standard}, {@code none}, or {@code rotation=10,shift=2,scale=0.9-1.1,elastic}. */
@@ -178,7 +179,7 @@ public final class PipelineCli {
                     options.hyperparameters(), out);
             ReportPrinter.print(r.report(), out);
             if (benchScenario != null) {
-                Benchmarks.write(benchScenario, layout, r, infra, stack);
+                Benchmarks.write(benchScenario, layout, r, infra, stack, events);
             }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("accuracy", round(r.report().accuracy()));
@@ -215,7 +216,12 @@ public final class PipelineCli {
             Benchmarks.writeStandalone(args[1], Layout.detect());
             return 0;
         }
-        return demo(Options.parse(args, 2), args[1]);
+        Options options = Options.parse(args, 2);
+        Hyperparameters preset = Benchmarks.PRESETS.get(args[1]);
+        if (preset != null && args.length == 2) {
+            options = new Options(preset.withDefaults(), options.source(), options.keep());
+        }
+        return demo(options, args[1]);
     }
 
     static int up() throws Exception {
