@@ -44,14 +44,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Benchmarks {
     static final List<String> SCENARIOS = List.of("pipeline-full", "evaluate-10k", "predict-latency", "augment",
-            "train-cnn", "train-lstm", "train-transformer", "time-to-99");
+            "train-cnn", "train-lstm", "train-transformer", "time-to-99", "finetune-fashion");
+    /** Fashion-MNIST as Debian's dataset-fashion-mnist installs it. */
+    static final Path FASHION_DIR = Path.of(System.getenv().getOrDefault("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"));
+    static final int FASHION_TRAIN_IMAGES = 1000;
+    static final int FASHION_EPOCHS = 15;
 
     /** What each training scenario trains unless the command line says otherwise. */
     static final Map<String, Hyperparameters> PRESETS = Map.of(
-            "train-cnn", new Hyperparameters("cnn", 15, 128, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, Augmentation.STANDARD),
-            "train-lstm", new Hyperparameters("lstm", 12, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null),
-            "train-transformer", new Hyperparameters("transformer", 15, 128, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 1e-4, 0, Augmentation.STANDARD),
-            "time-to-99", new Hyperparameters("cnn", 1, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null));
+            "train-cnn", new Hyperparameters("cnn", 15, 128, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, Augmentation.STANDARD, null, null),
+            "train-lstm", new Hyperparameters("lstm", 12, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null, null, null),
+            "train-transformer", new Hyperparameters("transformer", 15, 128, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 1e-4, 0, Augmentation.STANDARD, null, null),
+            "time-to-99", new Hyperparameters("cnn", 1, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null, null, null));
     /** Scenarios that measure one component in this process, without the stack. */
     static final List<String> STANDALONE = List.of("augment");
     /** Sequential single-image requests timed for the latency percentiles (after the warm-up). */
@@ -73,8 +77,13 @@ final class Benchmarks {
             case "predict-latency" -> predictLatency(result, r, infra, stack);
             case "train-cnn", "train-lstm", "train-transformer" -> training(result, r, infra, stack);
             case "time-to-99" -> timeTo99(result, r, stack, events);
+            case "finetune-fashion" -> finetuneFashion(result, r, stack, events);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (known: " + SCENARIOS + ")");
         }
+        save(scenario, layout, result);
+    }
+
+    private static void save(String scenario, Layout layout, Map<String, Object> result) throws IOException {
         result.put("cores", Runtime.getRuntime().availableProcessors());
         Path file = layout.root().resolve("bench/results/" + scenario + ".json");
         Files.createDirectories(file.getParent());
@@ -88,12 +97,7 @@ final class Benchmarks {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenario", scenario);
         augment(result, layout);
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        Path file = layout.root().resolve("bench/results/" + scenario + ".json");
-        Files.createDirectories(file.getParent());
-        Files.write(file, Json.writeBytes(result));
-        System.out.println("Benchmark written to " + layout.root().relativize(file) + ":");
-        System.out.println(new String(Json.writeBytes(result)));
+        save(scenario, layout, result);
     }
 
     /**
@@ -207,7 +211,8 @@ final class Benchmarks {
         for (int epochs = hp.epochs() + 1; secondsTo99 == null && epochs <= hp.epochs() + 3; epochs++) {
             String runId = "time-to-99-" + epochs + "-" + System.currentTimeMillis();
             Hyperparameters next = new Hyperparameters(hp.architecture(), epochs, hp.batchSize(), hp.learningRate(), hp.optimizer(),
-                    hp.loss(), hp.seed(), hp.activation(), hp.schedule(), hp.weightDecay(), hp.earlyStoppingPatience(), hp.augmentation());
+                    hp.loss(), hp.seed(), hp.activation(), hp.schedule(), hp.weightDecay(), hp.earlyStoppingPatience(), hp.augmentation(),
+                    hp.baseModelId(), hp.freeze());
             Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(Map.of("runId", runId,
                     "preparedId", first.prepared().preparedId(), "hyperparameters", next))).requireSuccess("training request");
             ModelTrained model = Json.read(events.await(Topics.MODEL_TRAINED, e -> runId.equals(e.key()), Duration.ofHours(1)).value(), ModelTrained.class);
@@ -223,6 +228,51 @@ final class Benchmarks {
         result.put("attempts", attempts);
         result.put("target_s", 60);
         result.put("hyperparameters", hp);
+    }
+
+    /**
+     * Transfer from digits to clothing: the MNIST CNN just trained is fine-tuned on 1,000 Fashion-MNIST training
+     * images, and the same CNN is trained from scratch on the same images with the same budget; both are scored by
+     * the evaluator on the 10,000 Fashion-MNIST test images.
+     */
+    private static void finetuneFashion(Map<String, Object> result, PipelineRun.Result mnist, PipelineStack stack, EventStream events) throws Exception {
+        if (!Files.exists(FASHION_DIR.resolve("train-images-idx3-ubyte.gz"))) {
+            throw new IllegalStateException("Fashion-MNIST not found in " + FASHION_DIR + ": apt-get install dataset-fashion-mnist (or set FASHION_MNIST_DIR)");
+        }
+        Path subset = Files.createTempDirectory("fashion-1k");
+        Idx.Images train = Idx.readImages(Files.readAllBytes(FASHION_DIR.resolve("train-images-idx3-ubyte.gz")), "train");
+        byte[] labels = Idx.readLabels(Files.readAllBytes(FASHION_DIR.resolve("train-labels-idx1-ubyte.gz")), "train");
+        Files.write(subset.resolve("train-images-idx3-ubyte"), Idx.writeImages(FASHION_TRAIN_IMAGES, Arrays.copyOf(train.pixels(), FASHION_TRAIN_IMAGES * Idx.PIXELS)));
+        Files.write(subset.resolve("train-labels-idx1-ubyte"), Idx.writeLabels(Arrays.copyOf(labels, FASHION_TRAIN_IMAGES)));
+        Files.copy(FASHION_DIR.resolve("t10k-images-idx3-ubyte.gz"), subset.resolve("t10k-images-idx3-ubyte.gz"));
+        Files.copy(FASHION_DIR.resolve("t10k-labels-idx1-ubyte.gz"), subset.resolve("t10k-labels-idx1-ubyte.gz"));
+        String datasetId = Json.tree(Http.postJson(stack.url("ingest-service") + "/datasets",
+                Json.write(Map.of("source", subset.toString(), "name", "fashion-mnist-1k"))).requireSuccess("ingest fashion").body()).get("datasetId").asText();
+        String preparedId = Json.tree(events.await(Topics.DATASET_PREPARED, e -> datasetId.equals(e.key()), Duration.ofMinutes(5)).value()).get("preparedId").asText();
+        Hyperparameters budget = new Hyperparameters("cnn", FASHION_EPOCHS, 64, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null, null, null);
+        String stamp = Long.toString(System.currentTimeMillis());
+        Map<String, Hyperparameters> runs = new LinkedHashMap<>();
+        runs.put("fashion-finetuned-" + stamp, budget.withBaseModel(mnist.model().modelId(), "none"));
+        runs.put("fashion-scratch-" + stamp, budget);
+        Map<String, Double> accuracy = new LinkedHashMap<>();
+        for (var run : runs.entrySet()) {
+            Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(Map.of("runId", run.getKey(), "preparedId", preparedId,
+                    "hyperparameters", run.getValue()))).requireSuccess("training request");
+            EvaluationCompleted evaluation = Json.read(events.await(Topics.EVALUATION_COMPLETED,
+                    e -> ("model-" + run.getKey()).equals(e.key()), Duration.ofMinutes(30)).value(), EvaluationCompleted.class);
+            accuracy.put(run.getKey(), evaluation.accuracy());
+            System.out.printf("finetune-fashion: %s -> test accuracy %.4f%n", run.getKey(), evaluation.accuracy());
+        }
+        double finetuned = accuracy.get("fashion-finetuned-" + stamp), scratch = accuracy.get("fashion-scratch-" + stamp);
+        result.put("finetuned_accuracy", round(finetuned));
+        result.put("scratch_accuracy", round(scratch));
+        result.put("test_accuracy", round(finetuned));
+        result.put("finetuned_beats_scratch", finetuned > scratch);
+        result.put("base_model", mnist.model().modelId());
+        result.put("base_mnist_test_accuracy", round(mnist.report().accuracy()));
+        result.put("fashion_train_images", FASHION_TRAIN_IMAGES);
+        result.put("note", "the preprocess validation split holds out 10% of the 1,000 images, so both runs train on 900");
+        result.put("hyperparameters", budget);
     }
 
     /** DJL scoring of the whole test split inside the evaluator, as measured there (no download, no model load). */

@@ -79,12 +79,15 @@ public final class PipelineCli {
                          --activation relu|sigmoid|tanh (per architecture)  --schedule constant|cosine|step
                          --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
                          --augment standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] (the dataset's policy)
+                         --base-model MODEL_ID  --freeze none|features (transfer learning)
                          --source mnist|DIR|URL (mnist)  --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
                   bench  pipeline-full|evaluate-10k|predict-latency|train-cnn|train-lstm|train-transformer|time-to-99
                          [train options]: runs the pipeline (train-* and time-to-99 have preset hyperparameters),
-                         measures, writes bench/results/<scenario>.json; augment: augmentation throughput, no stack""");
+                         measures, writes bench/results/<scenario>.json; augment: augmentation throughput, no stack;
+                         finetune-fashion: MNIST CNN fine-tuned vs from scratch on 1,000 Fashion-MNIST images;
+                         compare-djl-pytorch: our TF CNN against the same CNN on DJL-PyTorch (module pipeline-bench)""");
     }
 
     /** {@code standard}, {@code none}, or {@code rotation=10,shift=2,scale=0.9-1.1,elastic}. */
@@ -123,6 +126,7 @@ public final class PipelineCli {
             Long seed = null;
             boolean keep = false;
             Augmentation augmentation = null;
+            String baseModel = null, freeze = null;
             for (int i = from; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--keep")) {
@@ -140,6 +144,8 @@ public final class PipelineCli {
                     case "--weight-decay" -> weightDecay = Double.parseDouble(v);
                     case "--early-stopping" -> patience = Integer.parseInt(v);
                     case "--augment" -> augmentation = parseAugmentation(v);
+                    case "--base-model" -> baseModel = v;
+                    case "--freeze" -> freeze = v;
                     case "--epochs" -> epochs = Integer.parseInt(v);
                     case "--batch-size" -> batch = Integer.parseInt(v);
                     case "--learning-rate" -> lr = Double.parseDouble(v);
@@ -151,7 +157,7 @@ public final class PipelineCli {
                 }
             }
             return new Options(new Hyperparameters(architecture, epochs, batch, lr, optimizer, loss, seed, activation,
-                    schedule, weightDecay, patience, augmentation).withDefaults(), source, keep);
+                    schedule, weightDecay, patience, augmentation, baseModel, freeze).withDefaults(), source, keep);
         }
     }
 

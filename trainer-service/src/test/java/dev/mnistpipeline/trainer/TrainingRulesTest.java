@@ -40,22 +40,22 @@ class TrainingRulesTest {
     @Test
     void rejectsAnOptionTheArchitectureCannotHonour() {
         var e = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("lstm", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "relu", "cosine", 0.0, 0, null)));
+                new Hyperparameters("lstm", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "relu", "cosine", 0.0, 0, null, null, null)));
         assertTrue(e.getMessage().contains("lstm cannot use activation 'relu'; it supports [tanh]"), e.getMessage());
         var bad = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("mlp", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "swish", "linear", -0.1, -2, new dev.mnistpipeline.common.data.Augmentation(400.0, null, null, null, null))));
-        for (String expected : new String[]{"activation 'swish'", "schedule 'linear'", "weightDecay", "earlyStoppingPatience", "augmentation.rotationDegrees"}) {
+                new Hyperparameters("mlp", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "swish", "linear", -0.1, -2, new dev.mnistpipeline.common.data.Augmentation(400.0, null, null, null, null), null, "weights")));
+        for (String expected : new String[]{"activation 'swish'", "schedule 'linear'", "weightDecay", "earlyStoppingPatience", "augmentation.rotationDegrees", "freeze 'weights'"}) {
             assertTrue(bad.getMessage().contains(expected), bad.getMessage());
         }
     }
 
     @Test
     void learningRateSchedules() {
-        Hyperparameters cosine = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "cosine", 0.0, 0, null));
+        Hyperparameters cosine = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "cosine", 0.0, 0, null, null, null));
         assertEquals(0.01, TrainingRules.learningRate(cosine, 0, 100), 1e-12);
         assertEquals(0.005, TrainingRules.learningRate(cosine, 50, 100), 1e-12);
         assertEquals(0.0, TrainingRules.learningRate(cosine, 100, 100), 1e-12);
-        Hyperparameters step = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "step", 0.0, 0, null));
+        Hyperparameters step = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "step", 0.0, 0, null, null, null));
         assertEquals(0.01, TrainingRules.learningRate(step, 49, 100), 1e-12);
         assertEquals(0.001, TrainingRules.learningRate(step, 50, 100), 1e-12);
         assertEquals(0.0001, TrainingRules.learningRate(step, 75, 100), 1e-12);

@@ -103,14 +103,15 @@ public class ModelEvaluator {
             LocalFiles.deleteTree(dir);
         }
         double inferenceSeconds = (System.nanoTime() - scoreStart) / 1e9;
+        int classes = model.classes() > 0 ? model.classes() : Idx.CLASSES;
         int[] labels = new int[test.count()];
         int[] predicted = new int[test.count()];
         List<EvaluationReport.Misclassified> wrong = new ArrayList<>();
         for (int i = 0; i < test.count(); i++) {
             labels[i] = test.labels()[i];
             int best = 0;
-            for (int c = 1; c < Idx.CLASSES; c++) {
-                if (probabilities[i * Idx.CLASSES + c] > probabilities[i * Idx.CLASSES + best]) {
+            for (int c = 1; c < classes; c++) {
+                if (probabilities[i * classes + c] > probabilities[i * classes + best]) {
                     best = c;
                 }
             }
@@ -118,15 +119,15 @@ public class ModelEvaluator {
             if (best != labels[i] && wrong.size() < misclassifiedSample) {
                 String imageKey = ObjectKeys.galleryImage(evaluationId, i);
                 store.put(imageKey, MnistImage.toPng(test.pixelBytes(i), 0), "image/png");
-                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * Idx.CLASSES + best], imageKey));
+                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * classes + best], imageKey));
             }
         }
-        ClassificationMetrics metrics = new ClassificationMetrics(Idx.CLASSES, labels, predicted);
+        ClassificationMetrics metrics = new ClassificationMetrics(classes, labels, predicted);
         EvaluationReport report = new EvaluationReport(EventTypes.SCHEMA_VERSION, evaluationId, model.modelId(),
                 model.datasetId(), model.preparedId(), test.count(), metrics.accuracy(), metrics.perClass(),
                 metrics.macro(), metrics.weighted(), metrics.confusionMatrix(), metrics.topConfusedPairs(TOP_CONFUSED_PAIRS),
-                ProbabilityMetrics.logLoss(probabilities, labels, Idx.CLASSES),
-                ProbabilityMetrics.calibration(probabilities, labels, Idx.CLASSES, CALIBRATION_BINS),
+                ProbabilityMetrics.logLoss(probabilities, labels, classes),
+                ProbabilityMetrics.calibration(probabilities, labels, classes, CALIBRATION_BINS),
                 wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
         store.putJson(ObjectKeys.evaluationReport(evaluationId), report);
         LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s)",

@@ -17,7 +17,7 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
-/** Runs a pipeline SavedModel through DJL's TensorFlow engine: [n,28,28,1] pixels in [0,1] → [n,10] probabilities. */
+/** Runs a pipeline SavedModel through DJL's TensorFlow engine: [n,28,28,1] pixels in [0,1] → [n,classes] probabilities. */
 public final class SavedModelScorer implements AutoCloseable {
     /** Small enough that a batch's activations stay in cache (2,000 was 2x slower on 2 cores). */
     static final int BATCH = 256;
@@ -46,9 +46,9 @@ public final class SavedModelScorer implements AutoCloseable {
         probabilities(new float[BATCH * Idx.PIXELS], BATCH);
     }
 
-    /** Class probabilities for {@code count} images, row-major [count*10]. */
+    /** Class probabilities for {@code count} images, row-major [count * classes]. */
     public float[] probabilities(float[] images, int count) {
-        float[] out = new float[count * Idx.CLASSES];
+        float[] out = null;
         for (int from = 0; from < count; from += BATCH) {
             int size = Math.min(BATCH, count - from);
             try (NDManager manager = model.getNDManager().newSubManager()) {
@@ -56,12 +56,16 @@ public final class SavedModelScorer implements AutoCloseable {
                 NDArray x = manager.create(FloatBuffer.wrap(slice), new Shape(size, Idx.ROWS, Idx.COLS, 1));
                 NDList result = predictor.predict(new NDList(x));
                 float[] probs = result.singletonOrThrow().toFloatArray();
-                System.arraycopy(probs, 0, out, from * Idx.CLASSES, probs.length);
+                int classes = probs.length / size;
+                if (out == null) {
+                    out = new float[count * classes];
+                }
+                System.arraycopy(probs, 0, out, from * classes, probs.length);
             } catch (TranslateException e) {
                 throw new IllegalStateException("Inference failed: " + e.getMessage(), e);
             }
         }
-        return out;
+        return out == null ? new float[0] : out;
     }
 
     @Override

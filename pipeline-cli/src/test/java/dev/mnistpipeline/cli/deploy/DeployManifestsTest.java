@@ -99,6 +99,8 @@ class DeployManifestsTest {
         assertEquals("true", pod.path("nodeSelector").path("nvidia.com/gpu.present").asText());
         assertTrue(pod.path("tolerations").toString().contains("nvidia.com/gpu"));
         assertTrue(c.path("startupProbe").isObject(), "the patch keeps the base probes");
+        assertTrue(c.path("env").toString().contains("{\"name\":\"PIPELINE_TRAINER_DEVICE\",\"value\":\"gpu\"}"), c.path("env").toString());
+        assertTrue(c.path("envFrom").toString().contains("trainer-service-config"), "the patch keeps the ConfigMap");
     }
 
     @Test

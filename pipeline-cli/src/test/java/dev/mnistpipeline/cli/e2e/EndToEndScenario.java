@@ -66,7 +66,8 @@ final class EndToEndScenario {
         Map<String, Map<String, String>> env = Map.of(
                 "trainer-service", Map.of("PIPELINE_TRAINER_AUTO_TRAIN_ENABLED", "true",
                         "PIPELINE_TRAINER_AUTO_TRAIN_HYPERPARAMETERS", "{\"epochs\":2,\"batchSize\":64}",
-                        "PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5"),
+                        "PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5",
+                        "PIPELINE_TRAINER_CONTINUOUS_ENABLED", "true"),
                 "evaluator-service", Map.of("PIPELINE_REGISTRY_MIN_ACCURACY", Double.toString(ACCURACY_FLOOR),
                         "PIPELINE_PREDICT_MAX_UPLOAD_BYTES", Integer.toString(ServingScenario.MAX_UPLOAD_BYTES)),
                 "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
@@ -166,6 +167,18 @@ final class EndToEndScenario {
             JsonNode extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
             assertEquals(datasetId, extended.get("parentId").asText());
             assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());
+
+            // 10. Continuous training: the new version fine-tunes the champion instead of training from scratch.
+            String champion = Json.tree(Http.get(stack.url("evaluator-service") + "/models/champion").requireSuccess("champion").body())
+                    .path("manifest").path("modelId").asText();
+            String extendedId = extended.get("datasetId").asText();
+            ModelTrained fineTuned = Json.read(events.await(Topics.MODEL_TRAINED, e -> extendedId.equals(Json.tree(e.value()).path("datasetId").asText()),
+                    Duration.ofMinutes(5)).value(), ModelTrained.class);
+            ModelManifest fineTunedManifest = store.getJson(ObjectKeys.modelManifest(fineTuned.modelId()), ModelManifest.class);
+            assertEquals(champion, fineTunedManifest.baseModelId(), "fine-tuned from the champion");
+            assertEquals(1, fineTunedManifest.hyperparameters().epochs());
+            assertTrue(fineTunedManifest.validationAccuracy() > 0.9, "fine-tuning starts from a trained model: " + fineTunedManifest.validationAccuracy());
+            assertNotNull(fineTunedManifest.weights(), "weights kept for the next transfer");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.ManagedProcess;
 import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.registry.ChampionAlias;
@@ -42,19 +43,22 @@ class ModelRegistryRaceTest {
     private static ManagedProcess s3;
     private static ObjectStore replicaA;
     private static ObjectStore replicaB;
+    private static String endpoint, access, secret;
 
     @BeforeAll
     static void startS3() throws Exception {
         dir = Files.createTempDirectory("registry-race-");
         int port = Ports.free();
-        String access = LocalInfrastructure.randomKey(10), secret = LocalInfrastructure.randomKey(20);
+        access = LocalInfrastructure.randomKey(10);
+        secret = LocalInfrastructure.randomKey(20);
         s3 = LocalInfrastructure.startS3(new Layout(Path.of("..")), dir, port, access, secret);
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!Ports.isOpen(port)) {
             assertTrue(s3.isAlive() && System.nanoTime() < deadline, () -> "S3 did not start:\n" + s3.tail(30));
             Thread.sleep(100);
         }
-        StorageConfig config = new StorageConfig("http://127.0.0.1:" + port, access, secret, "registry-race");
+        endpoint = "http://127.0.0.1:" + port;
+        StorageConfig config = new StorageConfig(endpoint, access, secret, "registry-race");
         replicaA = new ObjectStore(config);
         replicaB = new ObjectStore(config);
         replicaA.ensureBucket();
@@ -116,15 +120,46 @@ class ModelRegistryRaceTest {
         }
     }
 
+    @Test
+    void onlyModelsScoredOnTheSameTestImagesAreCompared() throws Exception {
+        try (ObjectStore store = new ObjectStore(new StorageConfig(endpoint, access, secret, "registry-compare"))) {
+            store.ensureBucket();
+            compareOnlyOnTheSameTestImages(store);
+        }
+    }
+
+    private static void compareOnlyOnTheSameTestImages(ObjectStore store) {
+        ModelRegistry registry = new ModelRegistry(store, GATE);
+        DatasetManifest.Part mnistTest = new DatasetManifest.Part("k1", "sha-images", "k2", "sha-labels", 1000, "mnist");
+        DatasetManifest.Part fashionTest = new DatasetManifest.Part("k3", "sha-f-images", "k4", "sha-f-labels", 1000, "fashion");
+        store.putJson(ObjectKeys.datasetManifest("ds-digits"), new DatasetManifest(1, "ds-digits", "mnist", null, "mnist", List.of(), List.of(mnistTest), 0, 1000, null));
+        store.putJson(ObjectKeys.datasetManifest("ds-digits-plus"), new DatasetManifest(1, "ds-digits-plus", "mnist", "ds-digits", "samples", List.of(), List.of(mnistTest), 0, 1000, null));
+        store.putJson(ObjectKeys.datasetManifest("ds-fashion"), new DatasetManifest(1, "ds-fashion", "fashion", null, "dir", List.of(), List.of(fashionTest), 0, 1000, null));
+        // a digits model becomes the champion; a model on a child version (same test parts) is compared with it
+        EvaluationReport digits = stored(store, "cmp-digits", 0.95, "ds-digits");
+        assertTrue(registry.decide(digits).promoted());
+        EvaluationReport child = stored(store, "cmp-digits-plus", 0.9505, "ds-digits-plus");
+        GateDecision childDecision = registry.decide(child);
+        assertEquals("cmp-digits", childDecision.championModelId(), "compared: same test images");
+        // a far higher accuracy on another test set is not comparable, so it is not promoted
+        GateDecision fashion = registry.decide(stored(store, "cmp-fashion", 1.0, "ds-fashion"));
+        assertFalse(fashion.promoted());
+        assertTrue(fashion.reasons().get(0).contains("not comparable"), fashion.reasons().toString());
+    }
+
     /** An evaluation report as the evaluator stores it (the registry reads the champion's report back). */
     private static EvaluationReport stored(String modelId, double accuracy) {
+        return stored(replicaA, modelId, accuracy, "ds");
+    }
+
+    private static EvaluationReport stored(ObjectStore store, String modelId, double accuracy, String datasetId) {
         List<ClassMetrics> perClass = new ArrayList<>();
         for (int c = 0; c < 10; c++) {
             perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));
         }
-        EvaluationReport r = new EvaluationReport(1, "eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass,
+        EvaluationReport r = new EvaluationReport(1, "eval-" + modelId, modelId, datasetId, "pp", 1000, accuracy, perClass,
                 null, null, new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
-        replicaA.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
+        store.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
         return r;
     }
 

@@ -16,18 +16,23 @@ import dev.mnistpipeline.common.data.Augmentation;
  *                              epoch's weights; 0 turns it off
  * @param augmentation          random rotation/shift/scale/elastic applied to each training batch as it is drawn;
  *                              null means the prepared dataset's policy
+ * @param baseModelId           transfer learning: start from this model version's weights (same architecture);
+ *                              the class head is re-initialised when the number of classes differs
+ * @param freeze                with a base model: {@code none} (fine-tune everything, default) or {@code features}
+ *                              (train only the class head; feature layers and their batch-norm statistics stay fixed)
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                               String optimizer, String loss, Long seed, String activation, String schedule,
-                              Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation) {
+                              Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
+                              String baseModelId, String freeze) {
 
     public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy",
-            42L, null, "constant", 0.0, 0, null);
+            42L, null, "constant", 0.0, 0, null, null, "none");
 
     /** The original seven settings; the rest take their defaults. */
     public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                            String optimizer, String loss, Long seed) {
-        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null, null);
+        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null, null, null, null);
     }
 
     /** Fills unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
@@ -44,18 +49,26 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 schedule != null ? schedule : DEFAULTS.schedule,
                 weightDecay != null ? weightDecay : DEFAULTS.weightDecay,
                 earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience,
-                augmentation == null ? null : augmentation.withDefaults());
+                augmentation == null ? null : augmentation.withDefaults(),
+                baseModelId,
+                freeze != null ? freeze : DEFAULTS.freeze);
     }
 
     /** The same settings with the activation the architecture resolved. */
     public Hyperparameters withActivation(String resolved) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, resolved,
-                schedule, weightDecay, earlyStoppingPatience, augmentation);
+                schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze);
     }
 
     /** The same settings with the augmentation actually applied (the dataset's policy when the request set none). */
     public Hyperparameters withAugmentation(Augmentation applied) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
-                schedule, weightDecay, earlyStoppingPatience, applied);
+                schedule, weightDecay, earlyStoppingPatience, applied, baseModelId, freeze);
+    }
+
+    /** The same settings starting from a base model (continuous training fine-tunes the champion this way). */
+    public Hyperparameters withBaseModel(String base, String freezeLayers) {
+        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
+                schedule, weightDecay, earlyStoppingPatience, augmentation, base, freezeLayers);
     }
 }

@@ -10,13 +10,16 @@ import java.util.List;
  * A model version: its SavedModel files with checksums, lineage, hyperparameters and training history.
  *
  * @param baseModelId model version the weights started from (transfer learning); null when trained from scratch
+ * @param classes     size of the class head (10 for MNIST digits)
+ * @param weights     the model's variables as NumPy .npz, for transfer learning; null for models from before it
  * @param codeVersion version of the trainer that produced it
  * @param inputName  serving signature input: float32 [batch,28,28,1], pixels in [0,1]
  * @param outputName serving signature output: float32 [batch,10] class probabilities
  */
 public record ModelManifest(int schemaVersion, String modelId, String runId, String datasetId, String preparedId,
                             String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
-                            String outputName, List<StoredObject> files, List<EpochSummary> history,
+                            String outputName, int classes, List<StoredObject> files, StoredObject weights,
+                            List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
                             Instant createdAt) {
 

@@ -2,6 +2,7 @@ package dev.mnistpipeline.common.registry;
 
 import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -38,6 +39,11 @@ public final class ModelRegistry {
     }
 
     public Optional<ChampionAlias> champion() {
+        return champion(store);
+    }
+
+    /** The champion alias, for readers that never decide (the trainer's continuous training). */
+    public static Optional<ChampionAlias> champion(ObjectStore store) {
         return store.findJson(ObjectKeys.CHAMPION, ChampionAlias.class);
     }
 
@@ -76,7 +82,9 @@ public final class ModelRegistry {
                         true, candidate.accuracy(), alias.previousModelId(), null,
                         List.of("already the champion (generation " + alias.generation() + ")"), thresholds, alias.promotedAt()));
             }
-            GateDecision decision = PromotionGate.decide(candidate, championReport, thresholds);
+            GateDecision decision = championReport != null && !sameTestSet(candidate, championReport)
+                    ? PromotionGate.incomparable(candidate, championReport, thresholds)
+                    : PromotionGate.decide(candidate, championReport, thresholds);
             if (!decision.promoted()) {
                 return record(decision);
             }
@@ -94,6 +102,16 @@ public final class ModelRegistry {
         }
         throw new StorageException("Could not settle the champion for " + candidate.modelId() + " after "
                 + MAX_SWAP_ATTEMPTS + " attempts");
+    }
+
+    /** Accuracies compare only on the same test images: dataset versions that extend another keep its test parts. */
+    private boolean sameTestSet(EvaluationReport a, EvaluationReport b) {
+        if (a.datasetId().equals(b.datasetId())) {
+            return true;
+        }
+        var testA = store.findJson(ObjectKeys.datasetManifest(a.datasetId()), DatasetManifest.class).map(DatasetManifest::test);
+        var testB = store.findJson(ObjectKeys.datasetManifest(b.datasetId()), DatasetManifest.class).map(DatasetManifest::test);
+        return testA.isPresent() && testA.equals(testB);
     }
 
     private GateDecision record(GateDecision decision) {

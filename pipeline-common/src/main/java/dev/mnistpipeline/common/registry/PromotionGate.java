@@ -16,6 +16,14 @@ public final class PromotionGate {
     private PromotionGate() {
     }
 
+    /** A candidate scored on other test images than the champion cannot be compared with it, so it is not promoted. */
+    public static GateDecision incomparable(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
+        return new GateDecision(EventTypes.SCHEMA_VERSION, candidate.modelId(), candidate.evaluationId(), false,
+                candidate.accuracy(), champion.modelId(), champion.accuracy(),
+                List.of("evaluated on the test set of " + candidate.datasetId() + ", the champion on that of "
+                        + champion.datasetId() + ": accuracies on different test sets are not comparable"), t, Instant.now());
+    }
+
     /** @param champion the current champion's report, or null when no model has been promoted yet */
     public static GateDecision decide(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
         List<String> reasons = new ArrayList<>();

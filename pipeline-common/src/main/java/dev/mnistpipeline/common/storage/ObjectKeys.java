@@ -13,6 +13,7 @@ package dev.mnistpipeline.common.storage;
  * prepared/latest                             id of the newest prepared dataset
  * models/&lt;modelId&gt;/saved_model/...           TensorFlow SavedModel
  * models/&lt;modelId&gt;/manifest.json            ModelManifest (lineage, hyperparameters, metrics, files)
+ * models/&lt;modelId&gt;/weights.npz              the model's variables (NumPy .npz): the start of transfer learning
  * checkpoints/&lt;runId&gt;/checkpoint.json        TrainingCheckpoint of a run in progress (deleted when its model is stored)
  * checkpoints/&lt;runId&gt;/state-&lt;epoch&gt;.npz       every graph variable after that epoch (NumPy .npz)
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
@@ -58,6 +59,10 @@ public final class ObjectKeys {
 
     public static String savedModelPrefix(String modelId) {
         return modelPrefix(modelId) + "saved_model/";
+    }
+
+    public static String modelWeights(String modelId) {
+        return modelPrefix(modelId) + "weights.npz";
     }
 
     public static String modelManifest(String modelId) {

@@ -46,6 +46,13 @@ public final class TensorFlowRuntime {
         return engine;
     }
 
+    /** Which native build is on the classpath: {@code linux-x86_64-gpu} (CUDA) or {@code linux-x86_64}; null if none. */
+    public static String nativeBuild() {
+        ClassLoader loader = TensorFlowRuntime.class.getClassLoader();
+        return CLASSIFIERS.stream().filter(c -> loader.getResource(RESOURCE_ROOT + c + "/libjnitensorflow.so") != null)
+                .findFirst().orElse(null);
+    }
+
     /** Extracts the natives of whichever classifier is on the classpath; reuses an earlier extraction. */
     static Path extractNatives() {
         ClassLoader loader = TensorFlowRuntime.class.getClassLoader();

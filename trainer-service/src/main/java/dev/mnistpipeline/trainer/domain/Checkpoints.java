@@ -1,6 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
-import dev.mnistpipeline.common.data.Npy;
+import dev.mnistpipeline.common.data.Npz;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -9,18 +9,10 @@ import dev.mnistpipeline.common.storage.StoredObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Per-epoch checkpoints of a run in object storage, so a trainer that dies mid-run resumes from its last finished
@@ -51,7 +43,7 @@ public class Checkpoints {
     }
 
     public StoredObject saveState(String runId, String name, Map<String, float[]> state) {
-        return store.put(ObjectKeys.checkpointState(runId, name), npz(state), "application/zip");
+        return store.put(ObjectKeys.checkpointState(runId, name), Npz.write(state), "application/zip");
     }
 
     /** Written last: a checkpoint names only state files that are already stored. */
@@ -67,7 +59,7 @@ public class Checkpoints {
     }
 
     public Map<String, float[]> load(StoredObject state) {
-        return fromNpz(store.getVerified(state.key(), state.sha256()));
+        return Npz.read(store.getVerified(state.key(), state.sha256()));
     }
 
     /** Once the model is stored the checkpoints have done their job. */
@@ -75,30 +67,4 @@ public class Checkpoints {
         store.list(ObjectKeys.checkpointPrefix(runId)).forEach(store::remove);
     }
 
-    static byte[] npz(Map<String, float[]> state) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (var e : state.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                zip.write(Npy.writeFloats(e.getValue(), e.getValue().length));
-                zip.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    static Map<String, float[]> fromNpz(byte[] data) {
-        Map<String, float[]> state = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(data))) {
-            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                String name = e.getName().substring(0, e.getName().length() - ".npy".length());
-                state.put(name, Npy.read(zip.readAllBytes()).floats());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return state;
-    }
 }

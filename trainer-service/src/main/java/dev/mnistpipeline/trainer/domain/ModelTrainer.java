@@ -3,6 +3,7 @@ package dev.mnistpipeline.trainer.domain;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.Npz;
 import dev.mnistpipeline.common.data.InvalidDataException;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.data.Permutation;
@@ -89,6 +90,12 @@ public class ModelTrainer {
     @Inject
     Checkpoints checkpoints;
 
+    @Inject
+    BaseModels baseModels;
+
+    @Inject
+    TrainerDevice device;
+
     @ConfigProperty(name = "pipeline.trainer.checkpoints.enabled", defaultValue = "true")
     boolean checkpointsEnabled;
 
@@ -135,6 +142,9 @@ public class ModelTrainer {
                 : prepared.settings().augmentation() != null ? prepared.settings().augmentation() : Augmentation.NONE;
         Hyperparameters hp = requested.withAugmentation(augmentation);
         Augmenter augmenter = augmentation.isNone() ? null : new Augmenter(augmentation);
+        int classes = BaseModels.classes(prepared.classCounts());
+        Map<String, float[]> baseWeights = hp.baseModelId() == null ? null : baseModels.weights(hp);
+        boolean frozen = hp.freeze().equals("features");
         TensorFlowRuntime.engine();
         PreparedSplit train = PreparedSplit.load(store, prepared, PreparedManifest.TRAIN);
         PreparedSplit validation = PreparedSplit.load(store, prepared, PreparedManifest.VALIDATION);
@@ -144,8 +154,8 @@ public class ModelTrainer {
         int batch = hp.batchSize();
         long stepsPerEpoch = (train.count() + batch - 1) / batch;
         long totalSteps = stepsPerEpoch * hp.epochs();
-        LOG.infof("Run %s: %s on %s (%d train, %d validation), %s", runId, hp.architecture(), prepared.preparedId(),
-                train.count(), validation.count(), hp);
+        LOG.infof("Run %s: %s on %s (%d train, %d validation) on the %s, %s", runId, hp.architecture(), prepared.preparedId(),
+                train.count(), validation.count(), device.device().toUpperCase(), hp);
         Optional<TrainingCheckpoint> resumed = checkpointsEnabled
                 ? checkpoints.find(runId, prepared.preparedId(), hp) : Optional.empty();
         if (resumed.isEmpty()) {
@@ -154,15 +164,22 @@ public class ModelTrainer {
 
         List<EpochSummary> history = new ArrayList<>();
         double keptValidation = -1; // set when early stopping restored an earlier epoch
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>();
         long trainStart = System.nanoTime();
         Path exportDir;
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
-                    prepared.pixelMean(), prepared.pixelStd());
+                    prepared.pixelMean(), prepared.pixelStd(), classes);
             ModelState state = new ModelState(graph);
-            try (Session session = new Session(graph); TFloat32 keep = TFloat32.scalarOf(DROPOUT_KEEP);
-                 TFloat32 training = TFloat32.scalarOf(1f)) {
+            // Frozen feature layers keep their batch-norm statistics: inference mode for the whole graph.
+            try (Session session = new Session(graph, device.sessionConfig()); TFloat32 keep = TFloat32.scalarOf(DROPOUT_KEEP);
+                 TFloat32 training = TFloat32.scalarOf(frozen ? 0f : 1f)) {
                 session.initialize();
+                if (baseWeights != null && resumed.isEmpty()) {
+                    List<String> copied = state.writeMatching(session, baseWeights);
+                    LOG.infof("Run %s: started from %s (%d of %d variables%s)", runId, hp.baseModelId(), copied.size(),
+                            g.modelVariables.size(), frozen ? ", feature layers frozen" : "");
+                }
                 double bestValidation = -1;
                 int bestEpoch = 0;
                 Map<String, float[]> best = null;
@@ -253,15 +270,18 @@ public class ModelTrainer {
                     keptValidation = bestValidation;
                 }
                 exportDir = export(session, g);
+                Map<String, float[]> all = state.read(session);
+                g.modelVariables.forEach(name -> weights.put(name, all.get(name)));
             }
         }
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         double imagesPerSecond = (double) train.count() * history.size() / history.stream().mapToDouble(EpochSummary::seconds).sum();
         List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId), exportDir);
+        StoredObject weightsObject = store.put(ObjectKeys.modelWeights(modelId), Npz.write(weights), "application/zip");
         LocalFiles.deleteTree(exportDir);
         ModelManifest manifest = new ModelManifest(EventTypes.SCHEMA_VERSION, modelId, runId, prepared.datasetId(),
-                prepared.preparedId(), null, codeVersion, hp, "tensorflow-2.16", TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT,
-                TrainingGraph.OUTPUT, files, history, keptValidation >= 0 ? keptValidation : history.get(history.size() - 1).validationAccuracy(),
+                prepared.preparedId(), hp.baseModelId(), codeVersion, hp, "tensorflow-2.16", TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT,
+                TrainingGraph.OUTPUT, classes, files, weightsObject, history, keptValidation >= 0 ? keptValidation : history.get(history.size() - 1).validationAccuracy(),
                 trainSeconds, imagesPerSecond, Instant.now());
         store.putJson(ObjectKeys.modelManifest(modelId), manifest);
         if (checkpointsEnabled) {

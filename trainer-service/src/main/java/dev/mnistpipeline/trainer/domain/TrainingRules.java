@@ -13,6 +13,7 @@ public final class TrainingRules {
     static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
     static final Set<String> LOSSES = Set.of("cross_entropy", "mse");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine", "step");
+    static final Set<String> FREEZE = Set.of("none", "features");
 
     private TrainingRules() {
     }
@@ -50,6 +51,11 @@ public final class TrainingRules {
         }
         if (hp.earlyStoppingPatience() < 0 || hp.earlyStoppingPatience() > 1000) {
             problems.add("earlyStoppingPatience must be 0 (off) to 1000 epochs, got " + hp.earlyStoppingPatience());
+        }
+        if (!FREEZE.contains(hp.freeze())) {
+            problems.add("freeze '" + hp.freeze() + "' is not one of " + FREEZE);
+        } else if (hp.freeze().equals("features") && hp.baseModelId() == null) {
+            problems.add("freeze 'features' needs a baseModelId to take the features from");
         }
         if (hp.augmentation() != null) {
             problems.addAll(hp.augmentation().problems());

@@ -5,16 +5,22 @@ import org.tensorflow.types.TFloat32;
 
 import java.util.Set;
 
-/** A classifier architecture: images in, class logits out. One class per architecture; its graph fits a screen. */
+/**
+ * A classifier architecture: images in, a feature vector out; {@link TrainingGraph} puts the class head on top,
+ * which is what transfer learning replaces or retrains. One class per architecture; its graph fits a screen.
+ */
 public interface Architecture {
     /** The name used in training requests ({@code hyperparameters.architecture}). */
     String name();
 
     /**
      * @param images standardized images, float32 [batch, 28, 28, 1]
-     * @return logits, float32 [batch, 10]
+     * @return features, float32 [batch, {@link #featureSize()}]
      */
-    Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images);
+    Operand<TFloat32> features(Layers layers, Operand<TFloat32> images);
+
+    /** Width of the feature vector the class head reads. */
+    long featureSize();
 
     /** Activations this architecture can honour; a request for another is rejected, never ignored. */
     default Set<String> activations() {

@@ -33,6 +33,8 @@ public final class Layers {
     private final PlaceholderWithDefault<TFloat32> training;
     private final List<Operand<TFloat32>> decayed = new ArrayList<>();
     private final List<org.tensorflow.op.Op> statisticUpdates = new ArrayList<>();
+    private final List<String> variableNames = new ArrayList<>();
+    private String prefix = "";
     private int counter;
 
     public Layers(Ops tf, long seed, String activation) {
@@ -96,8 +98,32 @@ public final class Layers {
     }
 
     private Variable<TFloat32> variable(String name, Shape shape, float[] values) {
-        return tf.withName(name + "_" + counter++).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
+        String full = prefix + name + "_" + counter++;
+        variableNames.add(full);
+        return tf.withName(full).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
     }
+
+    /** Names of every variable built so far: the model's own state, without optimizer slots. */
+    public List<String> variableNames() {
+        return variableNames;
+    }
+
+    /**
+     * The class head on top of the features: a dense layer whose variables are named {@code head_*}, so transfer
+     * learning can tell them from the feature layers.
+     */
+    public Operand<TFloat32> head(Operand<TFloat32> features, long size, int classes) {
+        prefix = HEAD_PREFIX;
+        try {
+            return linear(features, size, classes, Math.sqrt(1.0 / size));
+        } finally {
+            prefix = "";
+        }
+    }
+
+    public static final String HEAD_PREFIX = "head_";
+    /** Batch-norm moving averages: state, but not trained by the optimizer (their own updates set them). */
+    public static final String STATISTIC = "bn_moving_";
 
     /** The configured activation. */
     public Operand<TFloat32> act(Operand<TFloat32> x) {
@@ -159,8 +185,8 @@ public final class Layers {
         Operand<TFloat32> variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), reduce);
         float[] zeros = new float[(int) channels], ones = new float[(int) channels];
         java.util.Arrays.fill(ones, 1f);
-        Variable<TFloat32> movingMean = variable("bn_moving_mean", Shape.of(channels), zeros);
-        Variable<TFloat32> movingVariance = variable("bn_moving_variance", Shape.of(channels), ones);
+        Variable<TFloat32> movingMean = variable(STATISTIC + "mean", Shape.of(channels), zeros);
+        Variable<TFloat32> movingVariance = variable(STATISTIC + "variance", Shape.of(channels), ones);
         Operand<TFloat32> keep = tf.constant(BN_MOMENTUM), take = tf.constant(1 - BN_MOMENTUM);
         statisticUpdates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(mean), take))));
         statisticUpdates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(variance), take))));

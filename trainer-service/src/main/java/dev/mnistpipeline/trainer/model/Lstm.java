@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * An LSTM reading the image as 28 time steps of 28 pixels (one row each), 128 units, unrolled in the graph; the
- * last hidden state feeds a 10-way output. Gates are sigmoids by definition; {@code activation} is the cell and
+ * last hidden state is the feature vector. Gates are sigmoids by definition; {@code activation} is the cell and
  * candidate activation, for which only {@code tanh} is accepted (others make the cell state explode or vanish).
  */
 public final class Lstm implements Architecture {
@@ -34,7 +34,12 @@ public final class Lstm implements Architecture {
     }
 
     @Override
-    public Operand<TFloat32> logits(Layers l, Operand<TFloat32> images) {
+    public long featureSize() {
+        return HIDDEN;
+    }
+
+    @Override
+    public Operand<TFloat32> features(Layers l, Operand<TFloat32> images) {
         Ops tf = l.tf();
         List<Output<TFloat32>> rows = tf.unstack(tf.reshape(images, tf.constant(new long[]{-1, STEPS, 28})), (long) STEPS,
                 Unstack.axis(1L)).output();
@@ -54,6 +59,6 @@ public final class Lstm implements Architecture {
             c = c == null ? write : tf.math.add(tf.math.mul(tf.math.sigmoid(gates.get(1)), c), write);
             h = tf.math.mul(tf.math.sigmoid(gates.get(3)), l.act(c));
         }
-        return l.dense(h, HIDDEN, 10);
+        return h;
     }
 }

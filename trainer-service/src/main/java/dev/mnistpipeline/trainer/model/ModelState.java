@@ -71,22 +71,41 @@ public final class ModelState {
 
     /** Writes values read from a graph of the same architecture; every variable must be present with its size. */
     public void write(Session session, Map<String, float[]> values) {
+        for (int i = 0; i < names.size(); i++) {
+            float[] data = values.get(names.get(i));
+            if (data == null || data.length != shapes.get(i).size()) {
+                throw new IllegalStateException("state has no value of size " + shapes.get(i).size() + " for " + names.get(i));
+            }
+        }
+        writeMatching(session, values);
+    }
+
+    /**
+     * Writes the variables that {@code values} holds with the right size and leaves the others as they are
+     * (transfer learning: a head of another size keeps its fresh initialisation). Returns the names written.
+     */
+    public List<String> writeMatching(Session session, Map<String, float[]> values) {
         Session.Runner runner = session.runner();
         List<Tensor> feeds = new ArrayList<>();
+        List<String> written = new ArrayList<>();
         try {
             for (int i = 0; i < names.size(); i++) {
                 float[] data = values.get(names.get(i));
                 if (data == null || data.length != shapes.get(i).size()) {
-                    throw new IllegalStateException("state has no value of size " + shapes.get(i).size() + " for " + names.get(i));
+                    continue;
                 }
+                written.add(names.get(i));
                 TFloat32 t = TFloat32.tensorOf(shapes.get(i), DataBuffers.of(data, true, false));
                 feeds.add(t);
                 runner.feed(inputs.get(i), t).addTarget(writes.get(i));
             }
-            runner.run().close();
+            if (!written.isEmpty()) {
+                runner.run().close();
+            }
         } finally {
             feeds.forEach(Tensor::close);
         }
+        return written;
     }
 
     public List<String> names() {

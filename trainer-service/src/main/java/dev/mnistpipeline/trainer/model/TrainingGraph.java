@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.events.Hyperparameters;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Signature;
+import org.tensorflow.framework.optimizers.Optimizer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -37,7 +38,19 @@ public final class TrainingGraph {
     public final Operand<TFloat32> accuracy;
     public final Op trainStep;
 
+    /** Names of the model's variables (features and head), without optimizer state. */
+    public final List<String> modelVariables;
+
     public TrainingGraph(Graph graph, Architecture architecture, Hyperparameters hp, double pixelMean, double pixelStd) {
+        this(graph, architecture, hp, pixelMean, pixelStd, 10);
+    }
+
+    /**
+     * @param classes size of the class head; with {@code freeze=features} only the head's variables are trained and
+     *                the feature layers' batch-norm statistics stay as loaded
+     */
+    public TrainingGraph(Graph graph, Architecture architecture, Hyperparameters hp, double pixelMean, double pixelStd,
+                         int classes) {
         Ops tf = Ops.create(graph);
         images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
@@ -48,11 +61,12 @@ public final class TrainingGraph {
         keepProbability = layers.keepProbability();
         training = layers.training();
         learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(hp.learningRate().floatValue()), Shape.scalar());
-        Operand<TFloat32> logits = architecture.logits(layers, standardized);
+        Operand<TFloat32> logits = layers.head(architecture.features(layers, standardized), architecture.featureSize(), classes);
+        modelVariables = List.copyOf(layers.variableNames());
         probabilities = tf.withName(OUTPUT).nn.softmax(logits);
 
         // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op.
-        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(10), tf.constant(1f), tf.constant(0f));
+        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
         Operand<TFloat32> perExample = switch (hp.loss()) {
             case "cross_entropy" -> tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
             case "mse" -> tf.math.mean(tf.math.square(tf.math.sub(probabilities, oneHot)), tf.constant(1));
@@ -71,9 +85,21 @@ public final class TrainingGraph {
             }
             objective = tf.math.add(loss, tf.math.mul(tf.constant(hp.weightDecay().floatValue()), penalty));
         }
-        List<Op> step = new ArrayList<>(layers.statisticUpdates());
-        step.add(new ScheduledOptimizer(graph, hp.optimizer(), learningRate).minimize(objective, "train"));
+        boolean frozen = "features".equals(hp.freeze());
+        List<Op> step = new ArrayList<>(frozen ? List.of() : layers.statisticUpdates());
+        ScheduledOptimizer optimizer = new ScheduledOptimizer(graph, hp.optimizer(), learningRate);
+        // Moving averages are not trained (an optimizer write would race their update); frozen runs train the head only.
+        var gradients = optimizer.computeGradients(objective).stream()
+                .filter(g -> !g.getVariable().op().name().contains(Layers.STATISTIC))
+                .filter(g -> !frozen || g.getVariable().op().name().startsWith(Layers.HEAD_PREFIX))
+                .toList();
+        step.add(applyGradients(optimizer, gradients));
         trainStep = tf.withControlDependencies(step).withName("train_step").noOp();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Op applyGradients(ScheduledOptimizer optimizer, List<? extends Optimizer.GradAndVar<?>> gradients) {
+        return optimizer.applyGradients((List) gradients, "train"); // the framework's bound is stricter than its own result type
     }
 
     public Signature servingSignature() {

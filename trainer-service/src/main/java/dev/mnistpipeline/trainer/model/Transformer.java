@@ -8,7 +8,7 @@ import org.tensorflow.types.TInt64;
 /**
  * A small Vision Transformer: 7x7 patches (16 tokens) embedded to 64 dimensions plus a learned position embedding,
  * {@value #BLOCKS} pre-norm encoder blocks (4-head self-attention and a 2x MLP, each with a residual), then layer
- * norm, mean over tokens and a 10-way head. Attention is written with broadcast products and sums, whose
+ * norm and the mean over tokens as features. Attention is written with broadcast products and sums, whose
  * gradients TF's C++ registry has (it lacks BatchMatMulV3's).
  */
 public final class Transformer implements Architecture {
@@ -22,7 +22,12 @@ public final class Transformer implements Architecture {
     }
 
     @Override
-    public Operand<TFloat32> logits(Layers l, Operand<TFloat32> images) {
+    public long featureSize() {
+        return DIM;
+    }
+
+    @Override
+    public Operand<TFloat32> features(Layers l, Operand<TFloat32> images) {
         Ops tf = l.tf();
         Operand<TFloat32> patches = tf.reshape(tf.linalg.transpose(tf.reshape(images, shape(tf, -1, 4, PATCH, 4, PATCH)),
                 tf.constant(new int[]{0, 1, 3, 2, 4})), shape(tf, -1, PATCH * PATCH));
@@ -33,8 +38,7 @@ public final class Transformer implements Architecture {
             Operand<TFloat32> m = tf.reshape(l.layerNorm(tokens, DIM), shape(tf, -1, DIM));
             tokens = tf.math.add(tokens, tf.reshape(l.dense(l.act(l.dense(m, DIM, 2 * DIM)), 2 * DIM, DIM), shape(tf, -1, TOKENS, DIM)));
         }
-        Operand<TFloat32> pooled = tf.math.mean(l.layerNorm(tokens, DIM), tf.constant(1));
-        return l.dense(pooled, DIM, 10);
+        return tf.math.mean(l.layerNorm(tokens, DIM), tf.constant(1));
     }
 
     /** Multi-head self-attention over [batch, tokens, dim]. */

@@ -61,7 +61,7 @@ class ArchitecturesLearnTest {
 
     @Test
     void sgdWithMseTanhCosineScheduleAndWeightDecayLearnsToo() {
-        double accuracy = trainAndScore(new Hyperparameters("mlp", 1, 64, 0.05, "sgd", "mse", 7L, "tanh", "cosine", 1e-4, 0, null), 300);
+        double accuracy = trainAndScore(new Hyperparameters("mlp", 1, 64, 0.05, "sgd", "mse", 7L, "tanh", "cosine", 1e-4, 0, null, null, null), 300);
         assertTrue(accuracy >= 0.80, "reached only " + accuracy);
     }
 

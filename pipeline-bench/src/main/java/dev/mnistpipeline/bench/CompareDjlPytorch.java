@@ -1,0 +1,211 @@
+package dev.mnistpipeline.bench;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.Permutation;
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.tf.TensorFlowRuntime;
+import dev.mnistpipeline.trainer.domain.TrainingRules;
+import dev.mnistpipeline.trainer.model.ConvNet;
+import dev.mnistpipeline.trainer.model.TrainingGraph;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code ./pipeline bench compare-djl-pytorch}: the default CNN (conv 5x5x32 + BN + ReLU + max-pool, conv 5x5x64
+ * + BN + ReLU + max-pool, dense 256 + BN + ReLU + dropout 0.4, dense 10) trained for one epoch of the 60,000 MNIST
+ * training images with Adam (lr 0.001) and batch 128, once as our TensorFlow graph (the trainer's own
+ * {@code TrainingGraph} and {@code ConvNet}) and once on DJL's PyTorch engine, in the same process, one after the
+ * other. Both then score the 10,000 test images.
+ *
+ * <p>Usage: {@code CompareDjlPytorch <mnist-dir> <result.json>}
+ */
+public final class CompareDjlPytorch {
+    static final int BATCH = 128, WARMUP_STEPS = 20;
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        float[] trainX = floats(Idx.readImages(Files.readAllBytes(dir.resolve("train-images-idx3-ubyte")), "train").pixels());
+        int[] trainY = ints(Idx.readLabels(Files.readAllBytes(dir.resolve("train-labels-idx1-ubyte")), "train"));
+        float[] testX = floats(Idx.readImages(Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte")), "test").pixels());
+        int[] testY = ints(Idx.readLabels(Files.readAllBytes(dir.resolve("t10k-labels-idx1-ubyte")), "test"));
+        int[] order = Permutation.of(trainY.length, 42);
+
+        double[] ours = tensorflow(trainX, trainY, testX, testY, order);
+        double[] pytorch = pytorch(trainX, trainY, testX, testY, order);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", "compare-djl-pytorch");
+        result.put("ours_images_per_s", round(ours[0]));
+        result.put("pytorch_images_per_s", round(pytorch[0]));
+        result.put("ratio", round(ours[0] / pytorch[0]));
+        result.put("ours_epoch_s", round(trainY.length / ours[0]));
+        result.put("pytorch_epoch_s", round(trainY.length / pytorch[0]));
+        result.put("ours_test_accuracy", round(ours[1]));
+        result.put("pytorch_test_accuracy", round(pytorch[1]));
+        result.put("test_accuracy", round(ours[1]));
+        result.put("batch_size", BATCH);
+        result.put("train_images", trainY.length);
+        result.put("architecture", "conv5x5x32-BN-relu-pool, conv5x5x64-BN-relu-pool, dense256-BN-relu-dropout0.4, dense10; Adam 1e-3");
+        result.put("engines", "TensorFlow 2.16 (tensorflow-core-native 1.0.0, oneDNN) vs PyTorch 2.7.1 (DJL 0.36 pytorch-native-cpu)");
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        Files.createDirectories(Path.of(args[1]).toAbsolutePath().getParent());
+        Files.write(Path.of(args[1]), Json.writeBytes(result));
+        System.out.println(new String(Json.writeBytes(result)));
+    }
+
+    /** Our trainer's graph: returns {images/s over the timed epoch, test accuracy}. */
+    static double[] tensorflow(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
+        TensorFlowRuntime.engine();
+        Hyperparameters hp = TrainingRules.validate(new Hyperparameters("cnn", 1, BATCH, 1e-3, "adam", "cross_entropy", 42L));
+        try (Graph graph = new Graph()) {
+            TrainingGraph g = new TrainingGraph(graph, new ConvNet(), hp, 0.1307, 0.3081);
+            try (Session session = new Session(graph); TFloat32 keep = TFloat32.scalarOf(0.6f); TFloat32 training = TFloat32.scalarOf(1f)) {
+                session.initialize();
+                float[] xb = new float[BATCH * Idx.PIXELS];
+                int[] yb = new int[BATCH];
+                double ips = timedEpoch(trainY.length, step -> {
+                    fill(trainX, trainY, order, step, xb, yb);
+                    try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(BATCH, 28, 28, 1), DataBuffers.of(xb, true, false));
+                         TInt32 y = TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(BATCH), DataBuffers.of(yb, true, false));
+                         Result r = session.runner().feed(g.images, x).feed(g.labels, y).feed(g.keepProbability, keep)
+                                 .feed(g.training, training).addTarget(g.trainStep).fetch(g.loss).run()) {
+                        ((TFloat32) r.get(0)).getFloat();
+                    }
+                });
+                try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(testY.length, 28, 28, 1), DataBuffers.of(testX, true, false));
+                     Result r = session.runner().feed(g.images, x).fetch(g.probabilities).run()) {
+                    float[] p = new float[testY.length * 10];
+                    ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
+                    return new double[]{ips, accuracy(p, testY)};
+                }
+            }
+        }
+    }
+
+    /** The same network on DJL's PyTorch engine (NCHW). */
+    static double[] pytorch(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
+        SequentialBlock net = new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).optPadding(new Shape(2, 2)).setFilters(32).build())
+                .add(BatchNorm.builder().build()).add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).optPadding(new Shape(2, 2)).setFilters(64).build())
+                .add(BatchNorm.builder().build()).add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(256).build()).add(BatchNorm.builder().build()).add(Activation.reluBlock())
+                .add(Dropout.builder().optRate(0.4f).build())
+                .add(Linear.builder().setUnits(10).build());
+        try (Model model = Model.newInstance("cnn", "PyTorch")) {
+            model.setBlock(net);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(BATCH, 1, 28, 28));
+                float[] xb = new float[BATCH * Idx.PIXELS];
+                int[] yb = new int[BATCH];
+                double ips = timedEpoch(trainY.length, step -> {
+                    fill(trainX, trainY, order, step, xb, yb);
+                    try (NDManager batch = trainer.getManager().newSubManager()) {
+                        NDArray x = standardize(batch.create(xb, new Shape(BATCH, 1, 28, 28)));
+                        NDArray y = batch.create(yb, new Shape(BATCH)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
+                            gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(prediction)));
+                        }
+                        trainer.step();
+                    }
+                });
+                try (NDManager m = model.getNDManager().newSubManager()) {
+                    NDArray logits = trainer.evaluate(new NDList(standardize(m.create(testX, new Shape(testY.length, 1, 28, 28))))).singletonOrThrow();
+                    return new double[]{ips, accuracy(logits.softmax(1).toFloatArray(), testY)};
+                }
+            }
+        }
+    }
+
+    /** Runs {@value #WARMUP_STEPS} untimed steps, then one timed epoch; returns images per second. */
+    private static double timedEpoch(int images, java.util.function.IntConsumer step) {
+        for (int s = 0; s < WARMUP_STEPS; s++) {
+            step.accept(s);
+        }
+        int steps = images / BATCH;
+        long start = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            step.accept(s);
+        }
+        return steps * (double) BATCH / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static NDArray standardize(NDArray x) {
+        return x.sub(0.1307f).div(0.3081f);
+    }
+
+    private static void fill(float[] x, int[] y, int[] order, int step, float[] xb, int[] yb) {
+        for (int i = 0; i < BATCH; i++) {
+            int src = order[(step * BATCH + i) % order.length];
+            System.arraycopy(x, src * Idx.PIXELS, xb, i * Idx.PIXELS, Idx.PIXELS);
+            yb[i] = y[src];
+        }
+    }
+
+    private static double accuracy(float[] probabilities, int[] labels) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+                best = probabilities[i * 10 + c] > probabilities[i * 10 + best] ? c : best;
+            }
+            correct += best == labels[i] ? 1 : 0;
+        }
+        return correct / (double) labels.length;
+    }
+
+    private static float[] floats(byte[] pixels) {
+        float[] out = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            out[i] = (pixels[i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    private static int[] ints(byte[] labels) {
+        int[] out = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            out[i] = labels[i];
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.data.Npz;
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.trainer.model.Layers;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Transfer learning's starting point: a stored model version's weights, checked against the run that wants them.
+ * A base model of another architecture, or one stored without weights, is a clear error, not a silent fresh start.
+ */
+@ApplicationScoped
+public class BaseModels {
+    @Inject
+    ObjectStore store;
+
+    /** The weights to start from; with {@code freeze=features} without the class head, which is trained anew. */
+    public Map<String, float[]> weights(Hyperparameters hp) {
+        ModelManifest base = store.findJson(ObjectKeys.modelManifest(hp.baseModelId()), ModelManifest.class)
+                .orElseThrow(() -> new InvalidDataException("no base model " + hp.baseModelId()));
+        if (!base.hyperparameters().architecture().equals(hp.architecture())) {
+            throw new InvalidDataException("base model " + base.modelId() + " is a " + base.hyperparameters().architecture()
+                    + "; this run trains a " + hp.architecture() + " (transfer needs the same architecture)");
+        }
+        if (base.weights() == null) {
+            throw new InvalidDataException("base model " + base.modelId() + " has no stored weights (trained before transfer learning existed)");
+        }
+        Map<String, float[]> weights = Npz.read(store.getVerified(base.weights().key(), base.weights().sha256()));
+        if (hp.freeze().equals("features")) {
+            return weights.entrySet().stream().filter(e -> !e.getKey().startsWith(Layers.HEAD_PREFIX))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        }
+        return weights;
+    }
+
+    /** Classes a prepared dataset's labels use: one past the highest label present. */
+    public static int classes(int[] classCounts) {
+        int classes = 0;
+        for (int c = 0; c < classCounts.length; c++) {
+            if (classCounts[c] > 0) {
+                classes = c + 1;
+            }
+        }
+        return Math.max(classes, 2);
+    }
+}
