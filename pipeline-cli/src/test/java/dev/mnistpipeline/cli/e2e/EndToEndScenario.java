@@ -172,7 +172,7 @@ final class EndToEndScenario {
             String champion = Json.tree(Http.get(stack.url("evaluator-service") + "/models/champion").requireSuccess("champion").body())
                     .path("manifest").path("modelId").asText();
             String extendedId = extended.get("datasetId").asText();
-            ModelTrained fineTuned = Json.read(events.await(Topics.MODEL_TRAINED, e -> extendedId.equals(Json.tree(e.value()).path("datasetId").asText()),
+            ModelTrained fineTuned = Json.read(events.await(Topics.MODEL_TRAINED, e -> !"junk".equals(e.key()) && extendedId.equals(Json.tree(e.value()).path("datasetId").asText()),
                     Duration.ofMinutes(5)).value(), ModelTrained.class);
             ModelManifest fineTunedManifest = store.getJson(ObjectKeys.modelManifest(fineTuned.modelId()), ModelManifest.class);
             assertEquals(champion, fineTunedManifest.baseModelId(), "fine-tuned from the champion");
