@@ -76,7 +76,7 @@ public final class PipelineCli {
                   train  the same, for choosing what to train; options (defaults in brackets):
                          --architecture cnn|mlp|lenet|lstm|transformer (cnn)  --epochs N (2)  --batch-size N (128)
                          --learning-rate X (0.001)  --optimizer adam|sgd (adam)  --loss cross_entropy|mse
-                         --activation relu|sigmoid|tanh (per architecture)  --schedule constant|cosine|step
+                         --activation relu|sigmoid|tanh (per architecture)  --schedule cosine|constant|step
                          --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
                          --augment standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] (the dataset's policy)
                          --base-model MODEL_ID  --freeze none|features (transfer learning)

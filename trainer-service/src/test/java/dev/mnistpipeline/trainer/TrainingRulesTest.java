@@ -34,7 +34,7 @@ class TrainingRulesTest {
     void resolvesEachArchitecturesDefaultActivation() {
         assertEquals("relu", TrainingRules.validate(new Hyperparameters("cnn", 1, null, null, null, null, null)).activation());
         assertEquals("tanh", TrainingRules.validate(new Hyperparameters("lstm", 1, null, null, null, null, null)).activation());
-        assertEquals("constant", TrainingRules.validate(new Hyperparameters("mlp", 1, null, null, null, null, null)).schedule());
+        assertEquals("cosine", TrainingRules.validate(new Hyperparameters("mlp", 1, null, null, null, null, null)).schedule());
     }
 
     @Test

@@ -25,6 +25,7 @@ import dev.mnistpipeline.common.storage.StoredObject;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.trainer.model.Architectures;
 import dev.mnistpipeline.trainer.model.ModelState;
+import dev.mnistpipeline.trainer.model.ServingGraph;
 import dev.mnistpipeline.trainer.domain.Checkpoints.TrainingCheckpoint;
 import dev.mnistpipeline.trainer.model.TrainingGraph;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -166,7 +167,6 @@ public class ModelTrainer {
         double keptValidation = -1; // set when early stopping restored an earlier epoch
         Map<String, float[]> weights = new java.util.LinkedHashMap<>();
         long trainStart = System.nanoTime();
-        Path exportDir;
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
                     prepared.pixelMean(), prepared.pixelStd(), classes);
@@ -269,13 +269,13 @@ public class ModelTrainer {
                     state.write(session, best);
                     keptValidation = bestValidation;
                 }
-                exportDir = export(session, g);
                 Map<String, float[]> all = state.read(session);
                 g.modelVariables.forEach(name -> weights.put(name, all.get(name)));
             }
         }
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         double imagesPerSecond = (double) train.count() * history.size() / history.stream().mapToDouble(EpochSummary::seconds).sum();
+        Path exportDir = export(hp, prepared, classes, weights);
         List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId), exportDir);
         StoredObject weightsObject = store.put(ObjectKeys.modelWeights(modelId), Npz.write(weights), "application/zip");
         LocalFiles.deleteTree(exportDir);
@@ -327,14 +327,29 @@ public class ModelTrainer {
         return split.count() == 0 ? 0 : correct / split.count();
     }
 
-    private static Path export(Session session, TrainingGraph g) {
-        try {
-            Path dir = Files.createTempDirectory("savedmodel-");
-            Files.delete(dir); // the exporter creates it
-            SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(g.servingSignature()).export();
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("SavedModel export failed", e);
+    /**
+     * Exports the serving graph (batch norm from moving averages, no dropout, no optimizer) with the trained
+     * variables copied in by name, so inference computes nothing it does not need.
+     */
+    private Path export(Hyperparameters hp, PreparedManifest prepared, int classes, Map<String, float[]> weights) {
+        try (Graph graph = new Graph()) {
+            ServingGraph serving = new ServingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
+                    prepared.pixelMean(), prepared.pixelStd(), classes);
+            ModelState state = new ModelState(graph);
+            try (Session session = new Session(graph, device.sessionConfig())) {
+                session.initialize();
+                List<String> written = state.writeMatching(session, weights);
+                if (written.size() != state.names().size()) {
+                    throw new IllegalStateException("serving graph has variables the training graph did not: "
+                            + state.names().stream().filter(n -> !written.contains(n)).toList());
+                }
+                Path dir = Files.createTempDirectory("savedmodel-");
+                Files.delete(dir); // the exporter creates it
+                SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(serving.signature()).export();
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException("SavedModel export failed", e);
+            }
         }
     }
 

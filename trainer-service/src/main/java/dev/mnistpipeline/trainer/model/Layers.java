@@ -37,10 +37,21 @@ public final class Layers {
     private String prefix = "";
     private int counter;
 
+    private final boolean serving;
+
     public Layers(Ops tf, long seed, String activation) {
+        this(tf, seed, activation, false);
+    }
+
+    /**
+     * @param serving build the inference-only graph that is exported: batch norm from the moving averages alone and
+     *                no dropout, with the same variables (names and shapes) as the training graph
+     */
+    public Layers(Ops tf, long seed, String activation, boolean serving) {
         this.tf = tf;
         this.random = new Random(seed);
         this.activation = activation;
+        this.serving = serving;
         // Defaults describe inference: no dropout, batch norm from moving averages. The trainer feeds the others.
         this.keepProbability = tf.withName("keep_probability").placeholderWithDefault(tf.constant(1f), Shape.scalar());
         this.training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
@@ -166,6 +177,9 @@ public final class Layers {
 
     /** Inverted dropout driven by {@link #keepProbability()}: identity when it is 1. */
     public Operand<TFloat32> dropout(Operand<TFloat32> x) {
+        if (serving) {
+            return x;
+        }
         Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class);
         Operand<TFloat32> mask = tf.math.floor(tf.math.add(uniform, keepProbability));
         return tf.math.div(tf.math.mul(x, mask), keepProbability);
@@ -176,6 +190,9 @@ public final class Layers {
      * averages at inference, blended by the {@link #training()} flag so the exported graph needs no feed.
      */
     public Operand<TFloat32> batchNorm(Operand<TFloat32> x, long channels, int rank) {
+        if (serving) {
+            return servingBatchNorm(x, channels);
+        }
         int[] axes = new int[rank - 1];
         for (int i = 0; i < axes.length; i++) {
             axes[i] = i;
@@ -195,6 +212,17 @@ public final class Layers {
         Operand<TFloat32> useVariance = tf.math.add(tf.math.mul(variance, training), tf.math.mul(tf.identity(movingVariance), notTraining));
         Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, useMean), tf.math.rsqrt(tf.math.add(useVariance, tf.constant(EPSILON))));
         return tf.math.add(tf.math.mul(normalized, bias("bn_gamma", channels, 1f)), bias("bn_beta", channels, 0f));
+    }
+
+    /** Batch norm as served: the moving averages only, no batch moments (variables created in the training order). */
+    private Operand<TFloat32> servingBatchNorm(Operand<TFloat32> x, long channels) {
+        float[] zeros = new float[(int) channels], ones = new float[(int) channels];
+        java.util.Arrays.fill(ones, 1f);
+        Variable<TFloat32> movingMean = variable(STATISTIC + "mean", Shape.of(channels), zeros);
+        Variable<TFloat32> movingVariance = variable(STATISTIC + "variance", Shape.of(channels), ones);
+        Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(tf.identity(movingVariance), tf.constant(EPSILON))),
+                bias("bn_gamma", channels, 1f));
+        return tf.math.add(tf.math.mul(tf.math.sub(x, tf.identity(movingMean)), scale), bias("bn_beta", channels, 0f));
     }
 
     /** Layer normalisation over the last axis of size {@code features}. */

@@ -54,8 +54,7 @@ public final class TrainingGraph {
         Ops tf = Ops.create(graph);
         images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-        Operand<TFloat32> standardized = tf.math.div(tf.math.sub(images, tf.constant((float) pixelMean)),
-                tf.constant((float) Math.max(pixelStd, 1e-6)));
+        Operand<TFloat32> standardized = standardize(tf, images, pixelMean, pixelStd);
 
         Layers layers = new Layers(tf, hp.seed(), hp.activation() != null ? hp.activation() : architecture.defaultActivation());
         keepProbability = layers.keepProbability();
@@ -100,6 +99,11 @@ public final class TrainingGraph {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Op applyGradients(ScheduledOptimizer optimizer, List<? extends Optimizer.GradAndVar<?>> gradients) {
         return optimizer.applyGradients((List) gradients, "train"); // the framework's bound is stricter than its own result type
+    }
+
+    /** Standardisation with the prepared dataset's statistics, inside the graph: served models take [0,1] pixels. */
+    static Operand<TFloat32> standardize(Ops tf, Operand<TFloat32> images, double pixelMean, double pixelStd) {
+        return tf.math.div(tf.math.sub(images, tf.constant((float) pixelMean)), tf.constant((float) Math.max(pixelStd, 1e-6)));
     }
 
     public Signature servingSignature() {

@@ -1,0 +1,78 @@
+package dev.mnistpipeline.trainer.model;
+
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.trainer.domain.TrainingRules;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The exported serving graph (moving-average batch norm, no dropout, no optimizer) computes what the training
+ * graph computes in inference mode, once the trained variables are copied across by name.
+ */
+class ServingGraphTest {
+
+    @BeforeAll
+    static void load() throws Exception {
+        ArchitecturesLearnTest.load();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "mlp", "lenet", "lstm", "transformer"})
+    void servingGraphMatchesTheTrainedGraph(String architecture) {
+        Hyperparameters hp = TrainingRules.validate(new Hyperparameters(architecture, 1, 32, 1e-3, "adam", "cross_entropy", 11L));
+        Map<String, float[]> weights = new java.util.HashMap<>();
+        float[] expected;
+        try (Graph graph = new Graph()) {
+            TrainingGraph g = new TrainingGraph(graph, Architectures.find(architecture).orElseThrow(), hp,
+                    ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 10);
+            ModelState state = new ModelState(graph);
+            try (Session session = new Session(graph)) {
+                session.initialize();
+                ArchitecturesLearnTest.train(session, g, hp, 30, new Random(3));
+                Map<String, float[]> all = state.read(session);
+                g.modelVariables.forEach(n -> weights.put(n, all.get(n)));
+                expected = probabilities(session, g.images, g.probabilities);
+            }
+        }
+        try (Graph graph = new Graph()) {
+            ServingGraph serving = new ServingGraph(graph, Architectures.find(architecture).orElseThrow(), hp,
+                    ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 10);
+            ModelState state = new ModelState(graph);
+            try (Session session = new Session(graph)) {
+                session.initialize();
+                List<String> written = state.writeMatching(session, weights);
+                assertEquals(state.names().size(), written.size(), "every serving variable comes from training");
+                assertTrue(state.names().stream().noneMatch(n -> n.contains("-m") || n.contains("beta1")), "no optimizer state: " + state.names());
+                float[] actual = probabilities(session, serving.images, serving.probabilities);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], 2e-4, architecture + " probability " + i);
+                }
+            }
+        }
+    }
+
+    private static float[] probabilities(Session session, org.tensorflow.Operand<TFloat32> images, org.tensorflow.Operand<TFloat32> probabilities) {
+        int n = 200;
+        float[] x = java.util.Arrays.copyOf(ArchitecturesLearnTest.testX, n * 784);
+        try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, 28, 28, 1), DataBuffers.of(x, true, false));
+             Result r = session.runner().feed(images, t).fetch(probabilities).run()) {
+            float[] p = new float[n * 10];
+            ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
+            return p;
+        }
+    }
+}
