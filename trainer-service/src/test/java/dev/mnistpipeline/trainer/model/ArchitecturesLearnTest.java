@@ -126,16 +126,21 @@ class ArchitecturesLearnTest {
              Result r = session.runner().feed(g.images, x).fetch(g.probabilities).run()) {
             float[] p = new float[testY.length * 10];
             ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
-            int correct = 0;
-            for (int i = 0; i < testY.length; i++) {
-                int best = 0;
-                for (int c = 1; c < 10; c++) {
-                    best = p[i * 10 + c] > p[i * 10 + best] ? c : best;
-                }
-                correct += best == testY[i] ? 1 : 0;
-            }
-            return correct / (double) testY.length;
+            return accuracy(p, 10, testY);
         }
+    }
+
+    /** Share of rows whose most probable class is the label; {@code probabilities} is row-major [n * classes]. */
+    static double accuracy(float[] probabilities, int classes, int[] labels) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                best = probabilities[i * classes + c] > probabilities[i * classes + best] ? c : best;
+            }
+            correct += best == labels[i] ? 1 : 0;
+        }
+        return correct / (double) labels.length;
     }
 
     static float[] floats(byte[] pixels) {

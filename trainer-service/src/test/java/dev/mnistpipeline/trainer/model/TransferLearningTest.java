@@ -112,15 +112,8 @@ class TransferLearningTest {
              Result r = session.runner().feed(g.images, images).fetch(g.probabilities).run()) {
             float[] p = new float[fiveClassTest.length * 5];
             ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
-            int correct = 0;
-            for (int i = 0; i < fiveClassTest.length; i++) {
-                int best = 0;
-                for (int c = 1; c < 5; c++) {
-                    best = p[i * 5 + c] > p[i * 5 + best] ? c : best;
-                }
-                correct += best == ArchitecturesLearnTest.testY[fiveClassTest[i]] ? 1 : 0;
-            }
-            return correct / (double) fiveClassTest.length;
+            int[] labels = IntStream.of(fiveClassTest).map(i -> ArchitecturesLearnTest.testY[i]).toArray();
+            return ArchitecturesLearnTest.accuracy(p, 5, labels);
         }
     }
 }
