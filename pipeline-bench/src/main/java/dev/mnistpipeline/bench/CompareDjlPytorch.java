@@ -53,10 +53,10 @@ public final class CompareDjlPytorch {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        float[] trainX = floats(Idx.readImages(Files.readAllBytes(dir.resolve("train-images-idx3-ubyte")), "train").pixels());
-        int[] trainY = ints(Idx.readLabels(Files.readAllBytes(dir.resolve("train-labels-idx1-ubyte")), "train"));
-        float[] testX = floats(Idx.readImages(Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte")), "test").pixels());
-        int[] testY = ints(Idx.readLabels(Files.readAllBytes(dir.resolve("t10k-labels-idx1-ubyte")), "test"));
+        float[] trainX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(dir.resolve("train-images-idx3-ubyte")), "train").pixels());
+        int[] trainY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(dir.resolve("train-labels-idx1-ubyte")), "train"));
+        float[] testX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte")), "test").pixels());
+        int[] testY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(dir.resolve("t10k-labels-idx1-ubyte")), "test"));
         int[] order = Permutation.of(trainY.length, 42);
 
         double[] ours = tensorflow(trainX, trainY, testX, testY, order);
@@ -189,21 +189,7 @@ public final class CompareDjlPytorch {
         return correct / (double) labels.length;
     }
 
-    private static float[] floats(byte[] pixels) {
-        float[] out = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            out[i] = (pixels[i] & 0xff) / 255f;
-        }
-        return out;
-    }
 
-    private static int[] ints(byte[] labels) {
-        int[] out = new int[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            out[i] = labels[i];
-        }
-        return out;
-    }
 
     private static double round(double v) {
         return Math.round(v * 10_000) / 10_000.0;

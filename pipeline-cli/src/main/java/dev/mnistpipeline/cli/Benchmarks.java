@@ -109,10 +109,7 @@ final class Benchmarks {
         Path source = Files.exists(cached) ? cached
                 : layout.root().resolve("pipeline-cli/src/test/resources/mnist-subset/train-images-idx3-ubyte.gz");
         Idx.Images images = Idx.readImages(Files.readAllBytes(source), "train");
-        float[] pixels = new float[images.pixels().length];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (images.pixels()[i] & 0xff) / 255f;
-        }
+        float[] pixels = Idx.toUnitRange(images.pixels());
         int total = 60_000;
         int threads = Runtime.getRuntime().availableProcessors();
         augmentRate(pixels, images.count(), total, threads, Augmentation.STANDARD); // warm-up (JIT)

@@ -13,11 +13,7 @@ import dev.mnistpipeline.common.data.Idx;
 public final class DigitTranslator implements NoBatchifyTranslator<byte[], float[]> {
     @Override
     public NDList processInput(TranslatorContext ctx, byte[] pixels) {
-        float[] x = new float[Idx.PIXELS];
-        for (int i = 0; i < Idx.PIXELS; i++) {
-            x[i] = (pixels[i] & 0xff) / 255f;
-        }
-        return new NDList(ctx.getNDManager().create(x, new Shape(1, Idx.ROWS, Idx.COLS, 1)));
+        return new NDList(ctx.getNDManager().create(Idx.toUnitRange(pixels), new Shape(1, Idx.ROWS, Idx.COLS, 1)));
     }
 
     @Override

@@ -116,4 +116,22 @@ public final class Idx {
         buf.putInt(LABELS_MAGIC).putInt(labels.length).put(labels);
         return buf.array();
     }
+
+    /** Pixel bytes (0..255) to floats in [0,1], the scale every model input uses. */
+    public static float[] toUnitRange(byte[] pixels) {
+        float[] out = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            out[i] = (pixels[i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    /** Label bytes as ints, as tensors of class indices take them. */
+    public static int[] labelsAsInts(byte[] labels) {
+        int[] out = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            out[i] = labels[i];
+        }
+        return out;
+    }
 }

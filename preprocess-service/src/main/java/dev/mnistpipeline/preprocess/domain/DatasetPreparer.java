@@ -102,7 +102,7 @@ public class DatasetPreparer {
         byte[][] validation = Normalizer.gather(train[0], train[1], order, 0, validationCount);
         byte[][] remaining = Normalizer.gather(train[0], train[1], order, validationCount, n);
 
-        float[] trainX = Normalizer.toUnitRange(remaining[0]);
+        float[] trainX = Idx.toUnitRange(remaining[0]);
         double[] stats = Normalizer.meanAndStd(trainX);
         int[] classCounts = new int[Idx.CLASSES];
         for (byte label : remaining[1]) {
@@ -110,8 +110,8 @@ public class DatasetPreparer {
         }
         List<Shard> shards = new ArrayList<>();
         writeShards(preparedId, PreparedManifest.TRAIN, trainX, remaining[1], shards);
-        writeShards(preparedId, PreparedManifest.VALIDATION, Normalizer.toUnitRange(validation[0]), validation[1], shards);
-        writeShards(preparedId, PreparedManifest.TEST, Normalizer.toUnitRange(test[0]), test[1], shards);
+        writeShards(preparedId, PreparedManifest.VALIDATION, Idx.toUnitRange(validation[0]), validation[1], shards);
+        writeShards(preparedId, PreparedManifest.TEST, Idx.toUnitRange(test[0]), test[1], shards);
 
         PreparedManifest manifest = new PreparedManifest(EventTypes.SCHEMA_VERSION, preparedId, dataset.datasetId(),
                 settings, stats[0], stats[1], classCounts, shards, remaining[1].length, validationCount,

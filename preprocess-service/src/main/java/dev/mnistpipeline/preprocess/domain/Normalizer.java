@@ -3,18 +3,9 @@ package dev.mnistpipeline.preprocess.domain;
 import dev.mnistpipeline.common.data.Idx;
 
 
-/** The pure computations of preprocessing: scaling to [0,1], pixel statistics, and gathering a split. */
+/** The pure computations of preprocessing: pixel statistics and gathering a split (scaling is {@code Idx.toUnitRange}). */
 public final class Normalizer {
     private Normalizer() {
-    }
-
-    /** Pixel bytes (0..255) to floats in [0,1]. */
-    public static float[] toUnitRange(byte[] pixels) {
-        float[] out = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            out[i] = (pixels[i] & 0xff) / 255f;
-        }
-        return out;
     }
 
     /** Mean and population standard deviation of normalized pixels. */

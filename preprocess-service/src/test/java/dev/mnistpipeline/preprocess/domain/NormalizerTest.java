@@ -14,7 +14,7 @@ class NormalizerTest {
 
     @Test
     void scalesBytesToUnitRange() {
-        float[] out = Normalizer.toUnitRange(new byte[]{0, (byte) 255, (byte) 51});
+        float[] out = Idx.toUnitRange(new byte[]{0, (byte) 255, (byte) 51});
         assertArrayEquals(new float[]{0f, 1f, 0.2f}, out, 1e-6f);
     }
 

@@ -38,10 +38,10 @@ class ArchitecturesLearnTest {
     @BeforeAll
     static void load() throws Exception {
         TensorFlowRuntime.engine();
-        trainX = floats(Idx.readImages(Files.readAllBytes(SUBSET.resolve("train-images-idx3-ubyte.gz")), "train").pixels());
-        trainY = ints(Idx.readLabels(Files.readAllBytes(SUBSET.resolve("train-labels-idx1-ubyte.gz")), "train"));
-        testX = floats(Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels());
-        testY = ints(Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test"));
+        trainX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(SUBSET.resolve("train-images-idx3-ubyte.gz")), "train").pixels());
+        trainY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(SUBSET.resolve("train-labels-idx1-ubyte.gz")), "train"));
+        testX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels());
+        testY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test"));
         double sum = 0, sq = 0;
         for (float v : trainX) {
             sum += v;
@@ -143,19 +143,5 @@ class ArchitecturesLearnTest {
         return correct / (double) labels.length;
     }
 
-    static float[] floats(byte[] pixels) {
-        float[] out = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            out[i] = (pixels[i] & 0xff) / 255f;
-        }
-        return out;
-    }
 
-    static int[] ints(byte[] labels) {
-        int[] out = new int[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            out[i] = labels[i];
-        }
-        return out;
-    }
 }
