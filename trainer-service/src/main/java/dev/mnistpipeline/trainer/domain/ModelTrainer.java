@@ -63,7 +63,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class ModelTrainer {
     private static final Logger LOG = Logger.getLogger(ModelTrainer.class);
-    private static final float DROPOUT_KEEP = 0.6f;
 
     @Inject
     ObjectStore store;
@@ -171,9 +170,7 @@ public class ModelTrainer {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
                     prepared.pixelMean(), prepared.pixelStd(), classes);
             ModelState state = new ModelState(graph);
-            // Frozen feature layers keep their batch-norm statistics: inference mode for the whole graph.
-            try (Session session = new Session(graph, device.sessionConfig()); TFloat32 keep = TFloat32.scalarOf(DROPOUT_KEEP);
-                 TFloat32 training = TFloat32.scalarOf(frozen ? 0f : 1f)) {
+            try (Session session = new Session(graph, device.sessionConfig())) {
                 session.initialize();
                 if (baseWeights != null && resumed.isEmpty()) {
                     List<String> copied = state.writeMatching(session, baseWeights);
@@ -225,7 +222,7 @@ public class ModelTrainer {
                         }
                         float[] stepResult;
                         try (TFloat32 lr = TFloat32.scalarOf((float) TrainingRules.learningRate(hp, step, totalSteps))) {
-                            stepResult = step(session, g, xb, yb, size, keep, training, lr);
+                            stepResult = step(session, g, xb, yb, size, lr);
                         }
                         if (!Float.isFinite(stepResult[0])) {
                             throw new IllegalStateException("loss became " + stepResult[0] + " at step " + step + "; lower the learning rate");
@@ -296,13 +293,11 @@ public class ModelTrainer {
     }
 
     /** One optimizer step; returns {loss, accuracy} of the batch. */
-    private static float[] step(Session session, TrainingGraph g, float[] xb, int[] yb, int size, TFloat32 keep,
-                                TFloat32 training, TFloat32 learningRate) {
+    private static float[] step(Session session, TrainingGraph g, float[] xb, int[] yb, int size, TFloat32 learningRate) {
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(size, 28, 28, 1), DataBuffers.of(xb, true, false).narrow(size * (long) Idx.PIXELS));
              TInt32 y = TInt32.tensorOf(Shape.of(size), DataBuffers.of(yb, true, false).narrow(size));
-             Result r = session.runner().feed(g.images, x).feed(g.labels, y).feed(g.keepProbability, keep)
-                     .feed(g.training, training).feed(g.learningRate, learningRate)
-                     .addTarget(g.trainStep).fetch(g.loss).fetch(g.accuracy).run()) {
+             Result r = session.runner().feed(g.images, x).feed(g.labels, y).feed(g.learningRate, learningRate)
+                     .addTarget(g.trainStep).fetch(g.loss).fetch(g.trainAccuracy).run()) {
             return new float[]{((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat()};
         }
     }

@@ -4,8 +4,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The default CNN: two 5x5 convolution blocks (32 and 64 filters) each with batch norm and 2x2 max pooling, a
- * 256-unit dense layer with batch norm and dropout as the features.
+ * The default CNN: a 5x5 convolution (32 filters) and a 3x3 convolution (64 filters), each with batch norm and 2x2
+ * max pooling, then a 256-unit dense layer with batch norm and dropout as the features. The second convolution is
+ * 3x3 rather than 5x5: it was 85 % of the multiply-adds, and the 3x3 network trains 1.4x faster to the same test
+ * accuracy (README, Benchmarks).
  */
 public final class ConvNet implements Architecture {
     @Override
@@ -20,8 +22,8 @@ public final class ConvNet implements Architecture {
 
     @Override
     public Operand<TFloat32> features(Layers l, Operand<TFloat32> images) {
-        Operand<TFloat32> x = l.maxPool2x2(l.act(l.batchNorm(l.conv(images, 5, 1, 32, "SAME"), 32, 4)));   // 14x14x32
-        x = l.maxPool2x2(l.act(l.batchNorm(l.conv(x, 5, 32, 64, "SAME"), 64, 4)));                          // 7x7x64
-        return l.dropout(l.act(l.batchNorm(l.dense(l.flatten(x, 7 * 7 * 64), 7 * 7 * 64, 256), 256, 2)));
+        Operand<TFloat32> x = l.maxPool2x2(l.act(l.convBatchNorm(images, 5, 1, 32, "SAME")));   // 14x14x32
+        x = l.maxPool2x2(l.act(l.convBatchNorm(x, 3, 32, 64, "SAME")));                          // 7x7x64
+        return l.dropout(l.act(l.denseBatchNorm(l.flatten(x, 7 * 7 * 64), 7 * 7 * 64, 256)));
     }
 }

@@ -4,7 +4,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -17,6 +17,12 @@ import java.util.Set;
 /**
  * Building blocks shared by the architectures: trainable variables with seeded initialization, dense and
  * convolution layers, the configured activation, batch and layer normalisation, pooling and dropout.
+ * <p>
+ * A {@link Mode} decides how batch norm and dropout behave. The training graph builds an architecture twice over
+ * the same variables: once in {@link Mode#TRAIN} for the optimizer and once, through {@link #inferenceTwin()}, in
+ * {@link Mode#INFERENCE} for validation, so neither path pays for the other's arithmetic. Batch norm is TF's fused
+ * kernel ({@code FusedBatchNormV3}, whose gradient is registered) rather than separate mean and variance ops.
+ * <p>
  * Variables are read through {@code identity}: reference-typed variables fed straight into some ops break TF's
  * gradient code (see the verified-stack notes). Every op used here has a gradient in TF's C++ registry.
  */
@@ -25,49 +31,83 @@ public final class Layers {
     /** Batch-norm moving averages: how much of the old value each training step keeps. */
     static final float BN_MOMENTUM = 0.99f;
     static final float EPSILON = 1e-5f;
+    public static final String HEAD_PREFIX = "head_";
+    /** Batch-norm moving averages: state, but not trained by the optimizer (their own updates set them). */
+    public static final String STATISTIC = "bn_moving_";
+
+    /** How batch norm and dropout behave in the graph being built. */
+    public enum Mode {
+        /** Batch statistics (and moving-average updates), dropout on. */
+        TRAIN(true, true),
+        /** Training a head over frozen features: their batch norm keeps its moving averages; dropout on. */
+        TRAIN_FROZEN_STATISTICS(false, true),
+        /** Moving averages, no dropout: validation and the exported serving graph. */
+        INFERENCE(false, false);
+
+        final boolean batchStatistics;
+        final boolean dropout;
+
+        Mode(boolean batchStatistics, boolean dropout) {
+            this.batchStatistics = batchStatistics;
+            this.dropout = dropout;
+        }
+    }
 
     private final Ops tf;
     private final Random random;
     private final String activation;
-    private final PlaceholderWithDefault<TFloat32> keepProbability;
-    private final PlaceholderWithDefault<TFloat32> training;
+    private final Mode mode;
+    private final Operand<TFloat32> keepProbability;
     private final List<Operand<TFloat32>> decayed = new ArrayList<>();
     private final List<org.tensorflow.op.Op> statisticUpdates = new ArrayList<>();
-    private final List<String> variableNames = new ArrayList<>();
+    private final List<String> variableNames;
+    private final List<Variable<TFloat32>> variables;
+    /** Set on a twin: the variables it reads, in creation order, instead of creating its own. */
+    private final boolean sharing;
     private String prefix = "";
     private int counter;
 
-    private final boolean serving;
-
-    public Layers(Ops tf, long seed, String activation) {
-        this(tf, seed, activation, false);
-    }
-
-    /**
-     * @param serving build the inference-only graph that is exported: batch norm from the moving averages alone and
-     *                no dropout, with the same variables (names and shapes) as the training graph
-     */
-    public Layers(Ops tf, long seed, String activation, boolean serving) {
+    private Layers(Ops tf, long seed, String activation, Mode mode, Operand<TFloat32> keepProbability,
+                   List<String> variableNames, List<Variable<TFloat32>> variables, boolean sharing) {
         this.tf = tf;
         this.random = new Random(seed);
         this.activation = activation;
-        this.serving = serving;
-        // Defaults describe inference: no dropout, batch norm from moving averages. The trainer feeds the others.
-        this.keepProbability = tf.withName("keep_probability").placeholderWithDefault(tf.constant(1f), Shape.scalar());
-        this.training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+        this.mode = mode;
+        this.keepProbability = keepProbability;
+        this.variableNames = variableNames;
+        this.variables = variables;
+        this.sharing = sharing;
+    }
+
+    /**
+     * Layers for the optimizer's forward pass. Dropout keeps each unit with the {@code keep_probability} input,
+     * which defaults to {@code keep}.
+     */
+    public static Layers training(Ops tf, long seed, String activation, Mode mode, float keep) {
+        Operand<TFloat32> keepProbability = tf.withName("keep_probability").placeholderWithDefault(tf.constant(keep), Shape.scalar());
+        return new Layers(tf, seed, activation, mode, keepProbability, new ArrayList<>(), new ArrayList<>(), false);
+    }
+
+    /** Layers for the inference-only graph that is exported: same variables (names, shapes, order) as training. */
+    public static Layers serving(Ops tf, long seed, String activation) {
+        return new Layers(tf, seed, activation, Mode.INFERENCE, null, new ArrayList<>(), new ArrayList<>(), false);
+    }
+
+    /**
+     * Layers in inference mode over the variables this one created: building the same architecture with it gives
+     * the evaluation path of the training graph, sharing every weight.
+     */
+    public Layers inferenceTwin() {
+        return new Layers(tf, 0, activation, Mode.INFERENCE, null, variableNames, variables, true);
     }
 
     public Ops tf() {
         return tf;
     }
 
-    public PlaceholderWithDefault<TFloat32> keepProbability() {
+    /** The dropout keep probability input of a training forward pass. */
+    public Operand<TFloat32> keepProbability() {
         return keepProbability;
-    }
-
-    /** 1 while training (batch statistics), 0 for inference (moving averages). */
-    public PlaceholderWithDefault<TFloat32> training() {
-        return training;
     }
 
     /** Weights that weight decay applies to. */
@@ -92,7 +132,9 @@ public final class Layers {
             values[i] = (float) (g * std);
         }
         Operand<TFloat32> w = tf.identity(variable(name, shape, values));
-        decayed.add(w);
+        if (!sharing) {
+            decayed.add(w);
+        }
         return w;
     }
 
@@ -110,8 +152,22 @@ public final class Layers {
 
     private Variable<TFloat32> variable(String name, Shape shape, float[] values) {
         String full = prefix + name + "_" + counter++;
+        if (sharing) {
+            Variable<TFloat32> existing = variables.get(counter - 1);
+            if (!existing.op().name().equals(full)) {
+                throw new IllegalStateException("architecture built differently the second time: " + full + " vs " + existing.op().name());
+            }
+            return existing;
+        }
         variableNames.add(full);
-        return tf.withName(full).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
+        Variable<TFloat32> v = tf.withName(full).variable(tf.constant(shape, DataBuffers.of(values, true, false)));
+        variables.add(v);
+        return v;
+    }
+
+    /** Every variable built so far, in creation order. */
+    public List<Variable<TFloat32>> variables() {
+        return variables;
     }
 
     /** Names of every variable built so far: the model's own state, without optimizer slots. */
@@ -131,10 +187,6 @@ public final class Layers {
             prefix = "";
         }
     }
-
-    public static final String HEAD_PREFIX = "head_";
-    /** Batch-norm moving averages: state, but not trained by the optimizer (their own updates set them). */
-    public static final String STATISTIC = "bn_moving_";
 
     /** The configured activation. */
     public Operand<TFloat32> act(Operand<TFloat32> x) {
@@ -175,9 +227,9 @@ public final class Layers {
         return tf.reshape(x, tf.constant(new long[]{-1, features}));
     }
 
-    /** Inverted dropout driven by {@link #keepProbability()}: identity when it is 1. */
+    /** Inverted dropout driven by {@link #keepProbability()}; identity in inference mode. */
     public Operand<TFloat32> dropout(Operand<TFloat32> x) {
-        if (serving) {
+        if (!mode.dropout) {
             return x;
         }
         Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class);
@@ -185,44 +237,42 @@ public final class Layers {
         return tf.math.div(tf.math.mul(x, mask), keepProbability);
     }
 
-    /**
-     * Batch normalisation over every axis but the last (channels): batch statistics while training, moving
-     * averages at inference, blended by the {@link #training()} flag so the exported graph needs no feed.
-     */
-    public Operand<TFloat32> batchNorm(Operand<TFloat32> x, long channels, int rank) {
-        if (serving) {
-            return servingBatchNorm(x, channels);
-        }
-        int[] axes = new int[rank - 1];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = i;
-        }
-        Operand<TInt32> reduce = tf.constant(axes);
-        Operand<TFloat32> mean = tf.math.mean(x, reduce);
-        Operand<TFloat32> variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), reduce);
-        float[] zeros = new float[(int) channels], ones = new float[(int) channels];
-        java.util.Arrays.fill(ones, 1f);
-        Variable<TFloat32> movingMean = variable(STATISTIC + "mean", Shape.of(channels), zeros);
-        Variable<TFloat32> movingVariance = variable(STATISTIC + "variance", Shape.of(channels), ones);
-        Operand<TFloat32> keep = tf.constant(BN_MOMENTUM), take = tf.constant(1 - BN_MOMENTUM);
-        statisticUpdates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(mean), take))));
-        statisticUpdates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(variance), take))));
-        Operand<TFloat32> notTraining = tf.math.sub(tf.constant(1f), training);
-        Operand<TFloat32> useMean = tf.math.add(tf.math.mul(mean, training), tf.math.mul(tf.identity(movingMean), notTraining));
-        Operand<TFloat32> useVariance = tf.math.add(tf.math.mul(variance, training), tf.math.mul(tf.identity(movingVariance), notTraining));
-        Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, useMean), tf.math.rsqrt(tf.math.add(useVariance, tf.constant(EPSILON))));
-        return tf.math.add(tf.math.mul(normalized, bias("bn_gamma", channels, 1f)), bias("bn_beta", channels, 0f));
+    /** Convolution (stride 1, no bias: batch norm's shift replaces it) followed by batch norm. */
+    public Operand<TFloat32> convBatchNorm(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
+        Operand<TFloat32> w = weight("conv_w", Math.sqrt(2.0 / (kernel * kernel * in)), kernel, kernel, in, out);
+        return batchNorm(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), out);
     }
 
-    /** Batch norm as served: the moving averages only, no batch moments (variables created in the training order). */
-    private Operand<TFloat32> servingBatchNorm(Operand<TFloat32> x, long channels) {
+    /** Fully connected layer (no bias: batch norm's shift replaces it) followed by batch norm. */
+    public Operand<TFloat32> denseBatchNorm(Operand<TFloat32> x, long in, long out) {
+        Operand<TFloat32> y = tf.linalg.matMul(x, weight("dense_w", Math.sqrt(2.0 / in), in, out));
+        // The fused kernel wants NHWC: a [batch, features] tensor is [batch, 1, 1, features].
+        Operand<TFloat32> normalized = batchNorm(tf.reshape(y, tf.constant(new long[]{-1, 1, 1, out})), out);
+        return tf.reshape(normalized, tf.constant(new long[]{-1, out}));
+    }
+
+    /**
+     * Batch normalisation of NHWC activations per channel with TF's fused kernel: batch statistics in
+     * {@link Mode#TRAIN} (and an update of the moving averages), the moving averages otherwise, which grappler
+     * folds into a preceding convolution at inference.
+     */
+    private Operand<TFloat32> batchNorm(Operand<TFloat32> x, long channels) {
         float[] zeros = new float[(int) channels], ones = new float[(int) channels];
         java.util.Arrays.fill(ones, 1f);
         Variable<TFloat32> movingMean = variable(STATISTIC + "mean", Shape.of(channels), zeros);
         Variable<TFloat32> movingVariance = variable(STATISTIC + "variance", Shape.of(channels), ones);
-        Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(tf.identity(movingVariance), tf.constant(EPSILON))),
-                bias("bn_gamma", channels, 1f));
-        return tf.math.add(tf.math.mul(tf.math.sub(x, tf.identity(movingMean)), scale), bias("bn_beta", channels, 0f));
+        Operand<TFloat32> gamma = bias("bn_gamma", channels, 1f), beta = bias("bn_beta", channels, 0f);
+        if (!mode.batchStatistics) {
+            return tf.nn.fusedBatchNorm(x, gamma, beta, tf.identity(movingMean), tf.identity(movingVariance),
+                    FusedBatchNorm.epsilon(EPSILON), FusedBatchNorm.isTraining(false)).y();
+        }
+        Operand<TFloat32> none = tf.constant(new float[0]);
+        FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, gamma, beta, none, none,
+                FusedBatchNorm.epsilon(EPSILON), FusedBatchNorm.isTraining(true));
+        Operand<TFloat32> keep = tf.constant(BN_MOMENTUM), take = tf.constant(1 - BN_MOMENTUM);
+        statisticUpdates.add(tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(bn.batchMean()), take))));
+        statisticUpdates.add(tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(bn.batchVariance()), take))));
+        return bn.y();
     }
 
     /** Layer normalisation over the last axis of size {@code features}. */

@@ -38,6 +38,21 @@ final class ScheduledOptimizer extends Optimizer {
         this.learningRate = learningRate;
     }
 
+    /**
+     * Gradients of {@code loss} for the given variables only. The framework's own {@code computeGradients} takes
+     * every variable in the graph, including batch-norm statistics that the loss does not reach.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    List<GradAndVar<?>> gradients(Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
+        Output<?>[] outputs = variables.stream().map(Variable::asOutput).toArray(Output[]::new);
+        Output<?>[] gradients = graph.addGradients(loss.asOutput(), outputs);
+        List<GradAndVar<?>> pairs = new ArrayList<>();
+        for (int i = 0; i < outputs.length; i++) {
+            pairs.add(new GradAndVar(gradients[i], outputs[i]));
+        }
+        return pairs;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     protected void createSlots(List<Output<? extends TType>> variables) {

@@ -10,6 +10,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -26,15 +27,21 @@ public final class TrainingGraph {
     public static final String INPUT = "input";
     public static final String OUTPUT = "probabilities";
 
+    /** Dropout keep probability while training, unless {@link #keepProbability} is fed. */
+    public static final float DROPOUT_KEEP = 0.6f;
+
     public final Placeholder<TFloat32> images;
     public final Placeholder<TInt32> labels;
-    public final PlaceholderWithDefault<TFloat32> keepProbability;
-    /** 1 while training (batch-norm batch statistics), 0 by default (inference). */
-    public final PlaceholderWithDefault<TFloat32> training;
+    public final Operand<TFloat32> keepProbability;
     /** Fed every step from the schedule; defaults to the request's rate. */
     public final PlaceholderWithDefault<TFloat32> learningRate;
+    /** Inference-path class probabilities (moving-average batch norm, no dropout). */
     public final Operand<TFloat32> probabilities;
+    /** Training-path loss of the batch, without weight decay. */
     public final Operand<TFloat32> loss;
+    /** Training-path accuracy of the batch, fetched with {@link #trainStep}. */
+    public final Operand<TFloat32> trainAccuracy;
+    /** Inference-path accuracy: validation and test scores. */
     public final Operand<TFloat32> accuracy;
     public final Op trainStep;
 
@@ -55,25 +62,29 @@ public final class TrainingGraph {
         images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         Operand<TFloat32> standardized = standardize(tf, images, pixelMean, pixelStd);
+        boolean frozen = "features".equals(hp.freeze());
 
-        Layers layers = new Layers(tf, hp.seed(), hp.activation() != null ? hp.activation() : architecture.defaultActivation());
+        // The architecture twice over the same variables: a training path and an inference path.
+        Layers layers = Layers.training(tf, hp.seed(), activation(architecture, hp),
+                frozen ? Layers.Mode.TRAIN_FROZEN_STATISTICS : Layers.Mode.TRAIN, DROPOUT_KEEP);
         keepProbability = layers.keepProbability();
-        training = layers.training();
         learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(hp.learningRate().floatValue()), Shape.scalar());
-        Operand<TFloat32> logits = layers.head(architecture.features(layers, standardized), architecture.featureSize(), classes);
+        Operand<TFloat32> trainLogits = layers.head(architecture.features(layers, standardized), architecture.featureSize(), classes);
         modelVariables = List.copyOf(layers.variableNames());
+        Layers inference = layers.inferenceTwin();
+        Operand<TFloat32> logits = inference.head(architecture.features(inference, standardized), architecture.featureSize(), classes);
         probabilities = tf.withName(OUTPUT).nn.softmax(logits);
 
         // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op.
         Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
         Operand<TFloat32> perExample = switch (hp.loss()) {
-            case "cross_entropy" -> tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
-            case "mse" -> tf.math.mean(tf.math.square(tf.math.sub(probabilities, oneHot)), tf.constant(1));
+            case "cross_entropy" -> tf.nn.softmaxCrossEntropyWithLogits(trainLogits, oneHot).loss();
+            case "mse" -> tf.math.mean(tf.math.square(tf.math.sub(tf.nn.softmax(trainLogits), oneHot)), tf.constant(1));
             default -> throw new IllegalArgumentException("unknown loss " + hp.loss());
         };
         loss = tf.withName("loss").math.mean(perExample, tf.constant(0));
-        Operand<TFloat32> correct = tf.dtypes.cast(tf.math.equal(tf.math.argMax(logits, tf.constant(1), TInt32.class), labels), TFloat32.class);
-        accuracy = tf.withName("accuracy").math.mean(correct, tf.constant(0));
+        trainAccuracy = accuracy(tf, trainLogits, labels);
+        accuracy = tf.withName("accuracy").identity(accuracy(tf, logits, labels));
 
         // Weight decay as an L2 penalty on weights (biases and normalisation parameters are exempt).
         Operand<TFloat32> objective = loss;
@@ -84,14 +95,14 @@ public final class TrainingGraph {
             }
             objective = tf.math.add(loss, tf.math.mul(tf.constant(hp.weightDecay().floatValue()), penalty));
         }
-        boolean frozen = "features".equals(hp.freeze());
         List<Op> step = new ArrayList<>(frozen ? List.of() : layers.statisticUpdates());
         ScheduledOptimizer optimizer = new ScheduledOptimizer(graph, hp.optimizer(), learningRate);
-        // Moving averages are not trained (an optimizer write would race their update); frozen runs train the head only.
-        var gradients = optimizer.computeGradients(objective).stream()
-                .filter(g -> !g.getVariable().op().name().contains(Layers.STATISTIC))
-                .filter(g -> !frozen || g.getVariable().op().name().startsWith(Layers.HEAD_PREFIX))
+        // Moving averages are set by their own updates, not trained; frozen runs train the head only.
+        List<Variable<TFloat32>> trained = layers.variables().stream()
+                .filter(v -> !v.op().name().contains(Layers.STATISTIC))
+                .filter(v -> !frozen || v.op().name().startsWith(Layers.HEAD_PREFIX))
                 .toList();
+        var gradients = optimizer.gradients(objective, trained);
         step.add(applyGradients(optimizer, gradients));
         trainStep = tf.withControlDependencies(step).withName("train_step").noOp();
     }
@@ -99,6 +110,16 @@ public final class TrainingGraph {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Op applyGradients(ScheduledOptimizer optimizer, List<? extends Optimizer.GradAndVar<?>> gradients) {
         return optimizer.applyGradients((List) gradients, "train"); // the framework's bound is stricter than its own result type
+    }
+
+    private static Operand<TFloat32> accuracy(Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels) {
+        Operand<TFloat32> correct = tf.dtypes.cast(tf.math.equal(tf.math.argMax(logits, tf.constant(1), TInt32.class), labels), TFloat32.class);
+        return tf.math.mean(correct, tf.constant(0));
+    }
+
+    /** The request's activation, or the architecture's default. */
+    static String activation(Architecture architecture, Hyperparameters hp) {
+        return hp.activation() != null ? hp.activation() : architecture.defaultActivation();
     }
 
     /** Standardisation with the prepared dataset's statistics, inside the graph: served models take [0,1] pixels. */

@@ -2,17 +2,18 @@ package dev.mnistpipeline.trainer.model;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * A small Vision Transformer: 7x7 patches (16 tokens) embedded to 64 dimensions plus a learned position embedding,
+ * A small Vision Transformer: 4x4 patches (49 tokens) embedded to 64 dimensions plus a learned position embedding,
  * {@value #BLOCKS} pre-norm encoder blocks (4-head self-attention and a 2x MLP, each with a residual), then layer
- * norm and the mean over tokens as features. Attention is written with broadcast products and sums, whose
- * gradients TF's C++ registry has (it lacks BatchMatMulV3's).
+ * norm and the mean over tokens as features. Attention uses {@code BatchMatMulV3}, whose gradient TF's C++ registry
+ * has; 4x4 patches instead of 7x7 took MNIST test accuracy from 0.978 to 0.99 (README, Benchmarks).
  */
 public final class Transformer implements Architecture {
-    static final int PATCH = 7, TOKENS = 16, DIM = 64, HEADS = 4, HEAD_DIM = DIM / HEADS, BLOCKS = 2;
+    static final int PATCH = 4, GRID = 28 / PATCH, TOKENS = GRID * GRID, DIM = 64, HEADS = 4, HEAD_DIM = DIM / HEADS, BLOCKS = 2;
     /** Attention projections start small (Glorot), so early attention is near uniform and gradients flow. */
     static final double XAVIER = Math.sqrt(1.0 / DIM);
 
@@ -29,7 +30,7 @@ public final class Transformer implements Architecture {
     @Override
     public Operand<TFloat32> features(Layers l, Operand<TFloat32> images) {
         Ops tf = l.tf();
-        Operand<TFloat32> patches = tf.reshape(tf.linalg.transpose(tf.reshape(images, shape(tf, -1, 4, PATCH, 4, PATCH)),
+        Operand<TFloat32> patches = tf.reshape(tf.linalg.transpose(tf.reshape(images, shape(tf, -1, GRID, PATCH, GRID, PATCH)),
                 tf.constant(new int[]{0, 1, 3, 2, 4})), shape(tf, -1, PATCH * PATCH));
         Operand<TFloat32> tokens = tf.reshape(l.dense(patches, PATCH * PATCH, DIM), shape(tf, -1, TOKENS, DIM));
         tokens = tf.math.add(tokens, l.weight("position", 0.02, TOKENS, DIM));
@@ -46,11 +47,9 @@ public final class Transformer implements Architecture {
         Ops tf = l.tf();
         Operand<TFloat32> flat = tf.reshape(x, shape(tf, -1, DIM));
         Operand<TFloat32> q = heads(l, flat), k = heads(l, flat), v = heads(l, flat);          // [b, h, t, d]
-        Operand<TFloat32> scores = tf.math.div(tf.reduceSum(tf.math.mul(tf.expandDims(q, tf.constant(3)),
-                tf.expandDims(k, tf.constant(2))), tf.constant(-1)), tf.constant((float) Math.sqrt(HEAD_DIM)));   // [b, h, t, t]
-        Operand<TFloat32> weights = tf.nn.softmax(scores);
-        Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(tf.expandDims(weights, tf.constant(4)),
-                tf.expandDims(v, tf.constant(2))), tf.constant(3));                                               // [b, h, t, d]
+        Operand<TFloat32> scores = tf.math.div(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
+                tf.constant((float) Math.sqrt(HEAD_DIM)));                                                     // [b, h, t, t]
+        Operand<TFloat32> mixed = tf.train.batchMatMul(tf.nn.softmax(scores), v, TFloat32.class);          // [b, h, t, d]
         Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(mixed, tf.constant(new int[]{0, 2, 1, 3})), shape(tf, -1, DIM));
         return tf.reshape(l.linear(merged, DIM, DIM, XAVIER), shape(tf, -1, TOKENS, DIM));
     }
