@@ -54,7 +54,7 @@ final class Benchmarks {
     static final Map<String, Hyperparameters> PRESETS = Map.of(
             "train-cnn", new Hyperparameters("cnn", 15, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, Augmentation.STANDARD, null, null),
             "train-lstm", new Hyperparameters("lstm", 15, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, Augmentation.STANDARD, null, null),
-            "train-transformer", new Hyperparameters("transformer", 15, 128, 1e-3, "adam", "cross_entropy", 42L, null, "cosine", 1e-4, 0, Augmentation.STANDARD, null, null),
+            "train-transformer", new Hyperparameters("transformer", 15, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, Augmentation.STANDARD, null, null),
             "time-to-99", new Hyperparameters("cnn", 1, 128, 2e-3, "adam", "cross_entropy", 42L, null, "cosine", 0.0, 0, null, null, null));
     /** Scenarios that measure one component in this process, without the stack. */
     static final List<String> STANDALONE = List.of("augment");

@@ -52,7 +52,7 @@ class ArchitecturesLearnTest {
     }
 
     @ParameterizedTest(name = "{0} reaches {2} test accuracy in {1} steps")
-    @CsvSource({"mlp, 300, 0.88", "cnn, 250, 0.93", "lenet, 300, 0.88", "lstm, 400, 0.85", "transformer, 500, 0.55"})
+    @CsvSource({"mlp, 300, 0.88", "cnn, 250, 0.93", "lenet, 300, 0.88", "lstm, 400, 0.85", "transformer, 500, 0.65"})
     void learns(String architecture, int steps, double floor) {
         double accuracy = trainAndScore(new Hyperparameters(architecture, 1, 64, 1e-3, "adam", "cross_entropy", 7L), steps);
         System.out.printf("%s: %.3f test accuracy after %d steps%n", architecture, accuracy, steps);
