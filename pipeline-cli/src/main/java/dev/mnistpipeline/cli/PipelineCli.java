@@ -79,7 +79,7 @@ public final class PipelineCli {
                          --activation relu|sigmoid|tanh (per architecture)  --schedule cosine|constant|step
                          --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
                          --augment standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] (the dataset's policy)
-                         --base-model MODEL_ID  --freeze none|features (transfer learning)
+                         --base-model MODEL_ID  --freeze none|features  --transfer all|features|convolutions (transfer learning)
                          --source mnist|DIR|URL (mnist)  --keep (keep data and logs)
                   up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running
                   down   stop what 'up' started
@@ -126,7 +126,7 @@ public final class PipelineCli {
             Long seed = null;
             boolean keep = false;
             Augmentation augmentation = null;
-            String baseModel = null, freeze = null;
+            String baseModel = null, freeze = null, transfer = null;
             for (int i = from; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--keep")) {
@@ -146,6 +146,7 @@ public final class PipelineCli {
                     case "--augment" -> augmentation = parseAugmentation(v);
                     case "--base-model" -> baseModel = v;
                     case "--freeze" -> freeze = v;
+                    case "--transfer" -> transfer = v;
                     case "--epochs" -> epochs = Integer.parseInt(v);
                     case "--batch-size" -> batch = Integer.parseInt(v);
                     case "--learning-rate" -> lr = Double.parseDouble(v);
@@ -157,7 +158,7 @@ public final class PipelineCli {
                 }
             }
             return new Options(new Hyperparameters(architecture, epochs, batch, lr, optimizer, loss, seed, activation,
-                    schedule, weightDecay, patience, augmentation, baseModel, freeze).withDefaults(), source, keep);
+                    schedule, weightDecay, patience, augmentation, baseModel, freeze, transfer).withDefaults(), source, keep);
         }
     }
 

@@ -50,6 +50,22 @@ class TrainingRulesTest {
     }
 
     @Test
+    void rejectsTransferItCannotDo() {
+        var e = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
+                new Hyperparameters("mlp", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", "features", "convolutions")));
+        assertTrue(e.getMessage().contains("freeze 'features' needs the features transferred"), e.getMessage());
+        assertTrue(e.getMessage().contains("mlp has no convolutional layers to transfer"), e.getMessage());
+        var noBase = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
+                new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, null, null, "features")));
+        assertTrue(noBase.getMessage().contains("transfer 'features' needs a baseModelId"), noBase.getMessage());
+        var unknown = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
+                new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", null, "layers")));
+        assertTrue(unknown.getMessage().contains("transfer 'layers' is not one of"), unknown.getMessage());
+        assertEquals("convolutions", TrainingRules.validate(
+                new Hyperparameters("lenet", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", null, "convolutions")).transfer());
+    }
+
+    @Test
     void learningRateSchedules() {
         Hyperparameters cosine = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "cosine", 0.0, 0, null, null, null));
         assertEquals(0.01, TrainingRules.learningRate(cosine, 0, 100), 1e-12);

@@ -20,14 +20,26 @@ import dev.mnistpipeline.common.data.Augmentation;
  *                              the class head is re-initialised when the number of classes differs
  * @param freeze                with a base model: {@code none} (fine-tune everything, default) or {@code features}
  *                              (train only the class head; feature layers and their batch-norm statistics stay fixed)
+ * @param transfer              with a base model, which of its layers to start from: {@code all} (default; the head
+ *                              too when the class count matches), {@code features} (all but the class head) or
+ *                              {@code convolutions} (only the convolutional layers; dense layers and head start fresh)
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                               String optimizer, String loss, Long seed, String activation, String schedule,
                               Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
-                              String baseModelId, String freeze) {
+                              String baseModelId, String freeze, String transfer) {
 
     public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy",
-            42L, null, "cosine", 0.0, 0, null, null, "none");
+            42L, null, "cosine", 0.0, 0, null, null, "none", "all");
+
+    /** Every setting but {@code transfer}, which takes its default. */
+    public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
+                           String optimizer, String loss, Long seed, String activation, String schedule,
+                           Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
+                           String baseModelId, String freeze) {
+        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation, schedule, weightDecay,
+                earlyStoppingPatience, augmentation, baseModelId, freeze, null);
+    }
 
     /** The original seven settings; the rest take their defaults. */
     public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
@@ -51,24 +63,30 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience,
                 augmentation == null ? null : augmentation.withDefaults(),
                 baseModelId,
-                freeze != null ? freeze : DEFAULTS.freeze);
+                freeze != null ? freeze : DEFAULTS.freeze,
+                transfer != null ? transfer : DEFAULTS.transfer);
     }
 
     /** The same settings with the activation the architecture resolved. */
     public Hyperparameters withActivation(String resolved) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, resolved,
-                schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze);
+                schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze, transfer);
     }
 
     /** The same settings with the augmentation actually applied (the dataset's policy when the request set none). */
     public Hyperparameters withAugmentation(Augmentation applied) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
-                schedule, weightDecay, earlyStoppingPatience, applied, baseModelId, freeze);
+                schedule, weightDecay, earlyStoppingPatience, applied, baseModelId, freeze, transfer);
     }
 
     /** The same settings starting from a base model (continuous training fine-tunes the champion this way). */
     public Hyperparameters withBaseModel(String base, String freezeLayers) {
+        return withBaseModel(base, freezeLayers, transfer);
+    }
+
+    /** The same settings starting from some of a base model's layers ({@code transfer}: all, features, convolutions). */
+    public Hyperparameters withBaseModel(String base, String freezeLayers, String transferred) {
         return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
-                schedule, weightDecay, earlyStoppingPatience, augmentation, base, freezeLayers);
+                schedule, weightDecay, earlyStoppingPatience, augmentation, base, freezeLayers, transferred);
     }
 }

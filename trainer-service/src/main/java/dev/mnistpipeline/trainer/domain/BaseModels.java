@@ -10,7 +10,9 @@ import dev.mnistpipeline.trainer.model.Layers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +24,10 @@ public class BaseModels {
     @Inject
     ObjectStore store;
 
-    /** The weights to start from; with {@code freeze=features} without the class head, which is trained anew. */
+    /**
+     * The weights to start from: those {@code transfer} selects; with {@code freeze=features} never the class head,
+     * which is trained anew.
+     */
     public Map<String, float[]> weights(Hyperparameters hp) {
         ModelManifest base = store.findJson(ObjectKeys.modelManifest(hp.baseModelId()), ModelManifest.class)
                 .orElseThrow(() -> new InvalidDataException("no base model " + hp.baseModelId()));
@@ -33,12 +38,18 @@ public class BaseModels {
         if (base.weights() == null) {
             throw new InvalidDataException("base model " + base.modelId() + " has no stored weights (trained before transfer learning existed)");
         }
-        Map<String, float[]> weights = Npz.read(store.getVerified(base.weights().key(), base.weights().sha256()));
-        if (hp.freeze().equals("features")) {
-            return weights.entrySet().stream().filter(e -> !e.getKey().startsWith(Layers.HEAD_PREFIX))
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        }
-        return weights;
+        return transferred(Npz.read(store.getVerified(base.weights().key(), base.weights().sha256())), hp);
+    }
+
+    /** The subset of a base model's variables that {@code transfer} (and {@code freeze}) start a run from. */
+    public static Map<String, float[]> transferred(Map<String, float[]> weights, Hyperparameters hp) {
+        Predicate<String> keep = switch (hp.transfer()) {
+            case "convolutions" -> name -> name.startsWith(Layers.CONVOLUTION_PREFIX);
+            case "features" -> name -> !name.startsWith(Layers.HEAD_PREFIX);
+            default -> name -> !hp.freeze().equals("features") || !name.startsWith(Layers.HEAD_PREFIX);
+        };
+        return weights.entrySet().stream().filter(e -> keep.test(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     }
 
     /** Classes a prepared dataset's labels use: one past the highest label present. */

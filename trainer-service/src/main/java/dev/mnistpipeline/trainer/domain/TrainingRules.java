@@ -14,6 +14,7 @@ public final class TrainingRules {
     static final Set<String> LOSSES = Set.of("cross_entropy", "mse");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine", "step");
     static final Set<String> FREEZE = Set.of("none", "features");
+    static final Set<String> TRANSFER = Set.of("all", "features", "convolutions");
 
     private TrainingRules() {
     }
@@ -56,6 +57,19 @@ public final class TrainingRules {
             problems.add("freeze '" + hp.freeze() + "' is not one of " + FREEZE);
         } else if (hp.freeze().equals("features") && hp.baseModelId() == null) {
             problems.add("freeze 'features' needs a baseModelId to take the features from");
+        }
+        if (!TRANSFER.contains(hp.transfer())) {
+            problems.add("transfer '" + hp.transfer() + "' is not one of " + TRANSFER);
+        } else if (!hp.transfer().equals("all")) {
+            if (hp.baseModelId() == null) {
+                problems.add("transfer '" + hp.transfer() + "' needs a baseModelId to take the layers from");
+            }
+            if (hp.transfer().equals("convolutions") && hp.freeze().equals("features")) {
+                problems.add("freeze 'features' needs the features transferred (transfer 'all' or 'features'), not only the convolutions");
+            }
+            if (hp.transfer().equals("convolutions") && architecture.isPresent() && !architecture.get().convolutional()) {
+                problems.add(hp.architecture() + " has no convolutional layers to transfer");
+            }
         }
         if (hp.augmentation() != null) {
             problems.addAll(hp.augmentation().problems());

@@ -27,6 +27,11 @@ public interface Architecture {
         return Layers.ACTIVATIONS;
     }
 
+    /** Whether it has convolutional layers (variables named {@link Layers#CONVOLUTION_PREFIX}*), which {@code transfer: convolutions} takes. */
+    default boolean convolutional() {
+        return false;
+    }
+
     /** The activation used when a request names none. */
     default String defaultActivation() {
         return "relu";

@@ -16,6 +16,11 @@ public final class ConvNet implements Architecture {
     }
 
     @Override
+    public boolean convolutional() {
+        return true;
+    }
+
+    @Override
     public long featureSize() {
         return 256;
     }

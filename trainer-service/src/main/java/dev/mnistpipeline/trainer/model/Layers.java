@@ -32,6 +32,8 @@ public final class Layers {
     static final float BN_MOMENTUM = 0.99f;
     static final float EPSILON = 1e-5f;
     public static final String HEAD_PREFIX = "head_";
+    /** Variables of convolutional layers (weights, biases, their batch norm): what {@code transfer: convolutions} takes. */
+    public static final String CONVOLUTION_PREFIX = "conv_";
     /** Batch-norm moving averages: state, but not trained by the optimizer (their own updates set them). */
     public static final String STATISTIC = "bn_moving_";
 
@@ -240,7 +242,12 @@ public final class Layers {
     /** Convolution (stride 1, no bias: batch norm's shift replaces it) followed by batch norm. */
     public Operand<TFloat32> convBatchNorm(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
         Operand<TFloat32> w = weight("conv_w", Math.sqrt(2.0 / (kernel * kernel * in)), kernel, kernel, in, out);
-        return batchNorm(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), out);
+        prefix = CONVOLUTION_PREFIX;
+        try {
+            return batchNorm(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), out);
+        } finally {
+            prefix = "";
+        }
     }
 
     /** Fully connected layer (no bias: batch norm's shift replaces it) followed by batch norm. */

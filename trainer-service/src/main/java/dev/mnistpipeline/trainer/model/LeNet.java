@@ -14,6 +14,11 @@ public final class LeNet implements Architecture {
     }
 
     @Override
+    public boolean convolutional() {
+        return true;
+    }
+
+    @Override
     public long featureSize() {
         return 84;
     }

@@ -25,6 +25,11 @@ public final class Transformer implements Architecture {
     }
 
     @Override
+    public boolean convolutional() {
+        return true;
+    }
+
+    @Override
     public long featureSize() {
         return DIM;
     }

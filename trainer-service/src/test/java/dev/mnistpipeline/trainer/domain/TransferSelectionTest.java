@@ -1,0 +1,49 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.tf.TensorFlowRuntime;
+import dev.mnistpipeline.trainer.model.ConvNet;
+import dev.mnistpipeline.trainer.model.TrainingGraph;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Which of a real CNN's variables each {@code transfer} mode starts a run from. */
+class TransferSelectionTest {
+
+    @Test
+    void eachModeSelectsItsLayers() {
+        TensorFlowRuntime.engine();
+        Hyperparameters hp = TrainingRules.validate(new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L));
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        try (Graph graph = new Graph()) {
+            new TrainingGraph(graph, new ConvNet(), hp, 0.13, 0.31).modelVariables.forEach(n -> weights.put(n, new float[1]));
+        }
+        // conv 5x5 + its batch norm, conv 3x3 + its batch norm, dense + its batch norm, then the head.
+        List<String> conv = List.of("conv_w_0", "conv_bn_moving_mean_1", "conv_bn_moving_variance_2", "conv_bn_gamma_3", "conv_bn_beta_4",
+                "conv_w_5", "conv_bn_moving_mean_6", "conv_bn_moving_variance_7", "conv_bn_gamma_8", "conv_bn_beta_9");
+        List<String> dense = List.of("dense_w_10", "bn_moving_mean_11", "bn_moving_variance_12", "bn_gamma_13", "bn_beta_14");
+        List<String> head = List.of("head_dense_w_15", "head_dense_b_16");
+        assertEquals(concat(conv, dense, head), List.copyOf(weights.keySet()));
+
+        assertEquals(conv, keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "convolutions"))));
+        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "features"))));
+        assertEquals(concat(conv, dense, head), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "all"))));
+        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "features", "all"))));
+    }
+
+    private static List<String> keys(Map<String, float[]> m) {
+        return List.copyOf(m.keySet());
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        return Stream.of(parts).flatMap(List::stream).toList();
+    }
+}
