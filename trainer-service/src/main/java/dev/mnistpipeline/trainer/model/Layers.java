@@ -212,8 +212,13 @@ public final class Layers {
 
     /** Convolution with stride 1 and a bias, without activation; {@code padding} is SAME or VALID. */
     public Operand<TFloat32> conv(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
+        return tf.nn.biasAdd(convolve(x, kernel, in, out, padding), bias("conv_b", out, 0f));
+    }
+
+    /** Stride-1 convolution with a He-initialized {@code conv_w} kernel, no bias. */
+    private Operand<TFloat32> convolve(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
         Operand<TFloat32> w = weight("conv_w", Math.sqrt(2.0 / (kernel * kernel * in)), kernel, kernel, in, out);
-        return tf.nn.biasAdd(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), bias("conv_b", out, 0f));
+        return tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding);
     }
 
     public Operand<TFloat32> maxPool2x2(Operand<TFloat32> x) {
@@ -241,10 +246,10 @@ public final class Layers {
 
     /** Convolution (stride 1, no bias: batch norm's shift replaces it) followed by batch norm. */
     public Operand<TFloat32> convBatchNorm(Operand<TFloat32> x, int kernel, long in, long out, String padding) {
-        Operand<TFloat32> w = weight("conv_w", Math.sqrt(2.0 / (kernel * kernel * in)), kernel, kernel, in, out);
+        Operand<TFloat32> y = convolve(x, kernel, in, out, padding);
         prefix = CONVOLUTION_PREFIX;
         try {
-            return batchNorm(tf.nn.conv2d(x, w, List.of(1L, 1L, 1L, 1L), padding), out);
+            return batchNorm(y, out);
         } finally {
             prefix = "";
         }
