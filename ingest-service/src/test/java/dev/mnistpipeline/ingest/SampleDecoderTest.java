@@ -1,6 +1,6 @@
 package dev.mnistpipeline.ingest;
 
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.ingest.domain.SampleDecoder;
 import org.junit.jupiter.api.Test;
@@ -18,16 +18,16 @@ class SampleDecoderTest {
     void acceptsRawPixels() {
         byte[] px = new byte[784];
         px[300] = (byte) 200;
-        assertArrayEquals(px, SampleDecoder.pixels(new SampleSubmitted(1, "a", 3, Base64.getEncoder().encodeToString(px), null, null)));
+        assertArrayEquals(px, SampleDecoder.pixels(new SampleSubmitted("a", 3, Base64.getEncoder().encodeToString(px), null, null)));
     }
 
     @Test
     void rejectsBadLabelsSizesAndAmbiguity() {
-        assertTrue(assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted(1, "a", 10, PIXELS, null, null)))
+        assertTrue(assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted("a", 10, PIXELS, null, null)))
                 .getMessage().contains("label"));
-        assertTrue(assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted(1, "a", 1,
+        assertTrue(assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted("a", 1,
                 Base64.getEncoder().encodeToString(new byte[100]), null, null))).getMessage().contains("784"));
-        assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted(1, "a", 1, PIXELS, PIXELS, null)));
-        assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted(1, "a", 1, "***", null, null)));
+        assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted("a", 1, PIXELS, PIXELS, null)));
+        assertThrows(InvalidDataException.class, () -> SampleDecoder.pixels(new SampleSubmitted("a", 1, "***", null, null)));
     }
 }

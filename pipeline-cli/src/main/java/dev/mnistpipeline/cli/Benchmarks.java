@@ -13,7 +13,7 @@ import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.data.PreparedSplit;
+import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;

@@ -11,7 +11,7 @@ import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
-import dev.mnistpipeline.common.registry.GateDecision;
+import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.messaging.Topics;
 
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.trainer;
 
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
 import org.junit.jupiter.api.Test;
@@ -11,20 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingRulesTest {
 
+    private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        return dev.mnistpipeline.common.json.Json.tree(json);
+    }
+
     @Test
     void fillsDefaults() {
-        Hyperparameters hp = TrainingRules.validate(new Hyperparameters(null, 3, null, null, "sgd", null, null));
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().epochs(3).optimizer(Hyperparameters.Optimizer.SGD).build());
         assertEquals("cnn", hp.architecture());
         assertEquals(3, hp.epochs());
         assertEquals(128, hp.batchSize());
-        assertEquals("sgd", hp.optimizer());
-        assertEquals("cross_entropy", hp.loss());
+        assertEquals("sgd", hp.optimizer().toString());
+        assertEquals("cross_entropy", hp.loss().toString());
     }
 
     @Test
     void listsEveryProblem() {
-        var e = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("resnet", 0, 0, -1.0, "rmsprop", "hinge", 1L)));
+        var e = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(
+                tree("{\"architecture\":\"resnet\",\"epochs\":0,\"batchSize\":0,\"learningRate\":-1.0,\"optimizer\":\"rmsprop\",\"loss\":\"hinge\",\"seed\":1}")));
         for (String expected : new String[]{"architecture 'resnet'", "epochs", "batchSize", "learningRate", "optimizer 'rmsprop'", "loss 'hinge'"}) {
             assertTrue(e.getMessage().contains(expected), e.getMessage());
         }
@@ -32,18 +36,18 @@ class TrainingRulesTest {
 
     @Test
     void resolvesEachArchitecturesDefaultActivation() {
-        assertEquals("relu", TrainingRules.validate(new Hyperparameters("cnn", 1, null, null, null, null, null)).activation());
-        assertEquals("tanh", TrainingRules.validate(new Hyperparameters("lstm", 1, null, null, null, null, null)).activation());
-        assertEquals("cosine", TrainingRules.validate(new Hyperparameters("mlp", 1, null, null, null, null, null)).schedule());
+        assertEquals("relu", TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).build()).activation().toString());
+        assertEquals("tanh", TrainingRules.validate(Hyperparameters.builder().architecture("lstm").epochs(1).build()).activation().toString());
+        assertEquals("cosine", TrainingRules.validate(Hyperparameters.builder().architecture("mlp").epochs(1).build()).schedule().toString());
     }
 
     @Test
     void rejectsAnOptionTheArchitectureCannotHonour() {
         var e = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("lstm", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "relu", "cosine", 0.0, 0, null, null, null)));
+                Hyperparameters.builder().architecture("lstm").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(1L).activation(Hyperparameters.Activation.RELU).schedule(Hyperparameters.Schedule.COSINE).weightDecay(0.0).earlyStoppingPatience(0).build()));
         assertTrue(e.getMessage().contains("lstm cannot use activation 'relu'; it supports [tanh]"), e.getMessage());
-        var bad = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("mlp", 1, 64, 1e-3, "adam", "cross_entropy", 1L, "swish", "linear", -0.1, -2, new dev.mnistpipeline.common.data.Augmentation(400.0, null, null, null, null), null, "weights")));
+        var bad = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(
+                tree("{\"architecture\":\"mlp\",\"epochs\":1,\"activation\":\"swish\",\"schedule\":\"linear\",\"weightDecay\":-0.1,\"earlyStoppingPatience\":-2,\"augmentation\":{\"rotationDegrees\":400.0},\"freeze\":\"weights\"}")));
         for (String expected : new String[]{"activation 'swish'", "schedule 'linear'", "weightDecay", "earlyStoppingPatience", "augmentation.rotationDegrees", "freeze 'weights'"}) {
             assertTrue(bad.getMessage().contains(expected), bad.getMessage());
         }
@@ -52,28 +56,37 @@ class TrainingRulesTest {
     @Test
     void rejectsTransferItCannotDo() {
         var e = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("mlp", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", "features", "convolutions")));
+                Hyperparameters.builder().architecture("mlp").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(1L).baseModelId("model-x").freeze(Hyperparameters.Freeze.FEATURES).transfer(Hyperparameters.Transfer.CONVOLUTIONS).build()));
         assertTrue(e.getMessage().contains("freeze 'features' needs the features transferred"), e.getMessage());
         assertTrue(e.getMessage().contains("mlp has no convolutional layers to transfer"), e.getMessage());
         var noBase = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, null, null, "features")));
+                Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(1L).transfer(Hyperparameters.Transfer.FEATURES).build()));
         assertTrue(noBase.getMessage().contains("transfer 'features' needs a baseModelId"), noBase.getMessage());
-        var unknown = assertThrows(InvalidDataException.class, () -> TrainingRules.validate(
-                new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", null, "layers")));
+        var unknown = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(
+                tree("{\"architecture\":\"cnn\",\"baseModelId\":\"model-x\",\"transfer\":\"layers\"}")));
         assertTrue(unknown.getMessage().contains("transfer 'layers' is not one of"), unknown.getMessage());
         assertEquals("convolutions", TrainingRules.validate(
-                new Hyperparameters("lenet", 1, 64, 1e-3, "adam", "cross_entropy", 1L, null, null, null, null, null, "model-x", null, "convolutions")).transfer());
+                Hyperparameters.builder().architecture("lenet").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(1L).baseModelId("model-x").transfer(Hyperparameters.Transfer.CONVOLUTIONS).build()).transfer().toString());
     }
 
     @Test
     void learningRateSchedules() {
-        Hyperparameters cosine = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "cosine", 0.0, 0, null, null, null));
+        Hyperparameters cosine = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(4).batchSize(32).learningRate(0.01).optimizer(Hyperparameters.Optimizer.SGD).loss(Hyperparameters.Loss.MSE).seed(1L).schedule(Hyperparameters.Schedule.COSINE).weightDecay(0.0).earlyStoppingPatience(0).build());
         assertEquals(0.01, TrainingRules.learningRate(cosine, 0, 100), 1e-12);
         assertEquals(0.005, TrainingRules.learningRate(cosine, 50, 100), 1e-12);
         assertEquals(0.0, TrainingRules.learningRate(cosine, 100, 100), 1e-12);
-        Hyperparameters step = TrainingRules.validate(new Hyperparameters("cnn", 4, 32, 0.01, "sgd", "mse", 1L, null, "step", 0.0, 0, null, null, null));
+        Hyperparameters step = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(4).batchSize(32).learningRate(0.01).optimizer(Hyperparameters.Optimizer.SGD).loss(Hyperparameters.Loss.MSE).seed(1L).schedule(Hyperparameters.Schedule.STEP).weightDecay(0.0).earlyStoppingPatience(0).build());
         assertEquals(0.01, TrainingRules.learningRate(step, 49, 100), 1e-12);
         assertEquals(0.001, TrainingRules.learningRate(step, 50, 100), 1e-12);
         assertEquals(0.0001, TrainingRules.learningRate(step, 75, 100), 1e-12);
+    }
+
+    @Test
+    void rejectsUnknownNamesAndWrongTypesInsteadOfIgnoringThem() {
+        var e = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(
+                tree("{\"learningrate\":0.1,\"epochs\":\"many\",\"optimizer\":7}")));
+        assertTrue(e.getMessage().contains("unknown hyperparameter 'learningrate'"), e.getMessage());
+        assertTrue(e.getMessage().contains("epochs must be a number"), e.getMessage());
+        assertTrue(e.getMessage().contains("optimizer '7' is not one of [adam, sgd]"), e.getMessage());
     }
 }

@@ -2,7 +2,6 @@ package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.evaluator.domain.DashboardState;
 import io.smallrye.mutiny.Multi;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,8 +17,11 @@ import java.util.Collection;
 @Path("/dashboard")
 public class DashboardResource {
 
-    @Inject
-    DashboardState dashboard;
+    private final DashboardState dashboard;
+
+    public DashboardResource(DashboardState dashboard) {
+        this.dashboard = dashboard;
+    }
 
     @GET
     @Path("/runs")

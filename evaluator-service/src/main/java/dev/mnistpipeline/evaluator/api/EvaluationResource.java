@@ -4,7 +4,6 @@ import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -19,11 +18,14 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class EvaluationResource {
 
-    @Inject
-    ModelEvaluator evaluator;
+    private final ModelEvaluator evaluator;
+    private final ObjectStore store;
 
-    @Inject
-    ObjectStore store;
+    public EvaluationResource(ModelEvaluator evaluator,
+                              ObjectStore store) {
+        this.evaluator = evaluator;
+        this.store = store;
+    }
 
     @GET
     public List<String> list() {

@@ -1,13 +1,13 @@
 package dev.mnistpipeline.evaluator.api;
 
+import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.GateDecision;
-import dev.mnistpipeline.common.registry.GateThresholds;
-import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -23,11 +23,14 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
 
-    @Inject
-    ModelRegistry registry;
+    private final ModelRegistry registry;
+    private final ModelEvaluator evaluator;
 
-    @Inject
-    ModelEvaluator evaluator;
+    public ModelResource(ModelRegistry registry,
+                         ModelEvaluator evaluator) {
+        this.registry = registry;
+        this.evaluator = evaluator;
+    }
 
     /** One row of {@code GET /models}. */
     public record ModelSummary(String modelId, String architecture, String datasetId, String baseModelId,
@@ -73,7 +76,7 @@ public class ModelResource {
 
     private Optional<ModelDetail> detail(String id, String championId) {
         return registry.manifest(id).map(m -> new ModelDetail(m,
-                evaluator.find(ModelEvaluator.evaluationId(id)).orElse(null),
+                evaluator.find(ObjectKeys.evaluationId(id)).orElse(null),
                 registry.decision(id).orElse(null), id.equals(championId)));
     }
 }

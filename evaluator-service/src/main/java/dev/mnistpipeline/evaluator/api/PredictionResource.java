@@ -4,7 +4,6 @@ import dev.mnistpipeline.common.quarkus.BadInputMapper;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,8 +26,11 @@ import java.nio.file.Files;
 @Produces(MediaType.APPLICATION_JSON)
 public class PredictionResource {
 
-    @Inject
-    PredictionService predictions;
+    private final PredictionService predictions;
+
+    public PredictionResource(PredictionService predictions) {
+        this.predictions = predictions;
+    }
 
     @POST
     @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})

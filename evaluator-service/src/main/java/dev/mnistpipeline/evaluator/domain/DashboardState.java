@@ -1,5 +1,10 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.events.Events;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.evaluator.model.ChampionModel;
+import org.jboss.logging.Logger;
+
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -34,8 +39,15 @@ public class DashboardState {
     public record FeedEvent(String topic, String json) {
     }
 
+    private static final Logger LOG = Logger.getLogger(DashboardState.class);
+
+    private final ChampionModel champion;
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final BroadcastProcessor<FeedEvent> live = BroadcastProcessor.create();
+
+    public DashboardState(ChampionModel champion) {
+        this.champion = champion;
+    }
 
     public synchronized Collection<Run> runs() {
         return List.copyOf(runs.values());
@@ -43,6 +55,24 @@ public class DashboardState {
 
     public Multi<FeedEvent> live() {
         return live;
+    }
+
+    /**
+     * A record from a feed topic: training metrics update the run list, a promotion makes this replica serve the
+     * new champion, and every record goes to connected browsers. The dashboard only observes, so a record it
+     * cannot read is logged and skipped, not dead-lettered (the owning consumer dead-letters it).
+     */
+    public void observe(String topic, long offset, String json) {
+        try {
+            if (topic.equals(Topics.TRAINING_METRICS)) {
+                onTrainingMetrics(Events.parse(json, TrainingMetrics.class));
+            } else if (topic.equals(Topics.MODEL_PROMOTED)) {
+                champion.refresh();
+            }
+            broadcast(topic, json);
+        } catch (RuntimeException e) {
+            LOG.warnf("Dashboard skipped a record from %s at offset %d: %s", topic, offset, e.getMessage());
+        }
     }
 
     /** Passes an event from a feed topic to connected browsers. */

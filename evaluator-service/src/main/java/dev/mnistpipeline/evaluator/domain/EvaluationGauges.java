@@ -4,7 +4,6 @@ import dev.mnistpipeline.common.manifest.EvaluationReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class EvaluationGauges {
-    @Inject
-    MeterRegistry registry;
+    private final MeterRegistry registry;
+
+    public EvaluationGauges(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     private final Map<String, EvaluationReport> reports = new ConcurrentHashMap<>();
 

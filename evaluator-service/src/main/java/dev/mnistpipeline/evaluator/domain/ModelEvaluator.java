@@ -2,7 +2,7 @@ package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
-import dev.mnistpipeline.common.data.PreparedSplit;
+import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.events.EventTypes;
@@ -15,12 +15,12 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.evaluator.model.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
 import dev.mnistpipeline.common.data.MnistImage;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
@@ -41,40 +41,39 @@ import java.util.Optional;
 public class ModelEvaluator {
     private static final Logger LOG = Logger.getLogger(ModelEvaluator.class);
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final EventPublisher publisher;
+    private final MutinyEmitter<String> evaluationCompleted;
+    private final PromotionService gate;
+    private final EvaluationGauges gauges;
+    private final int misclassifiedSample;
 
-    @Inject
-    EventPublisher publisher;
-
-    @Inject
-    @Channel(Topics.Channels.EVALUATION_COMPLETED)
-    MutinyEmitter<String> evaluationCompleted;
-
-    @Inject
-    PromotionService gate;
-
-    @Inject
-    EvaluationGauges gauges;
-
-    @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50")
-    int misclassifiedSample;
+    public ModelEvaluator(ObjectStore store,
+                          EventPublisher publisher,
+                          @Channel(Topics.Channels.EVALUATION_COMPLETED) MutinyEmitter<String> evaluationCompleted,
+                          PromotionService gate,
+                          EvaluationGauges gauges,
+                          @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample) {
+        this.store = store;
+        this.publisher = publisher;
+        this.evaluationCompleted = evaluationCompleted;
+        this.gate = gate;
+        this.gauges = gauges;
+        this.misclassifiedSample = misclassifiedSample;
+    }
 
     static final int TOP_CONFUSED_PAIRS = 10;
     static final int CALIBRATION_BINS = 15;
 
-    public static String evaluationId(String modelId) {
-        return "eval-" + modelId;
-    }
-
-    /** Scores the model, then lets the registry's gate decide whether it becomes the champion. */
+    /** Scores the model (once), then lets the registry's gate decide whether it becomes the champion. */
     public EvaluationReport evaluate(ModelTrained event) {
-        String evaluationId = evaluationId(event.modelId());
-        EvaluationReport report = find(evaluationId).orElseGet(() -> score(event, evaluationId));
-        gauges.record(report);
-        publish(report);
-        gate.decide(report);
-        return report;
+        String evaluationId = ObjectKeys.evaluationId(event.modelId());
+        Document<EvaluationReport> report = store.findOrPutDocument(ObjectKeys.evaluationReport(evaluationId),
+                EvaluationReport.class, () -> score(event, evaluationId));
+        gauges.record(report.value());
+        publisher.publishOnce(evaluationCompleted, report.value().announcement(report.stored()));
+        gate.decide(report.value());
+        return report.value();
     }
 
     public Optional<EvaluationReport> find(String evaluationId) {
@@ -123,23 +122,15 @@ public class ModelEvaluator {
             }
         }
         ClassificationMetrics metrics = new ClassificationMetrics(classes, labels, predicted);
-        EvaluationReport report = new EvaluationReport(EventTypes.SCHEMA_VERSION, evaluationId, model.modelId(),
+        EvaluationReport report = new EvaluationReport(evaluationId, model.modelId(),
                 model.datasetId(), model.preparedId(), test.count(), metrics.accuracy(), metrics.perClass(),
                 metrics.macro(), metrics.weighted(), metrics.confusionMatrix(), metrics.topConfusedPairs(TOP_CONFUSED_PAIRS),
                 ProbabilityMetrics.logLoss(probabilities, labels, classes),
                 ProbabilityMetrics.calibration(probabilities, labels, classes, CALIBRATION_BINS),
                 wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
-        store.putJson(ObjectKeys.evaluationReport(evaluationId), report);
         LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s)",
                 model.modelId(), test.count(), report.accuracy(), report.macro().f1(), report.logLoss(),
                 report.calibration().expectedCalibrationError(), inferenceSeconds);
         return report;
-    }
-
-    private void publish(EvaluationReport r) {
-        String key = ObjectKeys.evaluationReport(r.evaluationId());
-        publisher.publishOnce(evaluationCompleted, new EvaluationCompleted(EventTypes.SCHEMA_VERSION, r.evaluationId(),
-                r.modelId(), r.datasetId(), r.preparedId(), key, Sha256.hex(store.get(key)), r.testCount(), r.accuracy(),
-                r.macro().precision(), r.macro().recall(), r.macro().f1(), r.seconds(), r.createdAt()));
     }
 }

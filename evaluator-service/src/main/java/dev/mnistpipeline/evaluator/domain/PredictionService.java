@@ -1,7 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.events.InferenceRequested;
@@ -10,7 +10,6 @@ import dev.mnistpipeline.evaluator.model.ChampionModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
@@ -30,22 +29,24 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class PredictionService {
 
-    @Inject
-    ChampionModel champion;
-
-    @Inject
-    MeterRegistry meters;
-
+    private final ChampionModel champion;
+    private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final int maxUploadBytes;
+    private final int maxImageSide;
+    private final int topK;
 
-    @ConfigProperty(name = "pipeline.predict.max-upload-bytes")
-    int maxUploadBytes;
-
-    @ConfigProperty(name = "pipeline.predict.max-image-side")
-    int maxImageSide;
-
-    @ConfigProperty(name = "pipeline.predict.top-k")
-    int topK;
+    public PredictionService(ChampionModel champion,
+                             MeterRegistry meters,
+                             @ConfigProperty(name = "pipeline.predict.max-upload-bytes") int maxUploadBytes,
+                             @ConfigProperty(name = "pipeline.predict.max-image-side") int maxImageSide,
+                             @ConfigProperty(name = "pipeline.predict.top-k") int topK) {
+        this.champion = champion;
+        this.meters = meters;
+        this.maxUploadBytes = maxUploadBytes;
+        this.maxImageSide = maxImageSide;
+        this.topK = topK;
+    }
 
     /**
      * @param modelId   the champion version that answered
@@ -84,8 +85,23 @@ public class PredictionService {
                 Base64.getEncoder().encodeToString(pixels), nanos / 1e6);
     }
 
-    /** The Kafka form: exactly one of {@code pixels} and {@code image}, both base64. */
-    public InferenceResult answer(InferenceRequested request) {
+    /**
+     * The Kafka form, answered on {@code inference.results} once per request id. A bad request is answered with an
+     * {@code error} result (the caller is not left waiting) and rethrown for the dead-letter topic.
+     */
+    public void respond(InferenceRequested request, java.util.function.Consumer<InferenceResult> publishOnce) {
+        try {
+            publishOnce.accept(answer(request));
+        } catch (InvalidDataException e) {
+            if (request.requestId() != null && !request.requestId().isBlank()) {
+                publishOnce.accept(new InferenceResult(request.requestId(), null, List.of(), e.getMessage(), Instant.now()));
+            }
+            throw e;
+        }
+    }
+
+    /** Exactly one of {@code pixels} and {@code image}, both base64. */
+    InferenceResult answer(InferenceRequested request) {
         if (request.requestId() == null || request.requestId().isBlank()) {
             throw new InvalidDataException("requestId is required to correlate the result");
         }
@@ -102,7 +118,7 @@ public class PredictionService {
             throw new InvalidDataException("pixels must decode to 784 bytes, got " + data.length);
         }
         Prediction p = predict(data);
-        return new InferenceResult(EventTypes.SCHEMA_VERSION, request.requestId(), p.modelId(), p.top(), null, Instant.now());
+        return new InferenceResult(request.requestId(), p.modelId(), p.top(), null, Instant.now());
     }
 
     private List<InferenceResult.Prediction> top(float[] probabilities) {

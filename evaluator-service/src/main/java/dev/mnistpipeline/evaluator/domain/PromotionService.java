@@ -6,12 +6,11 @@ import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
-import dev.mnistpipeline.common.registry.GateDecision;
-import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -24,28 +23,29 @@ import org.jboss.logging.Logger;
 public class PromotionService {
     private static final Logger LOG = Logger.getLogger(PromotionService.class);
 
-    @Inject
-    ModelRegistry registry;
+    private final ModelRegistry registry;
+    private final EventPublisher publisher;
+    private final ChampionModel champion;
+    private final MutinyEmitter<String> promoted;
+    private final MutinyEmitter<String> rejected;
 
-    @Inject
-    EventPublisher publisher;
-
-    @Inject
-    ChampionModel champion;
-
-    @Inject
-    @Channel(Topics.Channels.MODEL_PROMOTED)
-    MutinyEmitter<String> promoted;
-
-    @Inject
-    @Channel(Topics.Channels.MODEL_REJECTED)
-    MutinyEmitter<String> rejected;
+    public PromotionService(ModelRegistry registry,
+                            EventPublisher publisher,
+                            ChampionModel champion,
+                            @Channel(Topics.Channels.MODEL_PROMOTED) MutinyEmitter<String> promoted,
+                            @Channel(Topics.Channels.MODEL_REJECTED) MutinyEmitter<String> rejected) {
+        this.registry = registry;
+        this.publisher = publisher;
+        this.champion = champion;
+        this.promoted = promoted;
+        this.rejected = rejected;
+    }
 
     public GateDecision decide(EvaluationReport report) {
         GateDecision d = registry.decide(report);
         LOG.infof("Gate %s %s: %s", d.promoted() ? "promoted" : "rejected", d.modelId(), String.join("; ", d.reasons()));
         if (d.promoted()) {
-            publisher.publishOnce(promoted, new ModelPromoted(EventTypes.SCHEMA_VERSION, d.modelId(), d.evaluationId(),
+            publisher.publishOnce(promoted, new ModelPromoted(d.modelId(), d.evaluationId(),
                     d.championModelId(), d));
             try {
                 champion.refresh();
@@ -54,7 +54,7 @@ public class PromotionService {
                 LOG.warnf("Promoted %s but could not load it yet: %s", d.modelId(), e.getMessage());
             }
         } else {
-            publisher.publishOnce(rejected, new ModelRejected(EventTypes.SCHEMA_VERSION, d.modelId(), d.evaluationId(),
+            publisher.publishOnce(rejected, new ModelRejected(d.modelId(), d.evaluationId(),
                     d.championModelId(), d));
         }
         return d;

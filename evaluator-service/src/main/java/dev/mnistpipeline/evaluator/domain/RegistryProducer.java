@@ -1,7 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.registry.GateThresholds;
-import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

@@ -6,15 +6,17 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** model.trained → score on the test split → evaluation.completed. Failures go to model.trained.dlq. */
 @ApplicationScoped
 public class ModelTrainedConsumer {
 
-    @Inject
-    ModelEvaluator evaluator;
+    private final ModelEvaluator evaluator;
+
+    public ModelTrainedConsumer(ModelEvaluator evaluator) {
+        this.evaluator = evaluator;
+    }
 
     @Incoming(Topics.Channels.MODEL_TRAINED)
     @Blocking

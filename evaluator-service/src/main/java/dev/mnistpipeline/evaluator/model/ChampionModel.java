@@ -9,14 +9,13 @@ import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -39,11 +38,14 @@ public class ChampionModel {
     /** Predictions take milliseconds; a retired model stays open this long for requests that still hold it. */
     private static final long RETIRE_AFTER_SECONDS = 30;
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final ModelRegistry registry;
 
-    @Inject
-    ModelRegistry registry;
+    public ChampionModel(ObjectStore store,
+                         ModelRegistry registry) {
+        this.store = store;
+        this.registry = registry;
+    }
 
     /**
      * A loaded model version with a pool of predictors: a DJL predictor serves one thread at a time, and making

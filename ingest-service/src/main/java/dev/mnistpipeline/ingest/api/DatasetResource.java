@@ -1,11 +1,10 @@
 package dev.mnistpipeline.ingest.api;
 
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.ingest.domain.DatasetIngestor;
 import dev.mnistpipeline.ingest.domain.DatasetSources;
 import dev.mnistpipeline.ingest.domain.RawDataset;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -40,11 +39,14 @@ public class DatasetResource {
         }
     }
 
-    @Inject
-    DatasetIngestor ingestor;
+    private final DatasetIngestor ingestor;
+    private final DatasetSources sources;
 
-    @Inject
-    DatasetSources sources;
+    public DatasetResource(DatasetIngestor ingestor,
+                           DatasetSources sources) {
+        this.ingestor = ingestor;
+        this.sources = sources;
+    }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

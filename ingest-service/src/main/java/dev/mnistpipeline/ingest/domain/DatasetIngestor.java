@@ -1,7 +1,7 @@
 package dev.mnistpipeline.ingest.domain;
 
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.events.DatasetIngested;
 import dev.mnistpipeline.common.events.EventTypes;
@@ -11,9 +11,9 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -34,15 +34,17 @@ import java.util.stream.Stream;
 public class DatasetIngestor {
     private static final Logger LOG = Logger.getLogger(DatasetIngestor.class);
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final EventPublisher publisher;
+    private final MutinyEmitter<String> datasetIngested;
 
-    @Inject
-    EventPublisher publisher;
-
-    @Inject
-    @Channel(Topics.Channels.DATASET_INGESTED)
-    MutinyEmitter<String> datasetIngested;
+    public DatasetIngestor(ObjectStore store,
+                           EventPublisher publisher,
+                           @Channel(Topics.Channels.DATASET_INGESTED) MutinyEmitter<String> datasetIngested) {
+        this.store = store;
+        this.publisher = publisher;
+        this.datasetIngested = datasetIngested;
+    }
 
     /** Outcome of an ingest: the version, and whether this call created it. */
     public record Result(DatasetManifest manifest, boolean created) {
@@ -126,31 +128,25 @@ public class DatasetIngestor {
         List<Part> train = Stream.concat(inheritedTrain.stream(), newTrain.stream().map(this::describe)).toList();
         List<Part> test = Stream.concat(inheritedTest.stream(), newTest.stream().map(this::describe)).toList();
         String datasetId = Sha256.shortId("ds", "train:" + hashes(train) + "|test:" + hashes(test));
-        Optional<DatasetManifest> existing = find(datasetId);
-        if (existing.isPresent()) {
+        boolean[] created = {false};
+        Document<DatasetManifest> manifest = store.findOrPutDocument(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class, () -> {
+            for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).toList()) {
+                writeBlob(p.imagesIdx());
+                writeBlob(p.labelsIdx());
+            }
+            created[0] = true;
+            return new DatasetManifest(datasetId, name, parentId, source, train, test,
+                    train.stream().mapToInt(Part::count).sum(), test.stream().mapToInt(Part::count).sum(), Instant.now());
+        });
+        if (created[0]) {
+            store.putText(ObjectKeys.latestDataset(name), datasetId);
+            LOG.infof("Stored dataset %s '%s': %d train, %d test examples", datasetId, name, manifest.value().trainCount(), manifest.value().testCount());
+        } else {
             LOG.infof("Dataset %s already stored; no new version", datasetId);
-            publish(existing.get()); // no-op unless an earlier attempt stored it but crashed before publishing
-            return new Result(existing.get(), false);
         }
-        for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).toList()) {
-            writeBlob(p.imagesIdx());
-            writeBlob(p.labelsIdx());
-        }
-        DatasetManifest manifest = new DatasetManifest(EventTypes.SCHEMA_VERSION, datasetId, name, parentId, source,
-                train, test, train.stream().mapToInt(Part::count).sum(), test.stream().mapToInt(Part::count).sum(),
-                Instant.now());
-        store.putJson(ObjectKeys.datasetManifest(datasetId), manifest);
-        store.putText(ObjectKeys.latestDataset(name), datasetId);
-        LOG.infof("Stored dataset %s '%s': %d train, %d test examples", datasetId, name, manifest.trainCount(), manifest.testCount());
-        publish(manifest);
-        return new Result(manifest, true);
-    }
-
-    private void publish(DatasetManifest m) {
-        String manifestKey = ObjectKeys.datasetManifest(m.datasetId());
-        String sha = Sha256.hex(store.get(manifestKey));
-        publisher.publishOnce(datasetIngested, new DatasetIngested(EventTypes.SCHEMA_VERSION, m.datasetId(), m.name(),
-                m.parentId(), m.source(), manifestKey, sha, m.trainCount(), m.testCount(), m.createdAt()));
+        // A no-op unless an earlier attempt stored the version but crashed before publishing.
+        publisher.publishOnce(datasetIngested, manifest.value().announcement(manifest.stored()));
+        return new Result(manifest.value(), created[0]);
     }
 
     private Part describe(PendingPart p) {

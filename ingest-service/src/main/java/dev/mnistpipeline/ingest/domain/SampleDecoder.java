@@ -1,7 +1,7 @@
 package dev.mnistpipeline.ingest.domain;
 
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 

@@ -6,7 +6,6 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.ingest.domain.SampleBatcher;
 import dev.mnistpipeline.ingest.domain.SampleDecoder;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -21,8 +20,11 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class SampleConsumer {
 
-    @Inject
-    SampleBatcher batcher;
+    private final SampleBatcher batcher;
+
+    public SampleConsumer(SampleBatcher batcher) {
+        this.batcher = batcher;
+    }
 
     @Incoming(Topics.Channels.SAMPLES_SUBMITTED)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)

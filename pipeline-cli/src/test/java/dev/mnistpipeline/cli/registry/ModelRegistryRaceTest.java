@@ -8,9 +8,9 @@ import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.GateDecision;
-import dev.mnistpipeline.common.registry.GateThresholds;
-import dev.mnistpipeline.common.registry.ModelRegistry;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
@@ -157,7 +157,7 @@ class ModelRegistryRaceTest {
         for (int c = 0; c < 10; c++) {
             perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));
         }
-        EvaluationReport r = new EvaluationReport(1, "eval-" + modelId, modelId, datasetId, "pp", 1000, accuracy, perClass,
+        EvaluationReport r = new EvaluationReport("eval-" + modelId, modelId, datasetId, "pp", 1000, accuracy, perClass,
                 null, null, new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
         store.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
         return r;

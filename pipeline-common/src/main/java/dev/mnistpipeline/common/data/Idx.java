@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.data;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,11 +24,6 @@ public final class Idx {
 
     /** Images of one IDX file, row-major, one byte per pixel (0 = background). */
     public record Images(int count, byte[] pixels) {
-        public byte[] image(int i) {
-            byte[] out = new byte[PIXELS];
-            System.arraycopy(pixels, i * PIXELS, out, 0, PIXELS);
-            return out;
-        }
     }
 
     /** Inflates gzip data (detected by its magic bytes); returns other data unchanged. */

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.data;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

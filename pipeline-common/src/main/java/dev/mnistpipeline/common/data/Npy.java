@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.data;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

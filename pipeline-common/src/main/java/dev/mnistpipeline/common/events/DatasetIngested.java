@@ -8,7 +8,7 @@ import java.time.Instant;
  * @param datasetId content address of the version ({@code ds-} + hash of its parts)
  * @param parentId  the version this one extends (user samples appended to a base), or null
  */
-public record DatasetIngested(int schemaVersion, String datasetId, String name, String parentId, String source,
+public record DatasetIngested(String datasetId, String name, String parentId, String source,
                               String manifestKey, String manifestSha256, int trainCount, int testCount,
                               Instant createdAt) implements PipelineEvent {
     @Override

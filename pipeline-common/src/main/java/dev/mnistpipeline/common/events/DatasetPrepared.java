@@ -3,7 +3,7 @@ package dev.mnistpipeline.common.events;
 import java.time.Instant;
 
 /** Normalized train/validation/test shards of a dataset are stored; {@code manifestKey} points at the {@code PreparedManifest}. */
-public record DatasetPrepared(int schemaVersion, String preparedId, String datasetId, String manifestKey,
+public record DatasetPrepared(String preparedId, String datasetId, String manifestKey,
                               String manifestSha256, int trainCount, int validationCount, int testCount,
                               double pixelMean, double pixelStd, Instant createdAt) implements PipelineEvent {
     @Override

@@ -2,8 +2,6 @@ package dev.mnistpipeline.common.events;
 
 /** CloudEvents types. Each type travels on the topic of the same name (see {@code Topics}). */
 public final class EventTypes {
-    public static final int SCHEMA_VERSION = 1;
-
     public static final String SAMPLE_SUBMITTED = "samples.submitted";
     public static final String DATASET_INGESTED = "dataset.ingested";
     public static final String DATASET_PREPARED = "dataset.prepared";

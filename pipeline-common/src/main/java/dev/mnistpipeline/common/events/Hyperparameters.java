@@ -1,92 +1,140 @@
 package dev.mnistpipeline.common.events;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.mnistpipeline.common.data.Augmentation;
 
+import java.util.Locale;
+
 /**
- * Everything that shapes a training run, in one record. Missing values take the defaults of {@link #withDefaults()}.
+ * Everything that shapes a training run, in one record. As requested, a field may be null ("the default"); the
+ * trainer's {@code TrainingRules} fills the defaults of {@link #DEFAULTS} and checks the combination, so the
+ * hyperparameters a run receives are complete and valid. Build one with {@link #builder()}; change one with
+ * {@link #toBuilder()}; lay a partial set over another with {@link #overriding}.
  *
  * @param architecture          {@code cnn} (default), {@code mlp}, {@code lenet}, {@code lstm} or {@code transformer}
- * @param optimizer             {@code adam} or {@code sgd} (with momentum 0.9)
- * @param loss                  {@code cross_entropy} or {@code mse}
- * @param activation            {@code relu}, {@code sigmoid} or {@code tanh}; null means the architecture's own default
- * @param schedule              learning-rate schedule: {@code cosine} (default: to 0 over the run), {@code constant} or
- *                              {@code step} (x0.1 at 50% and again at 75% of the epochs)
+ *                              (an open set: the trainer's architecture registry)
+ * @param optimizer             Adam, or SGD with momentum 0.9
+ * @param activation            null means the architecture's own default
+ * @param schedule              learning-rate schedule: cosine (default: to 0 over the run), constant, or step (x0.1 at
+ *                              50% and again at 75% of the steps)
  * @param weightDecay           L2 penalty on weights (not biases or normalisation parameters); 0 turns it off
  * @param earlyStoppingPatience stop after this many epochs without a better validation accuracy and keep the best
  *                              epoch's weights; 0 turns it off
  * @param augmentation          random rotation/shift/scale/elastic applied to each training batch as it is drawn;
  *                              null means the prepared dataset's policy
- * @param baseModelId           transfer learning: start from this model version's weights (same architecture);
- *                              the class head is re-initialised when the number of classes differs
- * @param freeze                with a base model: {@code none} (fine-tune everything, default) or {@code features}
- *                              (train only the class head; feature layers and their batch-norm statistics stay fixed)
- * @param transfer              with a base model, which of its layers to start from: {@code all} (default; the head
- *                              too when the class count matches), {@code features} (all but the class head) or
- *                              {@code convolutions} (only the convolutional layers; dense layers and head start fresh)
+ * @param baseModelId           transfer learning: start from this model version's weights (same architecture)
+ * @param freeze                with a base model: train everything, or only the class head
+ * @param transfer              with a base model, which of its layers to start from
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
-                              String optimizer, String loss, Long seed, String activation, String schedule,
+                              Optimizer optimizer, Loss loss, Long seed, Activation activation, Schedule schedule,
                               Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
-                              String baseModelId, String freeze, String transfer) {
+                              String baseModelId, Freeze freeze, Transfer transfer) {
 
-    public static final Hyperparameters DEFAULTS = new Hyperparameters("cnn", 2, 128, 1e-3, "adam", "cross_entropy",
-            42L, null, "cosine", 0.0, 0, null, null, "none", "all");
+    public enum Optimizer { ADAM, SGD;
+        @JsonValue @Override public String toString() { return lower(this); } }
 
-    /** Every setting but {@code transfer}, which takes its default. */
-    public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
-                           String optimizer, String loss, Long seed, String activation, String schedule,
-                           Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
-                           String baseModelId, String freeze) {
-        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation, schedule, weightDecay,
-                earlyStoppingPatience, augmentation, baseModelId, freeze, null);
+    /** Cross-entropy on the logits, or mean squared error on the softmax probabilities. */
+    public enum Loss { CROSS_ENTROPY, MSE;
+        @JsonValue @Override public String toString() { return lower(this); } }
+
+    public enum Activation { RELU, SIGMOID, TANH;
+        @JsonValue @Override public String toString() { return lower(this); } }
+
+    public enum Schedule { COSINE, CONSTANT, STEP;
+        @JsonValue @Override public String toString() { return lower(this); } }
+
+    /** {@code none}: fine-tune everything; {@code features}: train only the class head, feature layers stay fixed. */
+    public enum Freeze { NONE, FEATURES;
+        @JsonValue @Override public String toString() { return lower(this); } }
+
+    /**
+     * {@code all}: every layer (the head too when the class count matches); {@code features}: all but the class
+     * head; {@code convolutions}: only the convolutional layers, dense layers and head start fresh.
+     */
+    public enum Transfer { ALL, FEATURES, CONVOLUTIONS;
+        @JsonValue @Override public String toString() { return lower(this); } }
+
+    public static final Hyperparameters DEFAULTS = builder().architecture("cnn").epochs(2).batchSize(128)
+            .learningRate(1e-3).optimizer(Optimizer.ADAM).loss(Loss.CROSS_ENTROPY).seed(42L).schedule(Schedule.COSINE)
+            .weightDecay(0.0).earlyStoppingPatience(0).freeze(Freeze.NONE).transfer(Transfer.ALL).build();
+
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The original seven settings; the rest take their defaults. */
-    public Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
-                           String optimizer, String loss, Long seed) {
-        this(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, null, null, null, null, null, null, null);
+    public Builder toBuilder() {
+        return new Builder().architecture(architecture).epochs(epochs).batchSize(batchSize).learningRate(learningRate)
+                .optimizer(optimizer).loss(loss).seed(seed).activation(activation).schedule(schedule)
+                .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).augmentation(augmentation)
+                .baseModelId(baseModelId).freeze(freeze).transfer(transfer);
     }
 
-    /** Fills unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
-    public Hyperparameters withDefaults() {
+    /** These settings where set, {@code base}'s elsewhere: every field, so nothing set is ever dropped. */
+    public Hyperparameters overriding(Hyperparameters base) {
         return new Hyperparameters(
-                architecture != null ? architecture : DEFAULTS.architecture,
-                epochs != null ? epochs : DEFAULTS.epochs,
-                batchSize != null ? batchSize : DEFAULTS.batchSize,
-                learningRate != null ? learningRate : DEFAULTS.learningRate,
-                optimizer != null ? optimizer : DEFAULTS.optimizer,
-                loss != null ? loss : DEFAULTS.loss,
-                seed != null ? seed : DEFAULTS.seed,
-                activation,
-                schedule != null ? schedule : DEFAULTS.schedule,
-                weightDecay != null ? weightDecay : DEFAULTS.weightDecay,
-                earlyStoppingPatience != null ? earlyStoppingPatience : DEFAULTS.earlyStoppingPatience,
-                augmentation == null ? null : augmentation.withDefaults(),
-                baseModelId,
-                freeze != null ? freeze : DEFAULTS.freeze,
-                transfer != null ? transfer : DEFAULTS.transfer);
+                or(architecture, base.architecture), or(epochs, base.epochs), or(batchSize, base.batchSize),
+                or(learningRate, base.learningRate), or(optimizer, base.optimizer), or(loss, base.loss),
+                or(seed, base.seed), or(activation, base.activation), or(schedule, base.schedule),
+                or(weightDecay, base.weightDecay), or(earlyStoppingPatience, base.earlyStoppingPatience),
+                or(augmentation, base.augmentation), or(baseModelId, base.baseModelId), or(freeze, base.freeze),
+                or(transfer, base.transfer));
     }
 
-    /** The same settings with the activation the architecture resolved. */
-    public Hyperparameters withActivation(String resolved) {
-        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, resolved,
-                schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze, transfer);
+    /** Unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
+    public Hyperparameters withDefaults() {
+        Hyperparameters filled = overriding(DEFAULTS);
+        return augmentation == null ? filled : filled.toBuilder().augmentation(augmentation.withDefaults()).build();
     }
 
-    /** The same settings with the augmentation actually applied (the dataset's policy when the request set none). */
-    public Hyperparameters withAugmentation(Augmentation applied) {
-        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
-                schedule, weightDecay, earlyStoppingPatience, applied, baseModelId, freeze, transfer);
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
     }
 
-    /** The same settings starting from a base model (continuous training fine-tunes the champion this way). */
-    public Hyperparameters withBaseModel(String base, String freezeLayers) {
-        return withBaseModel(base, freezeLayers, transfer);
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The same settings starting from some of a base model's layers ({@code transfer}: all, features, convolutions). */
-    public Hyperparameters withBaseModel(String base, String freezeLayers, String transferred) {
-        return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
-                schedule, weightDecay, earlyStoppingPatience, augmentation, base, freezeLayers, transferred);
+    /** Named setters for every field; unset ones stay null. */
+    public static final class Builder {
+        private String architecture;
+        private Integer epochs;
+        private Integer batchSize;
+        private Double learningRate;
+        private Optimizer optimizer;
+        private Loss loss;
+        private Long seed;
+        private Activation activation;
+        private Schedule schedule;
+        private Double weightDecay;
+        private Integer earlyStoppingPatience;
+        private Augmentation augmentation;
+        private String baseModelId;
+        private Freeze freeze;
+        private Transfer transfer;
+
+        private Builder() {
+        }
+
+        public Builder architecture(String v) { architecture = v; return this; }
+        public Builder epochs(Integer v) { epochs = v; return this; }
+        public Builder batchSize(Integer v) { batchSize = v; return this; }
+        public Builder learningRate(Double v) { learningRate = v; return this; }
+        public Builder optimizer(Optimizer v) { optimizer = v; return this; }
+        public Builder loss(Loss v) { loss = v; return this; }
+        public Builder seed(Long v) { seed = v; return this; }
+        public Builder activation(Activation v) { activation = v; return this; }
+        public Builder schedule(Schedule v) { schedule = v; return this; }
+        public Builder weightDecay(Double v) { weightDecay = v; return this; }
+        public Builder earlyStoppingPatience(Integer v) { earlyStoppingPatience = v; return this; }
+        public Builder augmentation(Augmentation v) { augmentation = v; return this; }
+        public Builder baseModelId(String v) { baseModelId = v; return this; }
+        public Builder freeze(Freeze v) { freeze = v; return this; }
+        public Builder transfer(Transfer v) { transfer = v; return this; }
+
+        public Hyperparameters build() {
+            return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
+                    schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze, transfer);
+        }
     }
 }

@@ -5,7 +5,7 @@ package dev.mnistpipeline.common.events;
  * {@code requestId}. Exactly one of {@code pixels} (base64 of 784 bytes, 28x28 row-major, 0 = background) and
  * {@code image} (base64 PNG or JPEG of any size, preprocessed the MNIST way) is set.
  */
-public record InferenceRequested(int schemaVersion, String requestId, String pixels, String image)
+public record InferenceRequested(String requestId, String pixels, String image)
         implements PipelineEvent {
     @Override
     public String key() {

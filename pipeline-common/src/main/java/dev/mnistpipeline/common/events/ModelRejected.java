@@ -1,9 +1,9 @@
 package dev.mnistpipeline.common.events;
 
-import dev.mnistpipeline.common.registry.GateDecision;
+import dev.mnistpipeline.common.events.GateDecision;
 
 /** The gate kept the champion: the candidate missed a threshold; {@code decision.reasons()} says which. */
-public record ModelRejected(int schemaVersion, String modelId, String evaluationId, String championModelId,
+public record ModelRejected(String modelId, String evaluationId, String championModelId,
                             GateDecision decision) implements PipelineEvent {
     @Override
     public String key() {

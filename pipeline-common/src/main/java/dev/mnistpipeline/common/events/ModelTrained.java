@@ -3,7 +3,7 @@ package dev.mnistpipeline.common.events;
 import java.time.Instant;
 
 /** A trained model version is stored as a TensorFlow SavedModel under {@code artifactPrefix}. */
-public record ModelTrained(int schemaVersion, String modelId, String runId, String preparedId, String datasetId,
+public record ModelTrained(String modelId, String runId, String preparedId, String datasetId,
                            Hyperparameters hyperparameters, String artifactPrefix, String manifestKey,
                            String manifestSha256, double validationAccuracy, double trainSeconds,
                            double imagesPerSecond, Instant createdAt) implements PipelineEvent {

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.common.events;
 
+import dev.mnistpipeline.common.json.Versioned;
+
 /**
  * Every event on a pipeline topic. Events are JSON records; they carry CloudEvents attributes as Kafka headers
  * ({@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_time}) and are keyed by {@link #key()}.
@@ -7,10 +9,7 @@ package dev.mnistpipeline.common.events;
  * <p>The event id is derived from the entity it announces, so a redelivered or re-sent event keeps its id and
  * consumers can recognise it.
  */
-public interface PipelineEvent {
-    /** Major schema version of the payload; consumers reject versions they do not know. */
-    int schemaVersion();
-
+public interface PipelineEvent extends Versioned {
     /** Kafka record key: the dataset or run id, so related events stay ordered on one partition. */
     String key();
 

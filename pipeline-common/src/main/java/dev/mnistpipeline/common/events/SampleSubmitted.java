@@ -7,7 +7,7 @@ package dev.mnistpipeline.common.events;
  *
  * @param dataset the dataset name the sample extends; default {@code mnist}
  */
-public record SampleSubmitted(int schemaVersion, String sampleId, Integer label, String pixels, String png,
+public record SampleSubmitted(String sampleId, Integer label, String pixels, String png,
                               String dataset) implements PipelineEvent {
     @Override
     public String key() {

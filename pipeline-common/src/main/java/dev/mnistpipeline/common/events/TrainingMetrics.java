@@ -9,7 +9,7 @@ import java.time.Instant;
  * @param validationAccuracy set on {@code epoch} and {@code completed}
  * @param message reason on {@code failed}
  */
-public record TrainingMetrics(int schemaVersion, String runId, String phase, int epoch, int epochs, long step,
+public record TrainingMetrics(String runId, String phase, int epoch, int epochs, long step,
                               long totalSteps, double loss, double accuracy, Double validationAccuracy,
                               double imagesPerSecond, String message, Instant time) implements PipelineEvent {
     @Override

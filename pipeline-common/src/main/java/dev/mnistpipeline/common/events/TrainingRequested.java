@@ -3,10 +3,14 @@ package dev.mnistpipeline.common.events;
 import java.time.Instant;
 
 /**
- * Ask the trainer for a run. {@code preparedId} null means "the latest prepared dataset".
- * The run id is the idempotency key: a second request with the same id trains nothing new.
+ * Ask the trainer for a run. The run id is the idempotency key: a second request with the same id trains nothing
+ * new. The trainer's own entry points (REST, continuous training) resolve the prepared dataset when they accept
+ * the request and record it with its manifest's checksum, so a resumed run trains on the same data; a request
+ * published by hand may leave {@code preparedId} null ("the latest prepared dataset", resolved on arrival).
+ *
+ * @param preparedSha256 SHA-256 of the prepared manifest; the trainer refuses a manifest that does not match
  */
-public record TrainingRequested(int schemaVersion, String runId, String preparedId, Hyperparameters hyperparameters,
+public record TrainingRequested(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters,
                                 Instant requestedAt) implements PipelineEvent {
     @Override
     public String key() {

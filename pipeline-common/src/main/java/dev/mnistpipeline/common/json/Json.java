@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -52,6 +54,37 @@ public final class Json {
             return MAPPER.readValue(json, type);
         } catch (IOException e) {
             throw new IllegalArgumentException("Malformed " + type.getSimpleName() + " JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a {@link Versioned} record from untrusted text: anything but a JSON object ({@code null}, an array, a
+     * number, truncated text) and any other schema version is rejected with a reason, never a
+     * {@code NullPointerException}.
+     */
+    public static <T extends Versioned> T readVersioned(String json, Class<T> type) {
+        String name = type.getSimpleName();
+        if (json == null || json.isBlank()) {
+            throw new InvalidDataException("Empty " + name + " payload");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidDataException("Malformed " + name + " JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidDataException(name + " must be a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+        }
+        JsonNode version = node.get("schemaVersion");
+        if (version == null || !version.canConvertToExactIntegral() || version.asInt() != Versioned.CURRENT) {
+            throw new InvalidDataException(name + " schemaVersion " + version + " is not supported (this service reads version "
+                    + Versioned.CURRENT + ")");
+        }
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidDataException("Malformed " + name + " JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.events.DatasetIngested;
+import dev.mnistpipeline.common.storage.StoredObject;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -7,8 +11,13 @@ import java.util.List;
  * One immutable raw dataset version. Its parts are content-addressed IDX blobs, so a version that extends another
  * (user samples appended to MNIST) shares the parent's blobs instead of copying them.
  */
-public record DatasetManifest(int schemaVersion, String datasetId, String name, String parentId, String source,
-                              List<Part> train, List<Part> test, int trainCount, int testCount, Instant createdAt) {
+public record DatasetManifest(String datasetId, String name, String parentId, String source,
+                              List<Part> train, List<Part> test, int trainCount, int testCount, Instant createdAt) implements Versioned {
+
+    /** The event that announces this version, stored as {@code stored}. */
+    public DatasetIngested announcement(StoredObject stored) {
+        return new DatasetIngested(datasetId, name, parentId, source, stored.key(), stored.sha256(), trainCount, testCount, createdAt);
+    }
 
     /**
      * A pair of IDX files: images and labels of {@code count} examples.

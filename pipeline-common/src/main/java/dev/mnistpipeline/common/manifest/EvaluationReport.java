@@ -1,5 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.events.EvaluationCompleted;
+import dev.mnistpipeline.common.storage.StoredObject;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -15,12 +19,18 @@ import java.util.List;
  * @param inferenceSeconds  DJL scoring of the whole test split: no download, no model load, after one warm-up batch
  * @param seconds           the whole evaluation: download, load, score, report, gallery
  */
-public record EvaluationReport(int schemaVersion, String evaluationId, String modelId, String datasetId,
+public record EvaluationReport(String evaluationId, String modelId, String datasetId,
                                String preparedId, int testCount, double accuracy, List<ClassMetrics> perClass,
                                Averages macro, Averages weighted, int[][] confusionMatrix,
                                List<ConfusedPair> topConfusedPairs, double logLoss, Calibration calibration,
                                List<Misclassified> misclassified, double inferenceSeconds, double seconds,
-                               Instant createdAt) {
+                               Instant createdAt) implements Versioned {
+
+    /** The event that announces this report, stored as {@code stored}. */
+    public EvaluationCompleted announcement(StoredObject stored) {
+        return new EvaluationCompleted(evaluationId, modelId, datasetId, preparedId, stored.key(), stored.sha256(), testCount,
+                accuracy, macro.precision(), macro.recall(), macro.f1(), seconds, createdAt);
+    }
 
     public record ClassMetrics(int label, double precision, double recall, double f1, int support) {
     }

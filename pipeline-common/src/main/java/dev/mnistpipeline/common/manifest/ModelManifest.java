@@ -1,5 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.storage.StoredObject;
 
@@ -16,12 +20,18 @@ import java.util.List;
  * @param inputName  serving signature input: float32 [batch,28,28,1], pixels in [0,1]
  * @param outputName serving signature output: float32 [batch,10] class probabilities
  */
-public record ModelManifest(int schemaVersion, String modelId, String runId, String datasetId, String preparedId,
+public record ModelManifest(String modelId, String runId, String datasetId, String preparedId,
                             String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
                             String outputName, int classes, List<StoredObject> files, StoredObject weights,
                             List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
-                            Instant createdAt) {
+                            Instant createdAt) implements Versioned {
+
+    /** The event that announces this model version, this manifest stored as {@code stored}. */
+    public ModelTrained announcement(StoredObject stored) {
+        return new ModelTrained(modelId, runId, preparedId, datasetId, hyperparameters, ObjectKeys.savedModelPrefix(modelId),
+                stored.key(), stored.sha256(), validationAccuracy, trainSeconds, imagesPerSecond, createdAt);
+    }
 
     public record EpochSummary(int epoch, double loss, double accuracy, double validationAccuracy, double seconds) {
     }

@@ -1,5 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.events.DatasetPrepared;
+import dev.mnistpipeline.common.storage.StoredObject;
+
 import dev.mnistpipeline.common.data.Augmentation;
 
 import java.time.Instant;
@@ -12,9 +16,15 @@ import java.util.List;
  * @param pixelStd    standard deviation of the normalized training pixels
  * @param classCounts training examples per class
  */
-public record PreparedManifest(int schemaVersion, String preparedId, String datasetId, PrepareSettings settings,
+public record PreparedManifest(String preparedId, String datasetId, PrepareSettings settings,
                                double pixelMean, double pixelStd, int[] classCounts, List<Shard> shards,
-                               int trainCount, int validationCount, int testCount, Instant createdAt) {
+                               int trainCount, int validationCount, int testCount, Instant createdAt) implements Versioned {
+
+    /** The event that announces these shards, this manifest stored as {@code stored}. */
+    public DatasetPrepared announcement(StoredObject stored) {
+        return new DatasetPrepared(preparedId, datasetId, stored.key(), stored.sha256(), trainCount, validationCount,
+                testCount, pixelMean, pixelStd, createdAt);
+    }
 
     public static final String TRAIN = "train";
     public static final String VALIDATION = "validation";

@@ -8,7 +8,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -25,11 +24,14 @@ import java.time.ZonedDateTime;
 public class EventPublisher {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final String source;
 
-    @ConfigProperty(name = "quarkus.application.name")
-    String source;
+    public EventPublisher(ObjectStore store,
+                          @ConfigProperty(name = "quarkus.application.name") String source) {
+        this.store = store;
+        this.source = source;
+    }
 
     /** Sends now, whether or not it was sent before (progress metrics). */
     public void send(MutinyEmitter<String> emitter, PipelineEvent event) {

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.common.registry;
 
+import dev.mnistpipeline.common.json.Versioned;
+
 import java.time.Instant;
 
 /**
@@ -8,6 +10,6 @@ import java.time.Instant;
  *
  * @param generation increases by one with every promotion
  */
-public record ChampionAlias(int schemaVersion, String modelId, String evaluationId, double accuracy,
-                            String previousModelId, long generation, Instant promotedAt) {
+public record ChampionAlias(String modelId, String evaluationId, double accuracy,
+                            String previousModelId, long generation, Instant promotedAt) implements Versioned {
 }

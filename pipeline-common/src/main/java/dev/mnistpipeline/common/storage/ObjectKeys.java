@@ -53,6 +53,16 @@ public final class ObjectKeys {
 
     public static final String LATEST_PREPARED = "prepared/latest";
 
+    /** A run's model version id: one model per run, whoever trains it. */
+    public static String modelId(String runId) {
+        return "model-" + runId;
+    }
+
+    /** A model's evaluation id: one evaluation per model. */
+    public static String evaluationId(String modelId) {
+        return "eval-" + modelId;
+    }
+
     public static String modelPrefix(String modelId) {
         return "models/" + modelId + "/";
     }

@@ -183,6 +183,25 @@ public final class ObjectStore implements AutoCloseable {
         return find(key).map(b -> new String(b, StandardCharsets.UTF_8).trim());
     }
 
+    /** A JSON document as stored: its value, and its key and checksum for the event that announces it. */
+    public record Document<T>(T value, StoredObject stored) {
+    }
+
+    public <T> Optional<Document<T>> findDocument(String key, Class<T> type) {
+        return find(key).map(b -> new Document<>(Json.read(b, type), new StoredObject(key, Sha256.hex(b), b.length)));
+    }
+
+    /**
+     * The idempotent write every handler does: the document at {@code key} if an earlier delivery stored it,
+     * otherwise {@code build}'s result, stored now. Either way the answer carries the stored bytes' checksum.
+     */
+    public <T> Document<T> findOrPutDocument(String key, Class<T> type, java.util.function.Supplier<T> build) {
+        return findDocument(key, type).orElseGet(() -> {
+            T value = build.get();
+            return new Document<>(value, putJson(key, value));
+        });
+    }
+
     public <T> Optional<T> findJson(String key, Class<T> type) {
         return find(key).map(b -> Json.read(b, type));
     }
@@ -238,22 +257,6 @@ public final class ObjectStore implements AutoCloseable {
             return stored;
         } catch (IOException e) {
             throw new StorageException("Cannot walk " + dir, e);
-        }
-    }
-
-    /** Downloads every object under {@code prefix} into {@code dir}, keeping relative paths. */
-    public void downloadPrefix(String prefix, Path dir) {
-        for (String key : list(prefix)) {
-            Path target = dir.resolve(key.substring(prefix.length())).normalize();
-            if (!target.startsWith(dir)) {
-                throw new StorageException("Refusing to write outside " + dir + ": " + key);
-            }
-            try {
-                Files.createDirectories(target.getParent());
-                Files.write(target, get(key));
-            } catch (IOException e) {
-                throw new StorageException("Cannot write " + target, e);
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.data;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -17,10 +17,10 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.StoredObject;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
@@ -43,40 +43,43 @@ import java.util.List;
 public class DatasetPreparer {
     private static final Logger LOG = Logger.getLogger(DatasetPreparer.class);
 
-    @Inject
-    ObjectStore store;
-
-    @Inject
-    EventPublisher publisher;
-
-    @Inject
-    @Channel(Topics.Channels.DATASET_PREPARED)
-    MutinyEmitter<String> datasetPrepared;
-
-    @ConfigProperty(name = "pipeline.prepare.validation-fraction", defaultValue = "0.1")
-    double validationFraction;
-
-    @ConfigProperty(name = "pipeline.prepare.seed", defaultValue = "42")
-    long seed;
-
-    @ConfigProperty(name = "pipeline.prepare.shard-size", defaultValue = "10000")
-    int shardSize;
+    private final ObjectStore store;
+    private final EventPublisher publisher;
+    private final MutinyEmitter<String> datasetPrepared;
+    private final double validationFraction;
+    private final long seed;
+    private final int shardSize;
 
     // The dataset's augmentation policy (recorded in the manifest; the trainer applies it per batch).
-    @ConfigProperty(name = "pipeline.prepare.augmentation.rotation-degrees", defaultValue = "0")
-    double rotationDegrees;
+    private final double rotationDegrees;
+    private final double shiftPixels;
+    private final double scaleMin;
+    private final double scaleMax;
+    private final boolean elastic;
 
-    @ConfigProperty(name = "pipeline.prepare.augmentation.shift-pixels", defaultValue = "0")
-    double shiftPixels;
-
-    @ConfigProperty(name = "pipeline.prepare.augmentation.scale-min", defaultValue = "1")
-    double scaleMin;
-
-    @ConfigProperty(name = "pipeline.prepare.augmentation.scale-max", defaultValue = "1")
-    double scaleMax;
-
-    @ConfigProperty(name = "pipeline.prepare.augmentation.elastic", defaultValue = "false")
-    boolean elastic;
+    public DatasetPreparer(ObjectStore store,
+                           EventPublisher publisher,
+                           @Channel(Topics.Channels.DATASET_PREPARED) MutinyEmitter<String> datasetPrepared,
+                           @ConfigProperty(name = "pipeline.prepare.validation-fraction", defaultValue = "0.1") double validationFraction,
+                           @ConfigProperty(name = "pipeline.prepare.seed", defaultValue = "42") long seed,
+                           @ConfigProperty(name = "pipeline.prepare.shard-size", defaultValue = "10000") int shardSize,
+                           @ConfigProperty(name = "pipeline.prepare.augmentation.rotation-degrees", defaultValue = "0") double rotationDegrees,
+                           @ConfigProperty(name = "pipeline.prepare.augmentation.shift-pixels", defaultValue = "0") double shiftPixels,
+                           @ConfigProperty(name = "pipeline.prepare.augmentation.scale-min", defaultValue = "1") double scaleMin,
+                           @ConfigProperty(name = "pipeline.prepare.augmentation.scale-max", defaultValue = "1") double scaleMax,
+                           @ConfigProperty(name = "pipeline.prepare.augmentation.elastic", defaultValue = "false") boolean elastic) {
+        this.store = store;
+        this.publisher = publisher;
+        this.datasetPrepared = datasetPrepared;
+        this.validationFraction = validationFraction;
+        this.seed = seed;
+        this.shardSize = shardSize;
+        this.rotationDegrees = rotationDegrees;
+        this.shiftPixels = shiftPixels;
+        this.scaleMin = scaleMin;
+        this.scaleMax = scaleMax;
+        this.elastic = elastic;
+    }
 
     public PreparedManifest prepare(DatasetIngested event) {
         Augmentation augmentation = new Augmentation(rotationDegrees, shiftPixels, scaleMin, scaleMax, elastic).withDefaults();
@@ -85,10 +88,11 @@ public class DatasetPreparer {
         }
         PrepareSettings settings = new PrepareSettings(validationFraction, seed, shardSize, augmentation);
         String preparedId = Sha256.shortId("pp", event.datasetId() + "|" + Json.write(settings));
-        PreparedManifest manifest = store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
-                .orElseGet(() -> build(event, preparedId, settings));
-        publish(manifest);
-        return manifest;
+        Document<PreparedManifest> manifest = store.findOrPutDocument(ObjectKeys.preparedManifest(preparedId),
+                PreparedManifest.class, () -> build(event, preparedId, settings));
+        store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
+        publisher.publishOnce(datasetPrepared, manifest.value().announcement(manifest.stored()));
+        return manifest.value();
     }
 
     private PreparedManifest build(DatasetIngested event, String preparedId, PrepareSettings settings) {
@@ -113,22 +117,13 @@ public class DatasetPreparer {
         writeShards(preparedId, PreparedManifest.VALIDATION, Idx.toUnitRange(validation[0]), validation[1], shards);
         writeShards(preparedId, PreparedManifest.TEST, Idx.toUnitRange(test[0]), test[1], shards);
 
-        PreparedManifest manifest = new PreparedManifest(EventTypes.SCHEMA_VERSION, preparedId, dataset.datasetId(),
+        PreparedManifest manifest = new PreparedManifest(preparedId, dataset.datasetId(),
                 settings, stats[0], stats[1], classCounts, shards, remaining[1].length, validationCount,
                 test[1].length, Instant.now());
-        store.putJson(ObjectKeys.preparedManifest(preparedId), manifest);
-        store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
         LOG.infof("Prepared %s from %s: %d train, %d validation, %d test; mean %.4f std %.4f in %.1f s", preparedId,
                 dataset.datasetId(), manifest.trainCount(), validationCount, manifest.testCount(), stats[0], stats[1],
                 (System.nanoTime() - start) / 1e9);
         return manifest;
-    }
-
-    private void publish(PreparedManifest m) {
-        String key = ObjectKeys.preparedManifest(m.preparedId());
-        publisher.publishOnce(datasetPrepared, new DatasetPrepared(EventTypes.SCHEMA_VERSION, m.preparedId(),
-                m.datasetId(), key, Sha256.hex(store.get(key)), m.trainCount(), m.validationCount(), m.testCount(),
-                m.pixelMean(), m.pixelStd(), m.createdAt()));
     }
 
     /** All parts of a split, checksum-verified and concatenated: {pixels, labels}. */

@@ -6,15 +6,17 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.preprocess.domain.DatasetPreparer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** dataset.ingested → normalize, split, summarize → dataset.prepared. Failures go to dataset.ingested.dlq. */
 @ApplicationScoped
 public class DatasetIngestedConsumer {
 
-    @Inject
-    DatasetPreparer preparer;
+    private final DatasetPreparer preparer;
+
+    public DatasetIngestedConsumer(DatasetPreparer preparer) {
+        this.preparer = preparer;
+    }
 
     @Incoming(Topics.Channels.DATASET_INGESTED)
     @Blocking

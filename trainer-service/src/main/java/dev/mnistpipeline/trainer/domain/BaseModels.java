@@ -1,6 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
-import dev.mnistpipeline.common.data.InvalidDataException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.Npz;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest;
@@ -8,7 +8,6 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.trainer.model.Layers;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +20,11 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class BaseModels {
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+
+    public BaseModels(ObjectStore store) {
+        this.store = store;
+    }
 
     /**
      * The weights to start from: those {@code transfer} selects; with {@code freeze=features} never the class head,
@@ -44,9 +46,9 @@ public class BaseModels {
     /** The subset of a base model's variables that {@code transfer} (and {@code freeze}) start a run from. */
     public static Map<String, float[]> transferred(Map<String, float[]> weights, Hyperparameters hp) {
         Predicate<String> keep = switch (hp.transfer()) {
-            case "convolutions" -> name -> name.startsWith(Layers.CONVOLUTION_PREFIX);
-            case "features" -> name -> !name.startsWith(Layers.HEAD_PREFIX);
-            default -> name -> !hp.freeze().equals("features") || !name.startsWith(Layers.HEAD_PREFIX);
+            case CONVOLUTIONS -> name -> name.startsWith(Layers.CONVOLUTION_PREFIX);
+            case FEATURES -> name -> !name.startsWith(Layers.HEAD_PREFIX);
+            case ALL -> name -> hp.freeze() != Hyperparameters.Freeze.FEATURES || !name.startsWith(Layers.HEAD_PREFIX);
         };
         return weights.entrySet().stream().filter(e -> keep.test(e.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));

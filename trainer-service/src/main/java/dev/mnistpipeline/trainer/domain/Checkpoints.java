@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.json.Versioned;
+
 import dev.mnistpipeline.common.data.Npz;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
@@ -7,7 +9,6 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StoredObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.time.Instant;
 import java.util.List;
@@ -28,13 +29,16 @@ public class Checkpoints {
      *
      * @param best      the best epoch's state when early stopping is on (else null), with its validation accuracy
      */
-    public record TrainingCheckpoint(int schemaVersion, String runId, String preparedId, Hyperparameters hyperparameters,
+    public record TrainingCheckpoint(String runId, String preparedId, Hyperparameters hyperparameters,
                                      int epoch, long step, List<EpochSummary> history, StoredObject state,
-                                     StoredObject best, int bestEpoch, double bestValidation, Instant time) {
+                                     StoredObject best, int bestEpoch, double bestValidation, Instant time) implements Versioned {
     }
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+
+    public Checkpoints(ObjectStore store) {
+        this.store = store;
+    }
 
     /** The last checkpoint of this run, if it was for the same data and settings. */
     public Optional<TrainingCheckpoint> find(String runId, String preparedId, Hyperparameters hp) {

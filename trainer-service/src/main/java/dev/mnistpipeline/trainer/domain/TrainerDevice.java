@@ -19,8 +19,11 @@ import org.tensorflow.proto.GPUOptions;
 public class TrainerDevice {
     private static final Logger LOG = Logger.getLogger(TrainerDevice.class);
 
-    @ConfigProperty(name = "pipeline.trainer.device", defaultValue = "cpu")
-    String device;
+    private final String device;
+
+    public TrainerDevice(@ConfigProperty(name = "pipeline.trainer.device", defaultValue = "cpu") String device) {
+        this.device = device;
+    }
 
     void check(@Observes StartupEvent event) {
         String build = TensorFlowRuntime.nativeBuild();

@@ -4,7 +4,6 @@ import dev.mnistpipeline.common.events.TrainingMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class TrainingGauges {
-    @Inject
-    MeterRegistry registry;
+    private final MeterRegistry registry;
+
+    public TrainingGauges(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     /** Last step or epoch event per run; completed/failed events carry no loss, so the curves keep these. */
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
@@ -37,7 +39,7 @@ public class TrainingGauges {
     }
 
     private void register(String runId) {
-        latest.putIfAbsent(runId, new TrainingMetrics(0, runId, "started", 0, 0, 0, 0, Double.NaN, Double.NaN, null, 0, null, null));
+        latest.putIfAbsent(runId, new TrainingMetrics(runId, "started", 0, 0, 0, 0, Double.NaN, Double.NaN, null, 0, null, null));
         gauge("pipeline.training.loss", runId, TrainingMetrics::loss);
         gauge("pipeline.training.accuracy", runId, TrainingMetrics::accuracy);
         Gauge.builder("pipeline.training.validation.accuracy", validation, v -> v.getOrDefault(runId, Double.NaN))

@@ -3,6 +3,9 @@ package dev.mnistpipeline.trainer.model;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
+import dev.mnistpipeline.common.events.Hyperparameters.Activation;
+
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -23,8 +26,8 @@ public interface Architecture {
     long featureSize();
 
     /** Activations this architecture can honour; a request for another is rejected, never ignored. */
-    default Set<String> activations() {
-        return Layers.ACTIVATIONS;
+    default Set<Activation> activations() {
+        return EnumSet.allOf(Activation.class);
     }
 
     /** Whether it has convolutional layers (variables named {@link Layers#CONVOLUTION_PREFIX}*), which {@code transfer: convolutions} takes. */
@@ -33,7 +36,7 @@ public interface Architecture {
     }
 
     /** The activation used when a request names none. */
-    default String defaultActivation() {
-        return "relu";
+    default Activation defaultActivation() {
+        return Activation.RELU;
     }
 }

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters.Activation;
+
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -12,7 +14,6 @@ import org.tensorflow.types.TInt32;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Building blocks shared by the architectures: trainable variables with seeded initialization, dense and
@@ -27,7 +28,6 @@ import java.util.Set;
  * gradient code (see the verified-stack notes). Every op used here has a gradient in TF's C++ registry.
  */
 public final class Layers {
-    public static final Set<String> ACTIVATIONS = Set.of("relu", "sigmoid", "tanh");
     /** Batch-norm moving averages: how much of the old value each training step keeps. */
     static final float BN_MOMENTUM = 0.99f;
     static final float EPSILON = 1e-5f;
@@ -57,7 +57,7 @@ public final class Layers {
 
     private final Ops tf;
     private final Random random;
-    private final String activation;
+    private final Activation activation;
     private final Mode mode;
     private final Operand<TFloat32> keepProbability;
     private final List<Operand<TFloat32>> decayed = new ArrayList<>();
@@ -69,7 +69,7 @@ public final class Layers {
     private String prefix = "";
     private int counter;
 
-    private Layers(Ops tf, long seed, String activation, Mode mode, Operand<TFloat32> keepProbability,
+    private Layers(Ops tf, long seed, Activation activation, Mode mode, Operand<TFloat32> keepProbability,
                    List<String> variableNames, List<Variable<TFloat32>> variables, boolean sharing) {
         this.tf = tf;
         this.random = new Random(seed);
@@ -85,13 +85,13 @@ public final class Layers {
      * Layers for the optimizer's forward pass. Dropout keeps each unit with the {@code keep_probability} input,
      * which defaults to {@code keep}.
      */
-    public static Layers training(Ops tf, long seed, String activation, Mode mode, float keep) {
+    public static Layers training(Ops tf, long seed, Activation activation, Mode mode, float keep) {
         Operand<TFloat32> keepProbability = tf.withName("keep_probability").placeholderWithDefault(tf.constant(keep), Shape.scalar());
         return new Layers(tf, seed, activation, mode, keepProbability, new ArrayList<>(), new ArrayList<>(), false);
     }
 
     /** Layers for the inference-only graph that is exported: same variables (names, shapes, order) as training. */
-    public static Layers serving(Ops tf, long seed, String activation) {
+    public static Layers serving(Ops tf, long seed, Activation activation) {
         return new Layers(tf, seed, activation, Mode.INFERENCE, null, new ArrayList<>(), new ArrayList<>(), false);
     }
 
@@ -193,10 +193,9 @@ public final class Layers {
     /** The configured activation. */
     public Operand<TFloat32> act(Operand<TFloat32> x) {
         return switch (activation) {
-            case "relu" -> tf.nn.relu(x);
-            case "sigmoid" -> tf.math.sigmoid(x);
-            case "tanh" -> tf.math.tanh(x);
-            default -> throw new IllegalArgumentException("unknown activation " + activation);
+            case RELU -> tf.nn.relu(x);
+            case SIGMOID -> tf.math.sigmoid(x);
+            case TANH -> tf.math.tanh(x);
         };
     }
 

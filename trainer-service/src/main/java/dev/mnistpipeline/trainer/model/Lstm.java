@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters.Activation;
+
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -24,13 +26,13 @@ public final class Lstm implements Architecture {
     }
 
     @Override
-    public Set<String> activations() {
-        return Set.of("tanh");
+    public Set<Activation> activations() {
+        return Set.of(Activation.TANH);
     }
 
     @Override
-    public String defaultActivation() {
-        return "tanh";
+    public Activation defaultActivation() {
+        return Activation.TANH;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -28,13 +29,9 @@ final class ScheduledOptimizer extends Optimizer {
     private Variable<TFloat32> betaOnePower;
     private Variable<TFloat32> betaTwoPower;
 
-    ScheduledOptimizer(Graph graph, String kind, Operand<TFloat32> learningRate) {
-        super(graph, kind);
-        this.adam = switch (kind) {
-            case "adam" -> true;
-            case "sgd" -> false;
-            default -> throw new IllegalArgumentException("unknown optimizer " + kind);
-        };
+    ScheduledOptimizer(Graph graph, Hyperparameters.Optimizer kind, Operand<TFloat32> learningRate) {
+        super(graph, kind.toString());
+        this.adam = kind == Hyperparameters.Optimizer.ADAM;
         this.learningRate = learningRate;
     }
 

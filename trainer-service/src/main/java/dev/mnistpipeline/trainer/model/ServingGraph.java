@@ -22,7 +22,7 @@ public final class ServingGraph {
                         int classes) {
         Ops tf = Ops.create(graph);
         images = tf.withName(TrainingGraph.INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
-        Layers layers = Layers.serving(tf, hp.seed(), TrainingGraph.activation(architecture, hp));
+        Layers layers = Layers.serving(tf, hp.seed(), hp.activation());
         Operand<TFloat32> logits = layers.head(architecture.features(layers, TrainingGraph.standardize(tf, images, pixelMean, pixelStd)),
                 architecture.featureSize(), classes);
         probabilities = tf.withName(TrainingGraph.OUTPUT).nn.softmax(logits);

@@ -3,7 +3,9 @@ package dev.mnistpipeline.trainer.model;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Signature;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.framework.optimizers.Optimizer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -23,6 +25,7 @@ import java.util.List;
  * exports, so a served model takes plain [0,1] pixels.
  */
 public final class TrainingGraph {
+    private static final int PIXELS = 28 * 28;
     public static final String SIGNATURE_KEY = "serving_default";
     public static final String INPUT = "input";
     public static final String OUTPUT = "probabilities";
@@ -62,10 +65,10 @@ public final class TrainingGraph {
         images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
         labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         Operand<TFloat32> standardized = standardize(tf, images, pixelMean, pixelStd);
-        boolean frozen = "features".equals(hp.freeze());
+        boolean frozen = hp.freeze() == Hyperparameters.Freeze.FEATURES;
 
         // The architecture twice over the same variables: a training path and an inference path.
-        Layers layers = Layers.training(tf, hp.seed(), activation(architecture, hp),
+        Layers layers = Layers.training(tf, hp.seed(), hp.activation(),
                 frozen ? Layers.Mode.TRAIN_FROZEN_STATISTICS : Layers.Mode.TRAIN, DROPOUT_KEEP);
         keepProbability = layers.keepProbability();
         learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(hp.learningRate().floatValue()), Shape.scalar());
@@ -78,9 +81,8 @@ public final class TrainingGraph {
         // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op.
         Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
         Operand<TFloat32> perExample = switch (hp.loss()) {
-            case "cross_entropy" -> tf.nn.softmaxCrossEntropyWithLogits(trainLogits, oneHot).loss();
-            case "mse" -> tf.math.mean(tf.math.square(tf.math.sub(tf.nn.softmax(trainLogits), oneHot)), tf.constant(1));
-            default -> throw new IllegalArgumentException("unknown loss " + hp.loss());
+            case CROSS_ENTROPY -> tf.nn.softmaxCrossEntropyWithLogits(trainLogits, oneHot).loss();
+            case MSE -> tf.math.mean(tf.math.square(tf.math.sub(tf.nn.softmax(trainLogits), oneHot)), tf.constant(1));
         };
         loss = tf.withName("loss").math.mean(perExample, tf.constant(0));
         trainAccuracy = accuracy(tf, trainLogits, labels);
@@ -117,17 +119,53 @@ public final class TrainingGraph {
         return tf.math.mean(correct, tf.constant(0));
     }
 
-    /** The request's activation, or the architecture's default. */
-    static String activation(Architecture architecture, Hyperparameters hp) {
-        return hp.activation() != null ? hp.activation() : architecture.defaultActivation();
-    }
-
     /** Standardisation with the prepared dataset's statistics, inside the graph: served models take [0,1] pixels. */
     static Operand<TFloat32> standardize(Ops tf, Operand<TFloat32> images, double pixelMean, double pixelStd) {
         return tf.math.div(tf.math.sub(images, tf.constant((float) pixelMean)), tf.constant((float) Math.max(pixelStd, 1e-6)));
     }
 
-    public Signature servingSignature() {
-        return Signature.builder().key(SIGNATURE_KEY).input(INPUT, images).output(OUTPUT, probabilities).build();
+    /** One mini-batch: images [size*784] in [0,1] and labels [size]; the arrays may be longer than {@code size}. */
+    public record Batch(float[] images, int[] labels, int size) {
+        public static Batch ofCapacity(int capacity) {
+            return new Batch(new float[capacity * PIXELS], new int[capacity], capacity);
+        }
+
+        public Batch withSize(int n) {
+            return n == size ? this : new Batch(images, labels, n);
+        }
+    }
+
+    /** Loss and accuracy of one optimizer step, on its own batch (training path). */
+    public record StepResult(float loss, float accuracy) {
+    }
+
+    /** One optimizer step on {@code batch} at {@code learningRate}. */
+    public StepResult step(Session session, Batch batch, double learningRate) {
+        try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch.size(), 28, 28, 1), DataBuffers.of(batch.images(), true, false).narrow(batch.size() * (long) PIXELS));
+             TInt32 y = TInt32.tensorOf(Shape.of(batch.size()), DataBuffers.of(batch.labels(), true, false).narrow(batch.size()));
+             TFloat32 lr = TFloat32.scalarOf((float) learningRate);
+             Result r = session.runner().feed(images, x).feed(labels, y).feed(this.learningRate, lr)
+                     .addTarget(trainStep).fetch(loss).fetch(trainAccuracy).run()) {
+            return new StepResult(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+        }
+    }
+
+    /** Inference-path accuracy over {@code count} examples, in batches of {@code batchSize}. */
+    public double accuracy(Session session, float[] pixels, byte[] labelBytes, int count, int batchSize) {
+        double correct = 0;
+        Batch batch = Batch.ofCapacity(batchSize);
+        for (int from = 0; from < count; from += batchSize) {
+            int size = Math.min(batchSize, count - from);
+            System.arraycopy(pixels, from * PIXELS, batch.images(), 0, size * PIXELS);
+            for (int i = 0; i < size; i++) {
+                batch.labels()[i] = labelBytes[from + i];
+            }
+            try (TFloat32 x = TFloat32.tensorOf(Shape.of(size, 28, 28, 1), DataBuffers.of(batch.images(), true, false).narrow(size * (long) PIXELS));
+                 TInt32 y = TInt32.tensorOf(Shape.of(size), DataBuffers.of(batch.labels(), true, false).narrow(size));
+                 Result r = session.runner().feed(images, x).feed(labels, y).fetch(accuracy).run()) {
+                correct += ((TFloat32) r.get(0)).getFloat() * size;
+            }
+        }
+        return count == 0 ? 0 : correct / count;
     }
 }

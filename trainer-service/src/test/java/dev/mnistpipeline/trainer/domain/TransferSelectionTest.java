@@ -20,7 +20,7 @@ class TransferSelectionTest {
     @Test
     void eachModeSelectsItsLayers() {
         TensorFlowRuntime.engine();
-        Hyperparameters hp = TrainingRules.validate(new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 1L));
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(1L).build());
         Map<String, float[]> weights = new LinkedHashMap<>();
         try (Graph graph = new Graph()) {
             new TrainingGraph(graph, new ConvNet(), hp, 0.13, 0.31).modelVariables.forEach(n -> weights.put(n, new float[1]));
@@ -32,10 +32,10 @@ class TransferSelectionTest {
         List<String> head = List.of("head_dense_w_15", "head_dense_b_16");
         assertEquals(concat(conv, dense, head), List.copyOf(weights.keySet()));
 
-        assertEquals(conv, keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "convolutions"))));
-        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "features"))));
-        assertEquals(concat(conv, dense, head), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "none", "all"))));
-        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.withBaseModel("m", "features", "all"))));
+        assertEquals(conv, keys(BaseModels.transferred(weights, hp.toBuilder().baseModelId("m").freeze(Hyperparameters.Freeze.NONE).transfer(Hyperparameters.Transfer.CONVOLUTIONS).build())));
+        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.toBuilder().baseModelId("m").freeze(Hyperparameters.Freeze.NONE).transfer(Hyperparameters.Transfer.FEATURES).build())));
+        assertEquals(concat(conv, dense, head), keys(BaseModels.transferred(weights, hp.toBuilder().baseModelId("m").freeze(Hyperparameters.Freeze.NONE).transfer(Hyperparameters.Transfer.ALL).build())));
+        assertEquals(concat(conv, dense), keys(BaseModels.transferred(weights, hp.toBuilder().baseModelId("m").freeze(Hyperparameters.Freeze.FEATURES).transfer(Hyperparameters.Transfer.ALL).build())));
     }
 
     private static List<String> keys(Map<String, float[]> m) {

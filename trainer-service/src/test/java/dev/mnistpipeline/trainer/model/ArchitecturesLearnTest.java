@@ -54,20 +54,20 @@ class ArchitecturesLearnTest {
     @ParameterizedTest(name = "{0} reaches {2} test accuracy in {1} steps")
     @CsvSource({"mlp, 300, 0.88", "cnn, 250, 0.93", "lenet, 300, 0.88", "lstm, 400, 0.85", "transformer, 500, 0.65"})
     void learns(String architecture, int steps, double floor) {
-        double accuracy = trainAndScore(new Hyperparameters(architecture, 1, 64, 1e-3, "adam", "cross_entropy", 7L), steps);
+        double accuracy = trainAndScore(Hyperparameters.builder().architecture(architecture).epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(7L).build(), steps);
         System.out.printf("%s: %.3f test accuracy after %d steps%n", architecture, accuracy, steps);
         assertTrue(accuracy >= floor, architecture + " reached only " + accuracy);
     }
 
     @Test
     void sgdWithMseTanhCosineScheduleAndWeightDecayLearnsToo() {
-        double accuracy = trainAndScore(new Hyperparameters("mlp", 1, 64, 0.05, "sgd", "mse", 7L, "tanh", "cosine", 1e-4, 0, null, null, null), 300);
+        double accuracy = trainAndScore(Hyperparameters.builder().architecture("mlp").epochs(1).batchSize(64).learningRate(0.05).optimizer(Hyperparameters.Optimizer.SGD).loss(Hyperparameters.Loss.MSE).seed(7L).activation(Hyperparameters.Activation.TANH).schedule(Hyperparameters.Schedule.COSINE).weightDecay(1e-4).earlyStoppingPatience(0).build(), 300);
         assertTrue(accuracy >= 0.80, "reached only " + accuracy);
     }
 
     @Test
     void stateRoundTripsThroughJavaArrays() {
-        Hyperparameters hp = TrainingRules.validate(new Hyperparameters("cnn", 1, 32, 1e-3, "adam", "cross_entropy", 3L));
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(3L).build());
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find("cnn").orElseThrow(), hp, mean, std);
             ModelState state = new ModelState(graph);

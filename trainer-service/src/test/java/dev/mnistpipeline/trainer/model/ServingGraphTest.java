@@ -33,7 +33,7 @@ class ServingGraphTest {
     @ParameterizedTest
     @ValueSource(strings = {"cnn", "mlp", "lenet", "lstm", "transformer"})
     void servingGraphMatchesTheTrainedGraph(String architecture) {
-        Hyperparameters hp = TrainingRules.validate(new Hyperparameters(architecture, 1, 32, 1e-3, "adam", "cross_entropy", 11L));
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture(architecture).epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(11L).build());
         Map<String, float[]> weights = new java.util.HashMap<>();
         float[] expected;
         try (Graph graph = new Graph()) {

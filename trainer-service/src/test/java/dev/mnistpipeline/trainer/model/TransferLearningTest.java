@@ -39,7 +39,7 @@ class TransferLearningTest {
 
     @Test
     void frozenFeaturesFromATenClassModelServeAFiveClassHead() {
-        Hyperparameters base = TrainingRules.validate(new Hyperparameters("cnn", 1, 64, 1e-3, "adam", "cross_entropy", 5L));
+        Hyperparameters base = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(5L).build());
         Map<String, float[]> baseWeights;
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, new ConvNet(), base, ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 10);
@@ -57,8 +57,7 @@ class TransferLearningTest {
             }
         }
 
-        Hyperparameters transfer = TrainingRules.validate(new Hyperparameters("cnn", 1, 64, 3e-3, "adam", "cross_entropy", 6L,
-                null, "constant", 0.0, 0, null, "model-base", "features"));
+        Hyperparameters transfer = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(3e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(6L).schedule(Hyperparameters.Schedule.CONSTANT).weightDecay(0.0).earlyStoppingPatience(0).baseModelId("model-base").freeze(Hyperparameters.Freeze.FEATURES).build());
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, new ConvNet(), transfer, ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 5);
             ModelState state = new ModelState(graph);

@@ -1,4 +1,6 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
+
+import dev.mnistpipeline.common.json.Versioned;
 
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +12,7 @@ import java.util.List;
  * @param championModelId    the champion the candidate was compared with; null when there was none
  * @param reasons            why it was promoted or rejected, one line per threshold checked
  */
-public record GateDecision(int schemaVersion, String modelId, String evaluationId, boolean promoted, double accuracy,
+public record GateDecision(String modelId, String evaluationId, boolean promoted, double accuracy,
                            String championModelId, Double championAccuracy, List<String> reasons,
-                           GateThresholds thresholds, Instant decidedAt) {
+                           GateThresholds thresholds, Instant decidedAt) implements Versioned {
 }

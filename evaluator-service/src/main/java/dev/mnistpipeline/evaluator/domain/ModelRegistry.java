@@ -1,5 +1,9 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.ChampionView;
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
@@ -39,12 +43,7 @@ public final class ModelRegistry {
     }
 
     public Optional<ChampionAlias> champion() {
-        return champion(store);
-    }
-
-    /** The champion alias, for readers that never decide (the trainer's continuous training). */
-    public static Optional<ChampionAlias> champion(ObjectStore store) {
-        return store.findJson(ObjectKeys.CHAMPION, ChampionAlias.class);
+        return new ChampionView(store).current();
     }
 
     public Optional<GateDecision> decision(String modelId) {
@@ -78,7 +77,7 @@ public final class ModelRegistry {
                     : store.getJson(ObjectKeys.evaluationReport(alias.evaluationId()), EvaluationReport.class);
             if (alias != null && alias.modelId().equals(candidate.modelId())) {
                 // We swapped the alias before a crash, but had not recorded the decision yet.
-                return record(new GateDecision(EventTypes.SCHEMA_VERSION, candidate.modelId(), candidate.evaluationId(),
+                return record(new GateDecision(candidate.modelId(), candidate.evaluationId(),
                         true, candidate.accuracy(), alias.previousModelId(), null,
                         List.of("already the champion (generation " + alias.generation() + ")"), thresholds, alias.promotedAt()));
             }
@@ -88,7 +87,7 @@ public final class ModelRegistry {
             if (!decision.promoted()) {
                 return record(decision);
             }
-            ChampionAlias next = new ChampionAlias(EventTypes.SCHEMA_VERSION, candidate.modelId(),
+            ChampionAlias next = new ChampionAlias(candidate.modelId(),
                     candidate.evaluationId(), candidate.accuracy(), alias == null ? null : alias.modelId(),
                     alias == null ? 1 : alias.generation() + 1, Instant.now());
             if (store.putIfUnchanged(ObjectKeys.CHAMPION, Json.writeBytes(next), "application/json",

@@ -1,10 +1,10 @@
-package dev.mnistpipeline.common;
+package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
-import dev.mnistpipeline.common.registry.GateDecision;
-import dev.mnistpipeline.common.registry.GateThresholds;
-import dev.mnistpipeline.common.registry.PromotionGate;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.evaluator.domain.PromotionGate;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ class PromotionGateTest {
         for (int c = 0; c < 10; c++) {
             perClass.add(new ClassMetrics(c, accuracy, c == weakClass ? weakRecall : accuracy, accuracy, 100));
         }
-        return new EvaluationReport(1, "eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass, null, null,
+        return new EvaluationReport("eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass, null, null,
                 new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
     }
 

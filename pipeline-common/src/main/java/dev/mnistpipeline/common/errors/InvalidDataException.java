@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.data;
+package dev.mnistpipeline.common.errors;
 
 /** Input data that breaks the format's rules. The message says which rule, and where. */
 public class InvalidDataException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
 
 /**
  * When a new model version may replace the champion, in the terms of TFX's Evaluator: a value threshold (an

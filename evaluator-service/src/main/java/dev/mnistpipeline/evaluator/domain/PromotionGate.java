@@ -1,5 +1,7 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
@@ -18,7 +20,7 @@ public final class PromotionGate {
 
     /** A candidate scored on other test images than the champion cannot be compared with it, so it is not promoted. */
     public static GateDecision incomparable(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
-        return new GateDecision(EventTypes.SCHEMA_VERSION, candidate.modelId(), candidate.evaluationId(), false,
+        return new GateDecision(candidate.modelId(), candidate.evaluationId(), false,
                 candidate.accuracy(), champion.modelId(), champion.accuracy(),
                 List.of("evaluated on the test set of " + candidate.datasetId() + ", the champion on that of "
                         + champion.datasetId() + ": accuracies on different test sets are not comparable"), t, Instant.now());
@@ -57,7 +59,7 @@ public final class PromotionGate {
                 }
             }
         }
-        return new GateDecision(EventTypes.SCHEMA_VERSION, candidate.modelId(), candidate.evaluationId(), pass,
+        return new GateDecision(candidate.modelId(), candidate.evaluationId(), pass,
                 candidate.accuracy(), champion == null ? null : champion.modelId(),
                 champion == null ? null : champion.accuracy(), List.copyOf(reasons), t, Instant.now());
     }

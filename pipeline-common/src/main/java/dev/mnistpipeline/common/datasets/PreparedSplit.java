@@ -1,5 +1,8 @@
-package dev.mnistpipeline.common.data;
+package dev.mnistpipeline.common.datasets;
 
+import dev.mnistpipeline.common.data.Npy;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.storage.ObjectStore;
 

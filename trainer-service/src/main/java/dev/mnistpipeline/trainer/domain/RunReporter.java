@@ -1,0 +1,54 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
+import dev.mnistpipeline.trainer.model.TrainingGraph.StepResult;
+
+import java.time.Instant;
+
+/** One run's progress reports, in the order a run makes them: started or resumed, steps and epochs, completed or failed. */
+public final class RunReporter {
+    private final TrainingProgress progress;
+    private final String runId;
+    private final int epochs;
+    private long totalSteps;
+
+    RunReporter(TrainingProgress progress, String runId, int epochs) {
+        this.progress = progress;
+        this.runId = runId;
+        this.epochs = epochs;
+    }
+
+    public void started(long totalSteps) {
+        this.totalSteps = totalSteps;
+        report("started", 0, 0, 0, 0, null, 0, null);
+    }
+
+    public void resumed(int epoch, long step, long totalSteps) {
+        this.totalSteps = totalSteps;
+        report("resumed", epoch, step, 0, 0, null, 0, "resumed after epoch " + epoch + " from checkpoint");
+    }
+
+    public void step(int epoch, long step, StepResult result, double imagesPerSecond) {
+        report("step", epoch, step, result.loss(), result.accuracy(), null, imagesPerSecond, null);
+    }
+
+    public void epoch(long step, EpochSummary summary, double imagesPerSecond) {
+        report("epoch", summary.epoch(), step, summary.loss(), summary.accuracy(), summary.validationAccuracy(), imagesPerSecond, null);
+    }
+
+    public void completed(ModelManifest model) {
+        report("completed", epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
+    }
+
+    public void failed(RuntimeException e) {
+        report("failed", 0, 0, 0, 0, null, 0, String.valueOf(e.getMessage()));
+    }
+
+    private void report(String phase, int epoch, long step, double loss, double accuracy, Double validationAccuracy,
+                        double imagesPerSecond, String message) {
+        progress.record(new TrainingMetrics(runId, phase, epoch, epochs, step, totalSteps, loss, accuracy,
+                validationAccuracy, imagesPerSecond, message, Instant.now()));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.EventPublisher;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where training progress goes: {@code training.metrics} for dashboards, Prometheus gauges, and the latest
+ * event per run for {@code GET /trainings/{runId}}. Each run reports through its own {@link RunReporter}.
+ */
+@ApplicationScoped
+public class TrainingProgress {
+    private static final Logger LOG = Logger.getLogger(TrainingProgress.class);
+
+    private final EventPublisher publisher;
+    private final MutinyEmitter<String> trainingMetrics;
+    private final TrainingGauges gauges;
+    private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
+
+    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges,
+                            @Channel(Topics.Channels.TRAINING_METRICS) MutinyEmitter<String> trainingMetrics) {
+        this.publisher = publisher;
+        this.gauges = gauges;
+        this.trainingMetrics = trainingMetrics;
+    }
+
+    public RunReporter reporter(AcceptedRun run) {
+        return new RunReporter(this, run.runId(), run.hyperparameters().epochs());
+    }
+
+    /** The last progress event this instance saw for a run, or null. */
+    public TrainingMetrics last(String runId) {
+        return latest.get(runId);
+    }
+
+    void record(TrainingMetrics m) {
+        latest.put(m.runId(), m);
+        gauges.record(m);
+        try {
+            publisher.send(trainingMetrics, m);
+        } catch (RuntimeException e) {
+            // Metrics are for dashboards; a lost one must not fail the run.
+            LOG.warnf("Could not publish %s metrics for %s: %s", m.phase(), m.runId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.mnistpipeline.trainer.domain;
+
+import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.events.TrainingRequested;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.EventPublisher;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Where a training request enters: it is checked once (run id, hyperparameters, the prepared dataset) and either
+ * submitted to {@code training.requested} (REST, continuous training) or accepted off it for the trainer.
+ */
+@ApplicationScoped
+public class TrainingRequests {
+    static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
+
+    private final ObjectStore store;
+    private final EventPublisher publisher;
+    private final MutinyEmitter<String> trainingRequested;
+
+    public TrainingRequests(ObjectStore store, EventPublisher publisher,
+                            @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested) {
+        this.store = store;
+        this.publisher = publisher;
+        this.trainingRequested = trainingRequested;
+    }
+
+    /**
+     * Checks a request and puts it on {@code training.requested} with its prepared dataset resolved now (the
+     * latest when {@code preparedId} is null); idempotent per run id.
+     *
+     * @param runId null for a generated one
+     */
+    public AcceptedRun submit(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters) {
+        AcceptedRun run = accept(new TrainingRequested(runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 8),
+                preparedId, preparedSha256, hyperparameters, Instant.now()));
+        publisher.publishOnce(trainingRequested, new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
+                run.hyperparameters(), Instant.now()));
+        return run;
+    }
+
+    /** Checks a request from any entry point; what it returns is what the trainer trains. */
+    public AcceptedRun accept(TrainingRequested request) {
+        if (request.runId() == null || !RUN_ID.matcher(request.runId()).matches()) {
+            throw new InvalidDataException("runId must be 1-101 letters, digits, '.', '_' or '-', starting with a letter or digit, got " + request.runId());
+        }
+        Hyperparameters hp = TrainingRules.validate(request.hyperparameters());
+        String preparedId = request.preparedId() != null ? request.preparedId()
+                : store.findText(ObjectKeys.LATEST_PREPARED).orElseThrow(() -> new InvalidDataException("no prepared dataset yet; ingest one first"));
+        String sha = request.preparedSha256() != null ? request.preparedSha256()
+                : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
+                .orElseThrow(() -> new InvalidDataException("no prepared dataset " + preparedId));
+        return new AcceptedRun(request.runId(), preparedId, sha, hp);
+    }
+}
