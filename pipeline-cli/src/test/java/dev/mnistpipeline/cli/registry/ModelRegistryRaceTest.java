@@ -132,9 +132,9 @@ class ModelRegistryRaceTest {
         ModelRegistry registry = new ModelRegistry(store, GATE);
         DatasetManifest.Part mnistTest = new DatasetManifest.Part("k1", "sha-images", "k2", "sha-labels", 1000, "mnist");
         DatasetManifest.Part fashionTest = new DatasetManifest.Part("k3", "sha-f-images", "k4", "sha-f-labels", 1000, "fashion");
-        store.putJson(ObjectKeys.datasetManifest("ds-digits"), new DatasetManifest(1, "ds-digits", "mnist", null, "mnist", List.of(), List.of(mnistTest), 0, 1000, null));
-        store.putJson(ObjectKeys.datasetManifest("ds-digits-plus"), new DatasetManifest(1, "ds-digits-plus", "mnist", "ds-digits", "samples", List.of(), List.of(mnistTest), 0, 1000, null));
-        store.putJson(ObjectKeys.datasetManifest("ds-fashion"), new DatasetManifest(1, "ds-fashion", "fashion", null, "dir", List.of(), List.of(fashionTest), 0, 1000, null));
+        store.putJson(ObjectKeys.datasetManifest("ds-digits"), new DatasetManifest("ds-digits", "mnist", null, "mnist", List.of(), List.of(mnistTest), 0, 1000, null));
+        store.putJson(ObjectKeys.datasetManifest("ds-digits-plus"), new DatasetManifest("ds-digits-plus", "mnist", "ds-digits", "samples", List.of(), List.of(mnistTest), 0, 1000, null));
+        store.putJson(ObjectKeys.datasetManifest("ds-fashion"), new DatasetManifest("ds-fashion", "fashion", null, "dir", List.of(), List.of(fashionTest), 0, 1000, null));
         // a digits model becomes the champion; a model on a child version (same test parts) is compared with it
         EvaluationReport digits = stored(store, "cmp-digits", 0.95, "ds-digits");
         assertTrue(registry.decide(digits).promoted());

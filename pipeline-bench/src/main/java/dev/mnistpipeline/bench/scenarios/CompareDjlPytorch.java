@@ -1,6 +1,10 @@
-package dev.mnistpipeline.bench;
+package dev.mnistpipeline.bench.scenarios;
 
 import ai.djl.Model;
+import dev.mnistpipeline.bench.Figures;
+import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.stack.Layout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -22,7 +26,6 @@ import ai.djl.training.tracker.Tracker;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Permutation;
 import dev.mnistpipeline.common.events.Hyperparameters;
-import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
 import dev.mnistpipeline.trainer.model.ConvNet;
@@ -32,12 +35,13 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import static dev.mnistpipeline.bench.Figures.round;
 
 /**
  * {@code ./pipeline bench compare-djl-pytorch}: the default CNN (conv 5x5x32 + BN + ReLU + max-pool, conv 3x3x64
@@ -45,14 +49,32 @@ import java.util.Map;
  * training images with Adam (lr 0.001) and batch 128, once as our TensorFlow graph (the trainer's own
  * {@code TrainingGraph} and {@code ConvNet}) and once on DJL's PyTorch engine, in the same process, one after the
  * other. Both then score the 10,000 test images.
- *
- * <p>Usage: {@code CompareDjlPytorch <mnist-dir> <result.json>}
+ * PyTorch lives in this module only, and only on the class path of a {@code -Ppytorch} build.
  */
-public final class CompareDjlPytorch {
+public final class CompareDjlPytorch implements Scenario {
     static final int BATCH = 128, WARMUP_STEPS = 20;
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]);
+    @Override
+    public String name() {
+        return "compare-djl-pytorch";
+    }
+
+    @Override
+    public String summary() {
+        return "the default CNN as our TF graph vs on DJL's PyTorch engine, one epoch each (needs -Ppytorch)";
+    }
+
+    @Override
+    public Needs needs() {
+        return Needs.PYTORCH;
+    }
+
+    @Override
+    public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
+        Path dir = Figures.mnistCache();
+        if (!Files.exists(dir.resolve("train-images-idx3-ubyte"))) {
+            throw new IllegalStateException("MNIST is not in " + dir + " yet: run ./pipeline demo once (it downloads and verifies it)");
+        }
         float[] trainX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(dir.resolve("train-images-idx3-ubyte")), "train").pixels());
         int[] trainY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(dir.resolve("train-labels-idx1-ubyte")), "train"));
         float[] testX = Idx.toUnitRange(Idx.readImages(Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte")), "test").pixels());
@@ -63,7 +85,6 @@ public final class CompareDjlPytorch {
         double[] pytorch = pytorch(trainX, trainY, testX, testY, order);
 
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("scenario", "compare-djl-pytorch");
         result.put("ours_images_per_s", round(ours[0]));
         result.put("pytorch_images_per_s", round(pytorch[0]));
         result.put("ratio", round(ours[0] / pytorch[0]));
@@ -76,30 +97,23 @@ public final class CompareDjlPytorch {
         result.put("train_images", trainY.length);
         result.put("architecture", "conv5x5x32-BN-relu-pool, conv3x3x64-BN-relu-pool, dense256-BN-relu-dropout0.4, dense10 (no bias before BN); Adam 1e-3");
         result.put("engines", "TensorFlow 2.16 (tensorflow-core-native 1.0.0, oneDNN) vs PyTorch 2.7.1 (DJL 0.36 pytorch-native-cpu)");
-        result.put("cores", Runtime.getRuntime().availableProcessors());
-        Files.createDirectories(Path.of(args[1]).toAbsolutePath().getParent());
-        Files.write(Path.of(args[1]), Json.writeBytes(result));
-        System.out.println(new String(Json.writeBytes(result)));
+        return result;
     }
 
-    /** Our trainer's graph: returns {images/s over the timed epoch, test accuracy}. */
+    /** Our trainer's graph and its own optimizer step: returns {images/s over the timed epoch, test accuracy}. */
     static double[] tensorflow(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
         TensorFlowRuntime.engine();
-        Hyperparameters hp = TrainingRules.validate(new Hyperparameters("cnn", 1, BATCH, 1e-3, "adam", "cross_entropy", 42L));
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(BATCH)
+                .learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY)
+                .seed(42L).schedule(Hyperparameters.Schedule.CONSTANT).build());
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, new ConvNet(), hp, 0.1307, 0.3081);
-            try (Session session = new Session(graph); TFloat32 keep = TFloat32.scalarOf(0.6f); TFloat32 training = TFloat32.scalarOf(1f)) {
+            try (Session session = new Session(graph)) {
                 session.initialize();
-                float[] xb = new float[BATCH * Idx.PIXELS];
-                int[] yb = new int[BATCH];
+                TrainingGraph.Batch batch = TrainingGraph.Batch.ofCapacity(BATCH);
                 double ips = timedEpoch(trainY.length, step -> {
-                    fill(trainX, trainY, order, step, xb, yb);
-                    try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(BATCH, 28, 28, 1), DataBuffers.of(xb, true, false));
-                         TInt32 y = TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(BATCH), DataBuffers.of(yb, true, false));
-                         Result r = session.runner().feed(g.images, x).feed(g.labels, y).feed(g.keepProbability, keep)
-                                 .addTarget(g.trainStep).fetch(g.loss).run()) {
-                        ((TFloat32) r.get(0)).getFloat();
-                    }
+                    fill(trainX, trainY, order, step, batch.images(), batch.labels());
+                    g.step(session, batch, hp.learningRate());
                 });
                 try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(testY.length, 28, 28, 1), DataBuffers.of(testX, true, false));
                      Result r = session.runner().feed(g.images, x).fetch(g.probabilities).run()) {
@@ -191,7 +205,4 @@ public final class CompareDjlPytorch {
 
 
 
-    private static double round(double v) {
-        return Math.round(v * 10_000) / 10_000.0;
-    }
 }

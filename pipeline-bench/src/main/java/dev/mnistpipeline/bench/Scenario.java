@@ -1,0 +1,40 @@
+package dev.mnistpipeline.bench;
+
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.common.events.Hyperparameters;
+
+import java.util.Map;
+
+/**
+ * One benchmark: it measures and returns figures for {@code bench/results/<name>.json}; it never asserts.
+ * Registered in {@link Scenarios}, which {@code ./pipeline bench --list} and the launcher script read.
+ */
+public interface Scenario {
+    /** What a scenario needs to run. */
+    enum Needs {
+        /** A pipeline run on a fresh embedded stack first; {@link #measure} gets it with the stack still up. */
+        STACK,
+        /** Nothing but this process. */
+        NOTHING,
+        /** This process with DJL's PyTorch engine on the class path ({@code -Ppytorch}). */
+        PYTORCH
+    }
+
+    String name();
+
+    /** One line for {@code --list}. */
+    String summary();
+
+    default Needs needs() {
+        return Needs.STACK;
+    }
+
+    /** The hyperparameters of the pipeline run unless the command line gives some; null: the demo's. */
+    default Hyperparameters preset() {
+        return null;
+    }
+
+    /** @param run the finished pipeline run with its stack, or null for scenarios that need none */
+    Map<String, Object> measure(Layout layout, RunContext run) throws Exception;
+}

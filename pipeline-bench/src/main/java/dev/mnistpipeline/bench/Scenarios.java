@@ -1,0 +1,47 @@
+package dev.mnistpipeline.bench;
+
+import dev.mnistpipeline.bench.scenarios.Augment;
+import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;
+import dev.mnistpipeline.bench.scenarios.Evaluate10k;
+import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
+import dev.mnistpipeline.bench.scenarios.PipelineFull;
+import dev.mnistpipeline.bench.scenarios.PredictLatency;
+import dev.mnistpipeline.bench.scenarios.TimeTo99;
+import dev.mnistpipeline.bench.scenarios.TrainingRun;
+import dev.mnistpipeline.common.data.Augmentation;
+import dev.mnistpipeline.common.events.Hyperparameters;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every benchmark scenario, in the order {@code --list} shows them: the one place a new scenario is added. */
+public final class Scenarios {
+    /** Adam 2e-3 with a cosine schedule: what the training scenarios use unless told otherwise. */
+    private static final Hyperparameters FULL_RUN = Hyperparameters.builder().epochs(15).batchSize(128).learningRate(2e-3)
+            .optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(42L)
+            .schedule(Hyperparameters.Schedule.COSINE).weightDecay(0.0).earlyStoppingPatience(0)
+            .augmentation(Augmentation.STANDARD).build();
+
+    public static final List<Scenario> ALL = List.of(
+            new PipelineFull(),
+            new Evaluate10k(),
+            new PredictLatency(),
+            new Augment(),
+            new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.995),
+            new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),
+            new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.988),
+            new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(1).augmentation(null).build()),
+            new FinetuneFashion(),
+            new CompareDjlPytorch());
+
+    private Scenarios() {
+    }
+
+    public static Optional<Scenario> find(String name) {
+        return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(Scenario::name).toList();
+    }
+}

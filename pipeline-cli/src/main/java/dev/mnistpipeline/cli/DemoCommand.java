@@ -1,0 +1,96 @@
+package dev.mnistpipeline.cli;
+
+import dev.mnistpipeline.cli.client.EventStream;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.json.Json;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./pipeline demo} and {@code ./pipeline train}: a fresh embedded stack (Kafka and S3 processes, then the
+ * four services), one pass through the pipeline, the report, and everything stopped again.
+ */
+public final class DemoCommand {
+    private DemoCommand() {
+    }
+
+    /** What a finished run hands to whoever measures it (a benchmark), with the stack still up. */
+    public record RunContext(Layout layout, PipelineRun.Result result, LocalInfrastructure infra, PipelineStack stack,
+                             EventStream events) {
+    }
+
+    /** Work done on the stack after the run and before it stops. */
+    public interface AfterRun {
+        void accept(RunContext run) throws Exception;
+    }
+
+    /** The demo: prints progress, the report, and a JSON summary as the last line. */
+    public static int run(TrainOptions options) throws Exception {
+        return run(options, run -> {
+        });
+    }
+
+    public static int run(TrainOptions options, AfterRun afterRun) throws Exception {
+        Layout layout = Layout.detect();
+        Path data = Files.createDirectories(layout.stateDir()).resolve("run-" + System.currentTimeMillis());
+        PrintStream out = System.out;
+        out.println("Starting the embedded stack: Kafka (KRaft) and S3 (S3Proxy) processes, then four services ...");
+        long start = System.nanoTime();
+        LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, data);
+        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), Map.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            infra.close();
+        }));
+        try (infra; stack) {
+            stack.start();
+            try (EventStream events = new EventStream(infra.bootstrapServers())) {
+            out.printf("Stack up in %.1f s: kafka %s, s3 %s, ingest %s, preprocess %s, trainer %s, evaluator %s%n",
+                    (System.nanoTime() - start) / 1e9, infra.bootstrapServers(), infra.s3Endpoint(),
+                    stack.url("ingest-service"), stack.url("preprocess-service"), stack.url("trainer-service"),
+                    stack.url("evaluator-service"));
+            PipelineRun.Result r = PipelineRun.run(stack, events, Json.write(Map.of("source", options.source())),
+                    options.hyperparameters(), out);
+            ReportPrinter.print(r.report(), out);
+            afterRun.accept(new RunContext(layout, r, infra, stack, events));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("accuracy", round(r.report().accuracy()));
+            summary.put("precision_macro", round(r.report().macro().precision()));
+            summary.put("recall_macro", round(r.report().macro().recall()));
+            summary.put("f1_macro", round(r.report().macro().f1()));
+            summary.put("model", r.model().modelId());
+            summary.put("dataset", r.datasetId());
+            summary.put("prepared", r.prepared().preparedId());
+            summary.put("evaluation", r.evaluation().evaluationId());
+            summary.put("promoted", r.decision().promoted());
+            summary.put("epochs", options.hyperparameters().epochs());
+            summary.put("train_seconds", round(r.trainSeconds()));
+            summary.put("total_seconds", round((System.nanoTime() - start) / 1e9));
+            out.println(Json.write(summary));
+            return 0;
+            }
+        } catch (Exception e) {
+            out.println("Pipeline failed: " + e.getMessage());
+            out.println("Service logs: " + data.resolve("logs"));
+            throw e;
+        } finally {
+            if (!options.keep()) {
+                LocalFiles.deleteTree(data);
+            }
+        }
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10000) / 10000.0;
+    }
+}
