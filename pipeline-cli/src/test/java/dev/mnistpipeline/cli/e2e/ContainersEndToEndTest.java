@@ -1,8 +1,6 @@
 package dev.mnistpipeline.cli.e2e;
 
 import dev.mnistpipeline.cli.stack.Infrastructure;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -15,7 +13,7 @@ import java.nio.file.Path;
  * where no Docker engine is available.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class ContainersEndToEndTest {
+class ContainersEndToEndTest extends EndToEndScenario {
 
     @Container
     static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.2");
@@ -30,8 +28,8 @@ class ContainersEndToEndTest {
         }
     }
 
-    @Test
-    void mnistSubsetFlowsFromIngestToEvaluation(@TempDir Path workDir) throws Exception {
-        EndToEndScenario.run(new Containers(KAFKA.getBootstrapServers(), MINIO.getS3URL(), MINIO.getUserName(), MINIO.getPassword()), workDir);
+    @Override
+    Infrastructure infrastructure(Path workDir) {
+        return new Containers(KAFKA.getBootstrapServers(), MINIO.getS3URL(), MINIO.getUserName(), MINIO.getPassword());
     }
 }
