@@ -1,6 +1,6 @@
 package dev.mnistpipeline.evaluator.api;
 
-import dev.mnistpipeline.common.quarkus.BadInputMapper;
+import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
@@ -49,11 +49,11 @@ public class PredictionResource {
 
     @ServerExceptionMapper
     public Response tooLarge(PredictionService.TooLargeException e) {
-        return BadInputMapper.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+        return ErrorResponses.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response noChampion(ChampionModel.NoChampionException e) {
-        return BadInputMapper.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+        return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
@@ -60,7 +61,8 @@ public class DashboardState {
     /**
      * A record from a feed topic: training metrics update the run list, a promotion makes this replica serve the
      * new champion, and every record goes to connected browsers. The dashboard only observes, so a record it
-     * cannot read is logged and skipped, not dead-lettered (the owning consumer dead-letters it).
+     * cannot read is logged and skipped, not dead-lettered (the owning consumer dead-letters it). An outage is
+     * rethrown, for the feed to retry: a promoted model must be loaded, not skipped.
      */
     public void observe(String topic, long offset, String json) {
         try {
@@ -71,6 +73,9 @@ public class DashboardState {
             }
             broadcast(topic, json);
         } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                throw e;
+            }
             LOG.warnf("Dashboard skipped a record from %s at offset %d: %s", topic, offset, e.getMessage());
         }
     }

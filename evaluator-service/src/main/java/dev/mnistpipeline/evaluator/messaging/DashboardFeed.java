@@ -1,5 +1,11 @@
 package dev.mnistpipeline.evaluator.messaging;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.domain.DashboardState;
 import io.smallrye.common.annotation.Blocking;
@@ -21,6 +27,9 @@ public class DashboardFeed {
 
     @Incoming(Topics.Channels.DASHBOARD_FEED)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onEvent(ConsumerRecord<String, String> record) {
         dashboard.observe(record.topic(), record.offset(), record.value());
     }

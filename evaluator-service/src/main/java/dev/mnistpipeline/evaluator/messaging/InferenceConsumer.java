@@ -1,5 +1,11 @@
 package dev.mnistpipeline.evaluator.messaging;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -31,6 +37,9 @@ public class InferenceConsumer {
 
     @Incoming(Topics.Channels.INFERENCE_REQUESTS)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onRequest(String payload) {
         predictions.respond(Events.parse(payload, InferenceRequested.class), result -> publisher.publishOnce(results, result));
     }

@@ -1,5 +1,11 @@
 package dev.mnistpipeline.evaluator.messaging;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -8,7 +14,8 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** model.trained → score on the test split → evaluation.completed. Failures go to model.trained.dlq. */
+/** model.trained → score on the test split → evaluation.completed. Bad input goes to model.trained.dlq.; an outage of storage or
+ * the broker is retried with backoff until it ends ({@code Outages}). */
 @ApplicationScoped
 public class ModelTrainedConsumer {
 
@@ -20,6 +27,9 @@ public class ModelTrainedConsumer {
 
     @Incoming(Topics.Channels.MODEL_TRAINED)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onModelTrained(String payload) {
         evaluator.evaluate(Events.parse(payload, ModelTrained.class));
     }

@@ -1,5 +1,9 @@
 package dev.mnistpipeline.ingest.domain;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.Sha256;
@@ -17,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
+import java.time.temporal.ChronoUnit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,6 +72,9 @@ public class DatasetIngestor {
      *
      * @return empty when every sample was already there
      */
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public Optional<Result> appendSamples(String name, List<byte[]> images, byte[] labels) {
         String parentId = store.findText(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
                 "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));
@@ -128,25 +136,28 @@ public class DatasetIngestor {
         List<Part> train = Stream.concat(inheritedTrain.stream(), newTrain.stream().map(this::describe)).toList();
         List<Part> test = Stream.concat(inheritedTest.stream(), newTest.stream().map(this::describe)).toList();
         String datasetId = Sha256.shortId("ds", "train:" + hashes(train) + "|test:" + hashes(test));
-        boolean[] created = {false};
         Document<DatasetManifest> manifest = store.findOrPutDocument(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class, () -> {
             for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).toList()) {
                 writeBlob(p.imagesIdx());
                 writeBlob(p.labelsIdx());
             }
-            created[0] = true;
             return new DatasetManifest(datasetId, name, parentId, source, train, test,
                     train.stream().mapToInt(Part::count).sum(), test.stream().mapToInt(Part::count).sum(), Instant.now());
         });
-        if (created[0]) {
-            store.putText(ObjectKeys.latestDataset(name), datasetId);
+        if (manifest.created()) {
             LOG.infof("Stored dataset %s '%s': %d train, %d test examples", datasetId, name, manifest.value().trainCount(), manifest.value().testCount());
         } else {
             LOG.infof("Dataset %s already stored; no new version", datasetId);
         }
+        // Also when an earlier delivery stored the version but died before moving the pointer: otherwise later
+        // batches would branch from the parent and this version's samples would drop out of every later one.
+        Optional<String> latest = store.findText(ObjectKeys.latestDataset(name));
+        if (!latest.equals(Optional.of(datasetId)) && (manifest.created() || latest.isEmpty() || latest.get().equals(parentId))) {
+            store.putText(ObjectKeys.latestDataset(name), datasetId);
+        }
         // A no-op unless an earlier attempt stored the version but crashed before publishing.
         publisher.publishOnce(datasetIngested, manifest.value().announcement(manifest.stored()));
-        return new Result(manifest.value(), created[0]);
+        return new Result(manifest.value(), manifest.created());
     }
 
     private Part describe(PendingPart p) {

@@ -84,6 +84,8 @@ public class SampleBatcher {
                     result.map(r -> "dataset " + r.manifest().datasetId()).orElse("all already stored"));
             batch.forEach(p -> p.message().ack());
         } catch (RuntimeException e) {
+            // Outages were retried inside appendSamples until storage answered; what arrives here is bad input
+            // (no dataset of that name to extend), which goes to the dead-letter topic with the reason.
             LOG.errorf("Batch of %d samples for '%s' failed: %s", batch.size(), dataset, e.getMessage());
             batch.forEach(p -> p.message().nack(e));
         }

@@ -33,7 +33,8 @@ public class SampleConsumer {
             SampleSubmitted sample = Events.parse(message.getPayload(), SampleSubmitted.class);
             byte[] pixels = SampleDecoder.pixels(sample);
             batcher.add(sample.dataset() == null ? "mnist" : sample.dataset(), pixels, sample.label(), message);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Decoding needs no storage: whatever fails here is the sample's own fault.
             return message.nack(e);
         }
         return CompletableFuture.completedFuture(null);

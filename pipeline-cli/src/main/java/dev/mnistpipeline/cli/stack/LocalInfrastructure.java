@@ -17,8 +17,12 @@ public final class LocalInfrastructure implements Infrastructure {
     private final int s3Port;
     private final String accessKey;
     private final String secretKey;
+    private final Layout layout;
+    private final Path dataDir;
 
     public LocalInfrastructure(Layout layout, Path dataDir, int kafkaPort, int s3Port, String accessKey, String secretKey) {
+        this.layout = layout;
+        this.dataDir = dataDir;
         this.kafkaPort = kafkaPort;
         this.s3Port = s3Port;
         this.accessKey = accessKey;
@@ -57,9 +61,26 @@ public final class LocalInfrastructure implements Infrastructure {
         return HexFormat.of().formatHex(b);
     }
 
+    /** Chaos: SIGKILLs the S3 server, as when its node dies; its data stays on disk for {@link #restartS3}. */
+    public void killS3() throws InterruptedException {
+        ManagedProcess s3 = process("s3");
+        s3.kill();
+        processes.remove(s3);
+    }
+
+    /** Starts the S3 server again on the same port, data and credentials, and waits until it listens. */
+    public void restartS3() throws Exception {
+        processes.add(startS3(layout, dataDir, s3Port, accessKey, secretKey));
+        awaitPort("s3", s3Port);
+    }
+
+    private ManagedProcess process(String name) {
+        return processes.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    }
+
     private void awaitPort(String name, int port) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        ManagedProcess p = processes.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        ManagedProcess p = process(name);
         while (!Ports.isOpen(port)) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(name + " exited during startup:\n" + p.tail(40));

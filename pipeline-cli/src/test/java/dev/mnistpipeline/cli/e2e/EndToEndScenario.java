@@ -204,12 +204,28 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(6)
-    @DisplayName("6. a message that cannot be handled is dead-lettered with its reason; the service stays ready")
+    @DisplayName("6. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
     void poisonIsDeadLettered() throws Exception {
-        resend(infra, new EventStream.Event(Topics.MODEL_TRAINED, "junk", "{not json", Map.of()));
-        EventStream.Event dead = events.await(Topics.deadLetter(Topics.MODEL_TRAINED), e -> "junk".equals(e.key()), Duration.ofMinutes(2));
-        assertTrue(dead.headers().get("dead-letter-reason").contains("Malformed ModelTrained"), dead.headers().toString());
-        assertEquals(200, Http.get(stack.url("evaluator-service") + "/q/health/ready").status());
+        List<String> shapes = List.of("null", "[]", "{}", "42", "{\"schemaVersion\":1,\"runId\":", "{not json");
+        List<String> keys = new ArrayList<>();
+        for (String topic : Topics.CONSUMED) {
+            for (int i = 0; i < shapes.size(); i++) {
+                String key = "poison-" + topic + "-" + i;
+                keys.add(key);
+                resend(infra, new EventStream.Event(topic, key, shapes.get(i), Map.of()));
+            }
+        }
+        for (String key : keys) {
+            String topic = key.substring("poison-".length(), key.lastIndexOf('-'));
+            EventStream.Event dead = events.await(Topics.deadLetter(topic), e -> key.equals(e.key()), Duration.ofMinutes(2));
+            assertNotNull(dead.headers().get("dead-letter-reason"), key + " has no reason: " + dead.headers());
+        }
+        EventStream.Event junk = events.all(Topics.deadLetter(Topics.MODEL_TRAINED)).stream()
+                .filter(e -> ("poison-" + Topics.MODEL_TRAINED + "-5").equals(e.key())).findFirst().orElseThrow();
+        assertTrue(junk.headers().get("dead-letter-reason").contains("Malformed ModelTrained"), junk.headers().toString());
+        for (String service : Layout.SERVICES) {
+            assertEquals(200, Http.get(stack.url(service) + "/q/health/ready").status(), service + " is ready");
+        }
         events.acceptDeadLetters();
     }
 
@@ -236,9 +252,7 @@ abstract class EndToEndScenario {
         needs(datasetId, "step 2 (ingest)");
         List<EventStream.Event> samples = new ArrayList<>();
         for (int i = 0; i < SAMPLE_BATCH; i++) {
-            byte[] px = java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
-            samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "mnist", Json.write(Map.of("schemaVersion", 1,
-                    "sampleId", "s" + i, "label", testLabels[i], "pixels", Base64.getEncoder().encodeToString(px))), Map.of()));
+            samples.add(sample("mnist", "s" + i, testLabels[i], java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
         }
         samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
                 "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
@@ -271,6 +285,25 @@ abstract class EndToEndScenario {
         assertNotNull(fineTunedManifest.weights(), "weights kept for the next transfer");
     }
 
+    @Test
+    @Order(11)
+    @DisplayName("11. every error a service answers is JSON with a reason, never HTML or an empty body")
+    void errorsAreJson() {
+        String trainer = stack.url("trainer-service");
+        List<Http.Reply> replies = List.of(
+                Http.postJson(trainer + "/trainings", "{\"runId\":"),
+                Http.postJson(trainer + "/trainings", "{\"hyperparameters\":{\"optimizer\":\"adamw\"}}"),
+                Http.get(trainer + "/trainings/no-such-run"),
+                Http.get(stack.url("ingest-service") + "/no-such-path"),
+                Http.send(HttpRequest.newBuilder(URI.create(stack.url("evaluator-service") + "/models"))
+                        .DELETE().build()));
+        List<Integer> statuses = replies.stream().map(Http.Reply::status).toList();
+        assertEquals(List.of(400, 400, 404, 404, 405), statuses, replies.toString());
+        for (Http.Reply reply : replies) {
+            assertTrue(Json.tree(reply.body()).path("error").asText().length() > 3, reply.body());
+        }
+    }
+
     /** Skips a step whose input an earlier step should have produced, naming that step. */
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");
@@ -301,6 +334,12 @@ abstract class EndToEndScenario {
         List<T> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
+    }
+
+    /** A user's labelled sample on {@code samples.submitted}, keyed {@code key}. */
+    static EventStream.Event sample(String key, String sampleId, int label, byte[] pixels) {
+        return new EventStream.Event(Topics.SAMPLES_SUBMITTED, key, Json.write(Map.of("schemaVersion", 1, "sampleId", sampleId,
+                "label", label, "pixels", Base64.getEncoder().encodeToString(pixels))), Map.of());
     }
 
     /** Publishes a record as-is (same key, value and headers), like a redelivery would. */

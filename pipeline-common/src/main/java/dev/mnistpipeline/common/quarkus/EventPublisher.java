@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.quarkus;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.events.PipelineEvent;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -33,9 +34,17 @@ public class EventPublisher {
         this.source = source;
     }
 
-    /** Sends now, whether or not it was sent before (progress metrics). */
+    /**
+     * Sends now, whether or not it was sent before (progress metrics), and waits for the broker's acknowledgement.
+     *
+     * @throws DependencyUnavailableException when the broker does not acknowledge it: an outage, retried by callers
+     */
     public void send(MutinyEmitter<String> emitter, PipelineEvent event) {
-        emitter.sendMessageAndAwait(toMessage(event));
+        try {
+            emitter.sendMessageAndAwait(toMessage(event));
+        } catch (RuntimeException e) {
+            throw new DependencyUnavailableException("the broker did not acknowledge " + event.eventId() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Sends unless this event id was already published; returns whether it was sent now. */

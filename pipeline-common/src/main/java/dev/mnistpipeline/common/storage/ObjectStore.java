@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.storage;
 
 import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.json.Json;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
@@ -42,8 +43,10 @@ public final class ObjectStore implements AutoCloseable {
     private final MinioClient client;
     private final OkHttpClient http;
     private final String bucket;
+    private final String endpoint;
 
     public ObjectStore(StorageConfig config) {
+        this.endpoint = config.endpoint();
         // Our own OkHttp client so close() can stop its non-daemon threads.
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(10))
@@ -166,7 +169,8 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     public byte[] get(String key) {
-        return find(key).orElseThrow(() -> new StorageException("No object " + key + " in bucket " + bucket));
+        // An unknown id in an event or request, not an outage.
+        return find(key).orElseThrow(() -> new InvalidDataException("No object " + key + " in bucket " + bucket));
     }
 
     /** Reads an object and checks it against the SHA-256 recorded when it was written. */
@@ -174,7 +178,7 @@ public final class ObjectStore implements AutoCloseable {
         byte[] data = get(key);
         String actual = Sha256.hex(data);
         if (expectedSha256 != null && !expectedSha256.equals(actual)) {
-            throw new StorageException("Checksum mismatch for " + key + ": expected " + expectedSha256 + ", got " + actual);
+            throw new InvalidDataException("Checksum mismatch for " + key + ": expected " + expectedSha256 + ", got " + actual);
         }
         return data;
     }
@@ -183,12 +187,15 @@ public final class ObjectStore implements AutoCloseable {
         return find(key).map(b -> new String(b, StandardCharsets.UTF_8).trim());
     }
 
-    /** A JSON document as stored: its value, and its key and checksum for the event that announces it. */
-    public record Document<T>(T value, StoredObject stored) {
+    /**
+     * A JSON document as stored: its value, its key and checksum for the event that announces it, and whether
+     * this call stored it (false: an earlier delivery had).
+     */
+    public record Document<T>(T value, StoredObject stored, boolean created) {
     }
 
     public <T> Optional<Document<T>> findDocument(String key, Class<T> type) {
-        return find(key).map(b -> new Document<>(Json.read(b, type), new StoredObject(key, Sha256.hex(b), b.length)));
+        return find(key).map(b -> new Document<>(Json.read(b, type), new StoredObject(key, Sha256.hex(b), b.length), false));
     }
 
     /**
@@ -198,7 +205,7 @@ public final class ObjectStore implements AutoCloseable {
     public <T> Document<T> findOrPutDocument(String key, Class<T> type, java.util.function.Supplier<T> build) {
         return findDocument(key, type).orElseGet(() -> {
             T value = build.get();
-            return new Document<>(value, putJson(key, value));
+            return new Document<>(value, putJson(key, value), true);
         });
     }
 
@@ -283,8 +290,12 @@ public final class ObjectStore implements AutoCloseable {
             try {
                 return call.run();
             } catch (ErrorResponseException e) {
-                // A definite answer from the server (access denied, no such bucket): retrying will not help.
+                // A definite answer from the server (access denied, no such bucket): retrying now will not help,
+                // but it is the store's state, not the record's fault; callers wait until an operator fixes it.
                 throw new StorageException(what + " failed: " + e.errorResponse().code() + " " + e.errorResponse().message(), e);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                // The SDK refused the arguments (a null or malformed key from a bad event): bad input, not an outage.
+                throw new InvalidDataException(what + ": " + e.getMessage(), e);
             } catch (Exception e) {
                 last = e;
                 if (attempt < ATTEMPTS) {
@@ -302,6 +313,16 @@ public final class ObjectStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("Interrupted", e);
+        }
+    }
+
+    /** One quick probe of the bucket, without retries: empty when storage answers, else why not (for readiness). */
+    public Optional<String> problem() {
+        try {
+            return client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()) ? Optional.empty()
+                    : Optional.of("bucket " + bucket + " does not exist");
+        } catch (Exception e) {
+            return Optional.of("storage at " + endpoint + " unavailable: " + e);
         }
     }
 

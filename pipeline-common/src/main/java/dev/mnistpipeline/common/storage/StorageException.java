@@ -1,7 +1,13 @@
 package dev.mnistpipeline.common.storage;
 
-/** A storage operation failed after retries, or an object did not match its expected checksum. */
-public class StorageException extends RuntimeException {
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
+
+/**
+ * Object storage could not be reached, timed out, or refused (after the store's own short retries): an outage.
+ * A missing object or a checksum mismatch is not this but {@link InvalidDataException}: retrying does not help.
+ */
+public class StorageException extends DependencyUnavailableException {
     public StorageException(String message, Throwable cause) {
         super(message, cause);
     }

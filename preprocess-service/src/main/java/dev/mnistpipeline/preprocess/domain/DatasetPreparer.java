@@ -90,7 +90,9 @@ public class DatasetPreparer {
         String preparedId = Sha256.shortId("pp", event.datasetId() + "|" + Json.write(settings));
         Document<PreparedManifest> manifest = store.findOrPutDocument(ObjectKeys.preparedManifest(preparedId),
                 PreparedManifest.class, () -> build(event, preparedId, settings));
-        store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
+        if (manifest.created()) {
+            store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
+        }
         publisher.publishOnce(datasetPrepared, manifest.value().announcement(manifest.stored()));
         return manifest.value();
     }

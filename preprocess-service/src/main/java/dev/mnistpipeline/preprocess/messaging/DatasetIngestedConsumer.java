@@ -1,5 +1,11 @@
 package dev.mnistpipeline.preprocess.messaging;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.DatasetIngested;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -8,7 +14,8 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** dataset.ingested → normalize, split, summarize → dataset.prepared. Failures go to dataset.ingested.dlq. */
+/** dataset.ingested → normalize, split, summarize → dataset.prepared. Bad input goes to dataset.ingested.dlq.; an outage of storage or
+ * the broker is retried with backoff until it ends ({@code Outages}). */
 @ApplicationScoped
 public class DatasetIngestedConsumer {
 
@@ -20,6 +27,9 @@ public class DatasetIngestedConsumer {
 
     @Incoming(Topics.Channels.DATASET_INGESTED)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onDatasetIngested(String payload) {
         preparer.prepare(Events.parse(payload, DatasetIngested.class));
     }

@@ -1,5 +1,11 @@
 package dev.mnistpipeline.trainer.messaging;
 
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.Outages;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingRequested;
@@ -27,12 +33,18 @@ public class TrainingConsumers {
     // The message stays unacknowledged while the run trains: a crash means redelivery, not a lost run.
     @Incoming(Topics.Channels.TRAINING_REQUESTED)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onTrainingRequested(String payload) {
         trainer.train(requests.accept(Events.parse(payload, TrainingRequested.class)));
     }
 
     @Incoming(Topics.Channels.DATASET_PREPARED)
     @Blocking
+    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
+            retryOn = DependencyUnavailableException.class)
+    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
     public void onDatasetPrepared(String payload) {
         continuousTraining.onDatasetPrepared(Events.parse(payload, DatasetPrepared.class));
     }
