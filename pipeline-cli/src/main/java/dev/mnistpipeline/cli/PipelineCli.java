@@ -4,7 +4,7 @@ import java.io.PrintStream;
 
 /**
  * {@code ./pipeline <command>}: the embedded local stack and what runs on it. One class per command:
- * {@link DemoCommand} (demo, train), {@link UpCommand}, {@link DownCommand}; benchmarks live in the
+ * {@link DemoCommand} (demo, train), {@link UpCommand}, {@link DownCommand}, {@link DlqCommand}; benchmarks live in the
  * {@code pipeline-bench} module ({@code ./pipeline bench}).
  */
 public final class PipelineCli {
@@ -20,6 +20,7 @@ public final class PipelineCli {
             case "demo", "train" -> DemoCommand.run(TrainOptions.parse(args, 1));
             case "up" -> UpCommand.up();
             case "down" -> DownCommand.down();
+            case "dlq" -> DlqCommand.run(args, System.out);
             case "help", "--help", "-h" -> {
                 usage(System.out);
                 yield 0;
@@ -57,6 +58,7 @@ public final class PipelineCli {
                 + TrainOptions.USAGE.indent(9)
                 + "  up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running\n"
                 + "  down   stop what 'up' started\n"
+                + DlqCommand.USAGE.indent(2)
                 + "  bench  <scenario> [train options]: measure, write bench/results/<scenario>.json (./pipeline bench --list)\n");
     }
 }

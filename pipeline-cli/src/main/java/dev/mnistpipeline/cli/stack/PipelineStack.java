@@ -111,6 +111,19 @@ public final class PipelineStack implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts {@code service} again under its old instance name, as Kubernetes restarts a crashed container in the
+     * same pod; with static group membership it takes its old partitions back at once.
+     */
+    public ManagedProcess restart(String service) {
+        int port = Ports.free();
+        ManagedProcess p = launch(service, port, service);
+        services.put(service, p);
+        ports.put(service, port);
+        awaitReady(service, url(service));
+        return p;
+    }
+
     private ManagedProcess launch(String service, int port) {
         return launch(service, port, service);
     }
@@ -122,6 +135,7 @@ public final class PipelineStack implements AutoCloseable {
         env.put("PIPELINE_STORAGE_ACCESS_KEY", infrastructure.accessKey());
         env.put("PIPELINE_STORAGE_SECRET_KEY", infrastructure.secretKey());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("PIPELINE_INSTANCE_ID", instanceName);
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
         try {
             return ManagedProcess.start(instanceName, ManagedProcess.java(

@@ -204,7 +204,82 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(6)
-    @DisplayName("6. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
+    @DisplayName("6. registry, champion, predictions over REST and Kafka, Prometheus metrics")
+    void serving() throws Exception {
+        needs(evaluation, "step 3 (evaluation)");
+        ServingScenario.run(stack, infra, events, evaluation, testImages, testLabels);
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("7. the dashboard in Chromium: live runs, confusion matrix, gallery, drawing, champion switch")
+    void dashboard() throws Exception {
+        needs(report, "step 3 (evaluation)");
+        DashboardBrowserScenario.run(stack, events, report, testImages, workDir);
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("8. samples published to Kafka become a child version; a bad sample is dead-lettered")
+    void samplesBecomeAChildVersion() throws Exception {
+        needs(datasetId, "step 2 (ingest)");
+        List<EventStream.Event> samples = new ArrayList<>();
+        for (int i = 0; i < SAMPLE_BATCH; i++) {
+            samples.add(sample("mnist", "s" + i, testLabels[i], java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
+        }
+        samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
+                "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
+        for (EventStream.Event s : samples) {
+            resend(infra, s);
+        }
+        EventStream.Event badSample = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "bad".equals(e.key()), Duration.ofMinutes(2));
+        assertTrue(badSample.headers().get("dead-letter-reason").contains("label must be an integer 0-9"), badSample.headers().toString());
+        events.acceptDeadLetters();
+        extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
+        assertEquals(datasetId, extended.get("parentId").asText());
+        assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("9. continuous training fine-tunes the champion on the new version")
+    void continuousTrainingFineTunesTheChampion() throws Exception {
+        needs(extended, "step 8 (samples)");
+        needs(report, "step 3 (evaluation)");
+        String champion = Json.tree(Http.get(stack.url("evaluator-service") + "/models/champion").requireSuccess("champion").body())
+                .path("manifest").path("modelId").asText();
+        String extendedId = extended.get("datasetId").asText();
+        ModelTrained fineTuned = Json.read(events.await(Topics.MODEL_TRAINED, e -> !"junk".equals(e.key()) && extendedId.equals(Json.tree(e.value()).path("datasetId").asText()),
+                Duration.ofMinutes(5)).value(), ModelTrained.class);
+        ModelManifest fineTunedManifest = store.getJson(ObjectKeys.modelManifest(fineTuned.modelId()), ModelManifest.class);
+        assertEquals(champion, fineTunedManifest.baseModelId(), "fine-tuned from the champion");
+        assertEquals(1, fineTunedManifest.hyperparameters().epochs());
+        assertTrue(fineTunedManifest.validationAccuracy() > 0.9, "fine-tuning starts from a trained model: " + fineTunedManifest.validationAccuracy());
+        assertNotNull(fineTunedManifest.weights(), "weights kept for the next transfer");
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("10. every error a service answers is JSON with a reason, never HTML or an empty body")
+    void errorsAreJson() {
+        String trainer = stack.url("trainer-service");
+        List<Http.Reply> replies = List.of(
+                Http.postJson(trainer + "/trainings", "{\"runId\":"),
+                Http.postJson(trainer + "/trainings", "{\"hyperparameters\":{\"optimizer\":\"adamw\"}}"),
+                Http.get(trainer + "/trainings/no-such-run"),
+                Http.get(stack.url("ingest-service") + "/no-such-path"),
+                Http.send(HttpRequest.newBuilder(URI.create(stack.url("evaluator-service") + "/models"))
+                        .DELETE().build()));
+        List<Integer> statuses = replies.stream().map(Http.Reply::status).toList();
+        assertEquals(List.of(400, 400, 404, 404, 405), statuses, replies.toString());
+        for (Http.Reply reply : replies) {
+            assertTrue(Json.tree(reply.body()).path("error").asText().length() > 3, reply.body());
+        }
+    }
+
+    @Test
+    @Order(11)
+    @DisplayName("11. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
     void poisonIsDeadLettered() throws Exception {
         List<String> shapes = List.of("null", "[]", "{}", "42", "{\"schemaVersion\":1,\"runId\":", "{not json");
         List<String> keys = new ArrayList<>();
@@ -227,81 +302,6 @@ abstract class EndToEndScenario {
             assertEquals(200, Http.get(stack.url(service) + "/q/health/ready").status(), service + " is ready");
         }
         events.acceptDeadLetters();
-    }
-
-    @Test
-    @Order(7)
-    @DisplayName("7. registry, champion, predictions over REST and Kafka, Prometheus metrics")
-    void serving() throws Exception {
-        needs(evaluation, "step 3 (evaluation)");
-        ServingScenario.run(stack, infra, events, evaluation, testImages, testLabels);
-    }
-
-    @Test
-    @Order(8)
-    @DisplayName("8. the dashboard in Chromium: live runs, confusion matrix, gallery, drawing, champion switch")
-    void dashboard() throws Exception {
-        needs(report, "step 3 (evaluation)");
-        DashboardBrowserScenario.run(stack, events, report, testImages, workDir);
-    }
-
-    @Test
-    @Order(9)
-    @DisplayName("9. samples published to Kafka become a child version; a bad sample is dead-lettered")
-    void samplesBecomeAChildVersion() throws Exception {
-        needs(datasetId, "step 2 (ingest)");
-        List<EventStream.Event> samples = new ArrayList<>();
-        for (int i = 0; i < SAMPLE_BATCH; i++) {
-            samples.add(sample("mnist", "s" + i, testLabels[i], java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
-        }
-        samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
-                "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
-        for (EventStream.Event s : samples) {
-            resend(infra, s);
-        }
-        EventStream.Event badSample = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "bad".equals(e.key()), Duration.ofMinutes(2));
-        assertTrue(badSample.headers().get("dead-letter-reason").contains("label must be an integer 0-9"), badSample.headers().toString());
-        events.acceptDeadLetters();
-        extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
-        assertEquals(datasetId, extended.get("parentId").asText());
-        assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());
-    }
-
-    @Test
-    @Order(10)
-    @DisplayName("10. continuous training fine-tunes the champion on the new version")
-    void continuousTrainingFineTunesTheChampion() throws Exception {
-        needs(extended, "step 9 (samples)");
-        needs(report, "step 3 (evaluation)");
-        String champion = Json.tree(Http.get(stack.url("evaluator-service") + "/models/champion").requireSuccess("champion").body())
-                .path("manifest").path("modelId").asText();
-        String extendedId = extended.get("datasetId").asText();
-        ModelTrained fineTuned = Json.read(events.await(Topics.MODEL_TRAINED, e -> !"junk".equals(e.key()) && extendedId.equals(Json.tree(e.value()).path("datasetId").asText()),
-                Duration.ofMinutes(5)).value(), ModelTrained.class);
-        ModelManifest fineTunedManifest = store.getJson(ObjectKeys.modelManifest(fineTuned.modelId()), ModelManifest.class);
-        assertEquals(champion, fineTunedManifest.baseModelId(), "fine-tuned from the champion");
-        assertEquals(1, fineTunedManifest.hyperparameters().epochs());
-        assertTrue(fineTunedManifest.validationAccuracy() > 0.9, "fine-tuning starts from a trained model: " + fineTunedManifest.validationAccuracy());
-        assertNotNull(fineTunedManifest.weights(), "weights kept for the next transfer");
-    }
-
-    @Test
-    @Order(11)
-    @DisplayName("11. every error a service answers is JSON with a reason, never HTML or an empty body")
-    void errorsAreJson() {
-        String trainer = stack.url("trainer-service");
-        List<Http.Reply> replies = List.of(
-                Http.postJson(trainer + "/trainings", "{\"runId\":"),
-                Http.postJson(trainer + "/trainings", "{\"hyperparameters\":{\"optimizer\":\"adamw\"}}"),
-                Http.get(trainer + "/trainings/no-such-run"),
-                Http.get(stack.url("ingest-service") + "/no-such-path"),
-                Http.send(HttpRequest.newBuilder(URI.create(stack.url("evaluator-service") + "/models"))
-                        .DELETE().build()));
-        List<Integer> statuses = replies.stream().map(Http.Reply::status).toList();
-        assertEquals(List.of(400, 400, 404, 404, 405), statuses, replies.toString());
-        for (Http.Reply reply : replies) {
-            assertTrue(Json.tree(reply.body()).path("error").asText().length() > 3, reply.body());
-        }
     }
 
     /** Skips a step whose input an earlier step should have produced, naming that step. */
@@ -336,10 +336,10 @@ abstract class EndToEndScenario {
         return out;
     }
 
-    /** A user's labelled sample on {@code samples.submitted}, keyed {@code key}. */
-    static EventStream.Event sample(String key, String sampleId, int label, byte[] pixels) {
-        return new EventStream.Event(Topics.SAMPLES_SUBMITTED, key, Json.write(Map.of("schemaVersion", 1, "sampleId", sampleId,
-                "label", label, "pixels", Base64.getEncoder().encodeToString(pixels))), Map.of());
+    /** A user's labelled sample for dataset {@code dataset} on {@code samples.submitted}, keyed by the dataset name. */
+    static EventStream.Event sample(String dataset, String sampleId, int label, byte[] pixels) {
+        return new EventStream.Event(Topics.SAMPLES_SUBMITTED, dataset, Json.write(Map.of("schemaVersion", 1, "sampleId", sampleId,
+                "label", label, "pixels", Base64.getEncoder().encodeToString(pixels), "dataset", dataset)), Map.of());
     }
 
     /** Publishes a record as-is (same key, value and headers), like a redelivery would. */

@@ -41,6 +41,23 @@ class StorageOutageTest {
 
     @Test
     void aStorageOutageLosesNothing(@TempDir Path workDir) throws Exception {
+        try {
+            run(workDir);
+        } catch (AssertionError | RuntimeException e) {
+            // The services' logs tell why; the temporary directory goes away with the test.
+            Path kept = Path.of("target", "storage-outage-logs");
+            dev.mnistpipeline.common.data.LocalFiles.deleteTree(kept);
+            Files.createDirectories(kept);
+            try (var logs = Files.list(workDir.resolve("logs"))) {
+                for (Path log : logs.toList()) {
+                    Files.copy(log, kept.resolve(log.getFileName()));
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void run(Path workDir) throws Exception {
         Layout layout = new Layout(Path.of(".."));
         Map<String, Map<String, String>> env = Map.of("ingest-service",
                 Map.of("PIPELINE_SAMPLES_BATCH_SIZE", "4", "PIPELINE_SAMPLES_MAX_WAIT", "2s"));

@@ -26,11 +26,13 @@ public class EventPublisher {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
     private final ObjectStore store;
+    private final PublishedMarkers markers;
     private final String source;
 
-    public EventPublisher(ObjectStore store,
+    public EventPublisher(ObjectStore store, PublishedMarkers markers,
                           @ConfigProperty(name = "quarkus.application.name") String source) {
         this.store = store;
+        this.markers = markers;
         this.source = source;
     }
 
@@ -55,7 +57,9 @@ public class EventPublisher {
             return false;
         }
         send(emitter, event);
-        store.putText(marker, ZonedDateTime.now().toString());
+        // Sent: from here on only the record of it may fail, and failing the handler for that would send the
+        // event again on its retry. So the marker waits out a storage outage itself.
+        markers.record(marker);
         LOG.infof("Published %s", event.eventId());
         return true;
     }
