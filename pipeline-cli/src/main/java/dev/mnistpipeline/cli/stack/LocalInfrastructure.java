@@ -19,6 +19,7 @@ public final class LocalInfrastructure implements Infrastructure {
     private final String secretKey;
     private final Layout layout;
     private final Path dataDir;
+    private final List<String> kafkaCommand;
 
     public LocalInfrastructure(Layout layout, Path dataDir, int kafkaPort, int s3Port, String accessKey, String secretKey) {
         this.layout = layout;
@@ -34,7 +35,8 @@ public final class LocalInfrastructure implements Infrastructure {
             int controllerPort = Ports.free();
             Path config = LocalKafka.configure(dataDir.resolve("kafka"), kafkaPort, controllerPort);
             ManagedProcess.runToEnd("kafka-format", ManagedProcess.java(jvm, LocalKafka.formatCommand(config)), logs);
-            processes.add(ManagedProcess.start("kafka", ManagedProcess.java(jvm, LocalKafka.serverCommand(config)), Map.of(), logs));
+            kafkaCommand = ManagedProcess.java(jvm, LocalKafka.serverCommand(config));
+            processes.add(ManagedProcess.start("kafka", kafkaCommand, Map.of(), logs));
             processes.add(startS3(layout, dataDir, s3Port, accessKey, secretKey));
             awaitPort("kafka", kafkaPort);
             awaitPort("s3", s3Port);
@@ -63,9 +65,24 @@ public final class LocalInfrastructure implements Infrastructure {
 
     /** Chaos: SIGKILLs the S3 server, as when its node dies; its data stays on disk for {@link #restartS3}. */
     public void killS3() throws InterruptedException {
-        ManagedProcess s3 = process("s3");
-        s3.kill();
-        processes.remove(s3);
+        kill("s3");
+    }
+
+    /** Chaos: SIGKILLs the broker; its log directory stays for {@link #restartKafka}. */
+    public void killKafka() throws InterruptedException {
+        kill("kafka");
+    }
+
+    /** Starts the broker again on the same port and log directory, and waits until it listens. */
+    public void restartKafka() throws Exception {
+        processes.add(0, ManagedProcess.start("kafka", kafkaCommand, Map.of(), dataDir.resolve("logs")));
+        awaitPort("kafka", kafkaPort);
+    }
+
+    private void kill(String name) throws InterruptedException {
+        ManagedProcess p = process(name);
+        p.kill();
+        processes.remove(p);
     }
 
     /** Starts the S3 server again on the same port, data and credentials, and waits until it listens. */

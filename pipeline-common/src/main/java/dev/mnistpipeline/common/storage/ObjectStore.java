@@ -316,11 +316,16 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
-    /** One quick probe of the bucket, without retries: empty when storage answers, else why not (for readiness). */
+    /**
+     * One quick probe of the bucket, without retries: empty when storage answers, else why not (for readiness).
+     * A missing bucket is created, so a service that started while storage was down becomes ready by itself.
+     */
     public Optional<String> problem() {
         try {
-            return client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()) ? Optional.empty()
-                    : Optional.of("bucket " + bucket + " does not exist");
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            }
+            return Optional.empty();
         } catch (Exception e) {
             return Optional.of("storage at " + endpoint + " unavailable: " + e);
         }
