@@ -103,8 +103,13 @@ public final class PipelineStack implements AutoCloseable {
      * would run, and waits until it is ready. It is stopped with the stack.
      */
     public ManagedProcess startInstance(String service, String instanceName) {
+        return startInstance(service, instanceName, Map.of());
+    }
+
+    /** The same, with settings of its own on top of the service's. */
+    public ManagedProcess startInstance(String service, String instanceName, Map<String, String> instanceEnv) {
         int port = Ports.free();
-        ManagedProcess p = launch(service, port, instanceName);
+        ManagedProcess p = launch(service, port, instanceName, instanceEnv);
         services.put(instanceName, p);
         ports.put(instanceName, port);
         awaitReady(instanceName, url(instanceName));
@@ -117,7 +122,7 @@ public final class PipelineStack implements AutoCloseable {
      */
     public ManagedProcess restart(String service) {
         int port = Ports.free();
-        ManagedProcess p = launch(service, port, service);
+        ManagedProcess p = launch(service, port, service, Map.of());
         services.put(service, p);
         ports.put(service, port);
         awaitReady(service, url(service));
@@ -125,10 +130,10 @@ public final class PipelineStack implements AutoCloseable {
     }
 
     private ManagedProcess launch(String service, int port) {
-        return launch(service, port, service);
+        return launch(service, port, service, Map.of());
     }
 
-    private ManagedProcess launch(String service, int port, String instanceName) {
+    private ManagedProcess launch(String service, int port, String instanceName, Map<String, String> instanceEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers());
         env.put("PIPELINE_STORAGE_ENDPOINT", infrastructure.s3Endpoint());
@@ -137,6 +142,7 @@ public final class PipelineStack implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("PIPELINE_INSTANCE_ID", instanceName);
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
+        env.putAll(instanceEnv);
         try {
             return ManagedProcess.start(instanceName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),

@@ -91,6 +91,11 @@ public final class ObjectKeys {
         return checkpointPrefix(runId) + name + ".npz";
     }
 
+    /** Who trains a run right now: one owner at a time, taken and renewed by compare-and-swap. */
+    public static String runLease(String runId) {
+        return "leases/runs/" + runId + ".json";
+    }
+
     public static String evaluationReport(String evaluationId) {
         return "evaluations/" + evaluationId + "/report.json";
     }

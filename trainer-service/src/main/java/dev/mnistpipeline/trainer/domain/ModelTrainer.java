@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
@@ -38,7 +39,7 @@ import java.util.Optional;
  * Where a prepared dataset becomes a model: loads the (checksum-verified) shards, builds the TensorFlow graph,
  * runs the {@link TrainingLoop} with a checkpoint after every epoch, hands the weights to the {@link ModelExporter}
  * and announces {@code model.trained}. The model id derives from the run id, so a redelivered request finds the
- * model and trains nothing twice.
+ * model and trains nothing twice; a lease ({@link RunLeases}) keeps a second trainer off a run that is in progress.
  */
 @ApplicationScoped
 public class ModelTrainer {
@@ -52,13 +53,14 @@ public class ModelTrainer {
     private final BaseModels baseModels;
     private final ModelExporter exporter;
     private final TrainerDevice device;
+    private final RunLeases leases;
     private final int metricsEverySteps;
     private final boolean checkpointsEnabled;
 
     public ModelTrainer(ObjectStore store, EventPublisher publisher,
                         @Channel(Topics.Channels.MODEL_TRAINED) MutinyEmitter<String> modelTrained,
                         TrainingProgress progress, Checkpoints checkpoints, BaseModels baseModels,
-                        ModelExporter exporter, TrainerDevice device,
+                        ModelExporter exporter, TrainerDevice device, RunLeases leases,
                         @ConfigProperty(name = "pipeline.trainer.metrics-every-steps", defaultValue = "25") int metricsEverySteps,
                         @ConfigProperty(name = "pipeline.trainer.checkpoints.enabled", defaultValue = "true") boolean checkpointsEnabled) {
         this.store = store;
@@ -69,6 +71,7 @@ public class ModelTrainer {
         this.baseModels = baseModels;
         this.exporter = exporter;
         this.device = device;
+        this.leases = leases;
         this.metricsEverySteps = metricsEverySteps;
         this.checkpointsEnabled = checkpointsEnabled;
     }
@@ -81,23 +84,34 @@ public class ModelTrainer {
             publisher.publishOnce(modelTrained, existing.get().value().announcement(existing.get().stored()));
             return existing.get().value();
         }
-        RunReporter reporter = progress.reporter(run);
-        try {
-            ModelManifest manifest = exporter.export(trainRun(run, reporter));
-            StoredObject stored = store.putJson(manifestKey, manifest);
-            if (checkpointsEnabled) {
-                checkpoints.delete(run.runId());
+        try (RunLeases.Lease lease = leases.acquire(run.runId())) {
+            // The trainer that held the run before may have finished it while this one waited.
+            Optional<Document<ModelManifest>> finished = store.findDocument(manifestKey, ModelManifest.class);
+            if (finished.isPresent()) {
+                publisher.publishOnce(modelTrained, finished.get().value().announcement(finished.get().stored()));
+                return finished.get().value();
             }
-            publisher.publishOnce(modelTrained, manifest.announcement(stored));
-            reporter.completed(manifest);
-            return manifest;
-        } catch (RuntimeException e) {
-            reporter.failed(e);
-            throw e;
+            RunReporter reporter = progress.reporter(run);
+            try {
+                ModelManifest manifest = exporter.export(trainRun(run, reporter, lease));
+                lease.check();
+                StoredObject stored = store.putJson(manifestKey, manifest);
+                if (checkpointsEnabled) {
+                    checkpoints.delete(run.runId());
+                }
+                publisher.publishOnce(modelTrained, manifest.announcement(stored));
+                reporter.completed(manifest);
+                return manifest;
+            } catch (RuntimeException e) {
+                if (!Outages.isOutage(e)) {
+                    reporter.failed(e); // an outage is retried, and another owner's run is theirs to report
+                }
+                throw e;
+            }
         }
     }
 
-    private TrainedRun trainRun(AcceptedRun run, RunReporter reporter) {
+    private TrainedRun trainRun(AcceptedRun run, RunReporter reporter, RunLeases.Lease lease) {
         PreparedManifest prepared = Json.read(store.getVerified(ObjectKeys.preparedManifest(run.preparedId()),
                 run.preparedSha256()), PreparedManifest.class);
         Hyperparameters hp = withAugmentation(run.hyperparameters(), prepared);
@@ -125,7 +139,7 @@ public class ModelTrainer {
                 TrainingLoop loop = new TrainingLoop(new TrainingLoop.Setup(g, session, variables, hp,
                         augmenter(hp), reporter, metricsEverySteps, checkpointsEnabled));
                 CheckpointWriter writer = new CheckpointWriter(run.runId(), prepared.preparedId(), hp,
-                        resumed.map(TrainingCheckpoint::best).orElse(null));
+                        resumed.map(TrainingCheckpoint::best).orElse(null), lease);
                 RunProgress done = loop.fit(run.runId(), train, validation, start, writer);
                 Map<String, float[]> all = variables.read(session);
                 Map<String, float[]> weights = new LinkedHashMap<>();
@@ -171,17 +185,20 @@ public class ModelTrainer {
         private final String runId;
         private final String preparedId;
         private final Hyperparameters hp;
+        private final RunLeases.Lease lease;
         private StoredObject bestStored;
 
-        CheckpointWriter(String runId, String preparedId, Hyperparameters hp, StoredObject bestStored) {
+        CheckpointWriter(String runId, String preparedId, Hyperparameters hp, StoredObject bestStored, RunLeases.Lease lease) {
             this.runId = runId;
             this.preparedId = preparedId;
             this.hp = hp;
             this.bestStored = bestStored;
+            this.lease = lease;
         }
 
         @Override
         public void accept(RunProgress p, Map<String, float[]> variables) {
+            lease.check(); // a trainer that lost the run stops here, before it writes anything
             if (!checkpointsEnabled) {
                 return;
             }
