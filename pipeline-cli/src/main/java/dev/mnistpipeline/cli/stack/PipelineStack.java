@@ -122,7 +122,7 @@ public final class PipelineStack implements AutoCloseable {
      */
     public ManagedProcess restart(String service) {
         int port = Ports.free();
-        ManagedProcess p = launch(service, port, service, Map.of());
+        ManagedProcess p = launch(service, port, service, service + "-restarted", Map.of());
         services.put(service, p);
         ports.put(service, port);
         awaitReady(service, url(service));
@@ -134,6 +134,11 @@ public final class PipelineStack implements AutoCloseable {
     }
 
     private ManagedProcess launch(String service, int port, String instanceName, Map<String, String> instanceEnv) {
+        return launch(service, port, instanceName, instanceName, instanceEnv);
+    }
+
+    /** @param processName names the process and its log file; {@code instanceName} is its identity in the consumer groups */
+    private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers());
         env.put("PIPELINE_STORAGE_ENDPOINT", infrastructure.s3Endpoint());
@@ -144,7 +149,7 @@ public final class PipelineStack implements AutoCloseable {
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
         env.putAll(instanceEnv);
         try {
-            return ManagedProcess.start(instanceName, ManagedProcess.java(
+            return ManagedProcess.start(processName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),
                     List.of("-jar", layout.serviceJar(service).toString())), env, logDir);
         } catch (java.io.IOException e) {

@@ -50,8 +50,7 @@ class TrainerScaleOutTest {
             events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("step"), Duration.ofMinutes(3));
 
             var second = stack.startInstance("trainer-service", "trainer-service-2", Map.of(
-                    "MP_MESSAGING_INCOMING_TRAINING_REQUESTED_GROUP_ID", "trainer-service-other",
-                    "MP_MESSAGING_INCOMING_TRAINING_REQUESTED_AUTO_OFFSET_RESET", "earliest"));
+                    "MP_MESSAGING_INCOMING_TRAINING_REQUESTED_GROUP_ID", "trainer-service-other"));
             events.await(Topics.MODEL_TRAINED, e -> RUN.equals(e.key()), Duration.ofMinutes(6));
             Thread.sleep(5000);
 
