@@ -1,7 +1,7 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.DeadLetters;
 import dev.mnistpipeline.cli.client.DeadLetters.Letter;
+import dev.mnistpipeline.cli.client.DeadLetters;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.messaging.Topics;
 

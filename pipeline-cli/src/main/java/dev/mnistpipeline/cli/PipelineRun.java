@@ -6,12 +6,12 @@ import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
+import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
-import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.messaging.Topics;
 
 import java.io.PrintStream;

@@ -1,13 +1,13 @@
 package dev.mnistpipeline.evaluator.api;
 
-import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.events.GateDecision;
-import dev.mnistpipeline.common.events.GateThresholds;
-import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;

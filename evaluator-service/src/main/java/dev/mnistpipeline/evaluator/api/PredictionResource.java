@@ -1,8 +1,8 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
-import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
+import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

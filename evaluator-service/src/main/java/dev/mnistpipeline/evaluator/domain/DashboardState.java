@@ -2,15 +2,14 @@ package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
+import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
-import dev.mnistpipeline.common.events.TrainingMetrics;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Collection;

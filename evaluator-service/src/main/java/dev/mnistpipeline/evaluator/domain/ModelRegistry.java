@@ -1,14 +1,14 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.ChampionView;
-import dev.mnistpipeline.common.events.GateThresholds;
-import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.ChampionView;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageException;

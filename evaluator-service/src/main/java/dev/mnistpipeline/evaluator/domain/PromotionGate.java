@@ -1,10 +1,10 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.events.GateThresholds;
-import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.EventTypes;
-import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
 
 import java.time.Instant;
 import java.util.ArrayList;

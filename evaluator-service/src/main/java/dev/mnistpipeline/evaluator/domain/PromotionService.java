@@ -1,12 +1,12 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.ModelPromoted;
 import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
-import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import io.smallrye.reactive.messaging.MutinyEmitter;

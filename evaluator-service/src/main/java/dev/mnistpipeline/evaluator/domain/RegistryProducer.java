@@ -1,8 +1,8 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.events.GateThresholds;
-import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

@@ -2,16 +2,16 @@ package dev.mnistpipeline.evaluator.messaging;
 
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.Outages;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.Retry;
-
-import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.domain.DashboardState;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.time.temporal.ChronoUnit;
 
 /**
  * The dashboard's view of the pipeline: training.metrics, evaluation.completed, model.promoted and model.rejected,

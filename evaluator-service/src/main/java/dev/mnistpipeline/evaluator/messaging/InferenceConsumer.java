@@ -2,20 +2,20 @@ package dev.mnistpipeline.evaluator.messaging;
 
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.Outages;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.Retry;
-
-import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.time.temporal.ChronoUnit;
 
 /**
  * inference.requests → champion → inference.results, correlated by {@code requestId}; one result per request id,

@@ -1,9 +1,9 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.manifest.EvaluationReport;
-import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.evaluator.domain.PromotionGate;
 import org.junit.jupiter.api.Test;
 

@@ -1,28 +1,28 @@
 package dev.mnistpipeline.ingest.domain;
 
-import dev.mnistpipeline.common.errors.DependencyUnavailableException;
-import dev.mnistpipeline.common.errors.Outages;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.DatasetIngested;
 import dev.mnistpipeline.common.events.EventTypes;
-import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.DatasetManifest.Part;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
-import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-import java.time.temporal.ChronoUnit;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

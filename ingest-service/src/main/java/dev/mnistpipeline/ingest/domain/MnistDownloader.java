@@ -2,9 +2,9 @@ package dev.mnistpipeline.ingest.domain;
 
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 

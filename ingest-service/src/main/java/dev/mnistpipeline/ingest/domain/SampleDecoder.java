@@ -1,8 +1,8 @@
 package dev.mnistpipeline.ingest.domain;
 
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.MnistImage;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 
 import java.util.Base64;

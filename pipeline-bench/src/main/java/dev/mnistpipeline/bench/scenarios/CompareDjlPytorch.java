@@ -1,10 +1,6 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import ai.djl.Model;
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
-import dev.mnistpipeline.cli.stack.Layout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -23,6 +19,10 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.mnistpipeline.bench.Figures;
+import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Permutation;
 import dev.mnistpipeline.common.events.Hyperparameters;

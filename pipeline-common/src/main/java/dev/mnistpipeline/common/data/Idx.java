@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.data;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.common.data;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
-import javax.imageio.ImageIO;
+
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 

@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.data;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.data;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

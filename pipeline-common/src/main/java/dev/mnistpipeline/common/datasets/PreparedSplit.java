@@ -1,7 +1,7 @@
 package dev.mnistpipeline.common.datasets;
 
-import dev.mnistpipeline.common.data.Npy;
 import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.Npy;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.storage.ObjectStore;

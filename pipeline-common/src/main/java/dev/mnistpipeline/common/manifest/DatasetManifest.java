@@ -1,7 +1,7 @@
 package dev.mnistpipeline.common.manifest;
 
-import dev.mnistpipeline.common.json.Versioned;
 import dev.mnistpipeline.common.events.DatasetIngested;
+import dev.mnistpipeline.common.json.Versioned;
 import dev.mnistpipeline.common.storage.StoredObject;
 
 import java.time.Instant;

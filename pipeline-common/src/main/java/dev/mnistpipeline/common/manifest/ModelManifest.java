@@ -1,10 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
-import dev.mnistpipeline.common.json.Versioned;
-import dev.mnistpipeline.common.events.ModelTrained;
-import dev.mnistpipeline.common.storage.ObjectKeys;
-
 import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.StoredObject;
 
 import java.time.Instant;

@@ -1,10 +1,9 @@
 package dev.mnistpipeline.common.manifest;
 
-import dev.mnistpipeline.common.json.Versioned;
-import dev.mnistpipeline.common.events.DatasetPrepared;
-import dev.mnistpipeline.common.storage.StoredObject;
-
 import dev.mnistpipeline.common.data.Augmentation;
+import dev.mnistpipeline.common.events.DatasetPrepared;
+import dev.mnistpipeline.common.json.Versioned;
+import dev.mnistpipeline.common.storage.StoredObject;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.preprocess.domain;
 
+import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Npy;
 import dev.mnistpipeline.common.data.Permutation;
@@ -9,15 +10,14 @@ import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
-import dev.mnistpipeline.common.manifest.PreparedManifest;
-import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.manifest.PreparedManifest.PrepareSettings;
 import dev.mnistpipeline.common.manifest.PreparedManifest.Shard;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
-import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
+import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StoredObject;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

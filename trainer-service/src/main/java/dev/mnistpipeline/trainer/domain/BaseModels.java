@@ -1,7 +1,7 @@
 package dev.mnistpipeline.trainer.domain;
 
-import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.data.Npz;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.storage.ObjectKeys;

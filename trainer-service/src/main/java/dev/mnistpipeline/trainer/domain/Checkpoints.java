@@ -1,9 +1,8 @@
 package dev.mnistpipeline.trainer.domain;
 
-import dev.mnistpipeline.common.json.Versioned;
-
 import dev.mnistpipeline.common.data.Npz;
 import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.json.Versioned;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;

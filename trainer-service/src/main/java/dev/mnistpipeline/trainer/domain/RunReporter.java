@@ -1,8 +1,8 @@
 package dev.mnistpipeline.trainer.domain;
 
 import dev.mnistpipeline.common.events.TrainingMetrics;
-import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.trainer.model.TrainingGraph.StepResult;
 
 import java.time.Instant;

@@ -7,9 +7,9 @@ import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
 import dev.mnistpipeline.trainer.model.ModelState;
-import dev.mnistpipeline.trainer.model.TrainingGraph;
 import dev.mnistpipeline.trainer.model.TrainingGraph.Batch;
 import dev.mnistpipeline.trainer.model.TrainingGraph.StepResult;
+import dev.mnistpipeline.trainer.model.TrainingGraph;
 import org.jboss.logging.Logger;
 import org.tensorflow.Session;
 

@@ -2,10 +2,6 @@ package dev.mnistpipeline.trainer.messaging;
 
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.Outages;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import org.eclipse.microprofile.faulttolerance.Retry;
-
-import java.time.temporal.ChronoUnit;
 import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingRequested;
@@ -14,8 +10,12 @@ import dev.mnistpipeline.trainer.domain.ContinuousTraining;
 import dev.mnistpipeline.trainer.domain.ModelTrainer;
 import dev.mnistpipeline.trainer.domain.TrainingRequests;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.time.temporal.ChronoUnit;
 
 /** training.requested → accept → train → model.trained; dataset.prepared → continuous or auto training, if configured. */
 @ApplicationScoped

@@ -1,9 +1,8 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters.Activation;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
-
-import dev.mnistpipeline.common.events.Hyperparameters.Activation;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,13 +1,12 @@
 package dev.mnistpipeline.trainer.model;
 
 import dev.mnistpipeline.common.events.Hyperparameters.Activation;
-
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 

@@ -1,7 +1,6 @@
 package dev.mnistpipeline.trainer.model;
 
 import dev.mnistpipeline.common.events.Hyperparameters.Activation;
-
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
