@@ -26,9 +26,11 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a raw dataset becomes training-ready shards: pixels scaled to [0,1], a seeded validation split, pixel
@@ -90,11 +92,37 @@ public class DatasetPreparer {
         String preparedId = Sha256.shortId("pp", event.datasetId() + "|" + Json.write(settings));
         Document<PreparedManifest> manifest = store.findOrPutDocument(ObjectKeys.preparedManifest(preparedId),
                 PreparedManifest.class, () -> build(event, preparedId, settings));
-        if (manifest.created()) {
-            store.putText(ObjectKeys.LATEST_PREPARED, preparedId);
-        }
+        advanceLatest(manifest.value());
         publisher.publishOnce(datasetPrepared, manifest.value().announcement(manifest.stored()));
         return manifest.value();
+    }
+
+    /**
+     * Points {@code prepared/latest} at this preparation unless it already names one of a newer dataset version:
+     * replicas that finish out of order cannot move it back, and a redelivery repairs a pointer that a crash left
+     * behind. Compare-and-swap on the pointer's ETag, so two replicas cannot both win.
+     */
+    private void advanceLatest(PreparedManifest prepared) {
+        Instant ours = datasetCreated(prepared.datasetId());
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<ObjectStore.Versioned> current = store.findVersioned(ObjectKeys.LATEST_PREPARED);
+            Optional<String> currentId = current.map(v -> new String(v.data(), StandardCharsets.UTF_8).trim());
+            if (currentId.isPresent() && (currentId.get().equals(prepared.preparedId()) || store.findJson(
+                    ObjectKeys.preparedManifest(currentId.get()), PreparedManifest.class)
+                    .map(p -> !datasetCreated(p.datasetId()).isBefore(ours)).orElse(false))) {
+                return;
+            }
+            if (store.putIfUnchanged(ObjectKeys.LATEST_PREPARED, prepared.preparedId().getBytes(StandardCharsets.UTF_8),
+                    "text/plain", current.map(ObjectStore.Versioned::etag).orElse(null))) {
+                return;
+            }
+        }
+        LOG.warnf("prepared/latest kept changing; left it for the next preparation to advance");
+    }
+
+    private Instant datasetCreated(String datasetId) {
+        return store.findJson(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class)
+                .map(DatasetManifest::createdAt).orElse(Instant.EPOCH);
     }
 
     private PreparedManifest build(DatasetIngested event, String preparedId, PrepareSettings settings) {
