@@ -7,13 +7,10 @@ import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.json.Json;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**

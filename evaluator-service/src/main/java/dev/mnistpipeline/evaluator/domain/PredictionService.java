@@ -3,7 +3,6 @@ package dev.mnistpipeline.evaluator.domain;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.errors.InvalidDataException;
-import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.evaluator.model.ChampionModel;

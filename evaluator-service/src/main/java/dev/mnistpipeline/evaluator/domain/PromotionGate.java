@@ -1,6 +1,5 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;

@@ -1,6 +1,5 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.ModelPromoted;
 import dev.mnistpipeline.common.events.ModelRejected;

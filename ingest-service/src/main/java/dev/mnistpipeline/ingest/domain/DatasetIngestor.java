@@ -5,8 +5,6 @@ import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.errors.Outages;
-import dev.mnistpipeline.common.events.DatasetIngested;
-import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.manifest.DatasetManifest.Part;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;

@@ -6,8 +6,6 @@ import dev.mnistpipeline.common.data.Npy;
 import dev.mnistpipeline.common.data.Permutation;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.events.DatasetIngested;
-import dev.mnistpipeline.common.events.DatasetPrepared;
-import dev.mnistpipeline.common.events.EventTypes;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest.PrepareSettings;
