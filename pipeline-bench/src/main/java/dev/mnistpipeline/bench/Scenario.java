@@ -17,6 +17,8 @@ public interface Scenario {
         STACK,
         /** Nothing but this process. */
         NOTHING,
+        /** A fresh embedded stack that the scenario starts itself, with the services it needs ({@link DataStack}). */
+        OWN_STACK,
         /** This process with DJL's PyTorch engine on the class path ({@code -Ppytorch}). */
         PYTORCH
     }

@@ -6,6 +6,8 @@ import dev.mnistpipeline.bench.scenarios.Evaluate10k;
 import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
+import dev.mnistpipeline.bench.scenarios.PrepareChild;
+import dev.mnistpipeline.bench.scenarios.SamplesLoad;
 import dev.mnistpipeline.bench.scenarios.TimeTo99;
 import dev.mnistpipeline.bench.scenarios.TrainingRun;
 import dev.mnistpipeline.common.data.Augmentation;
@@ -32,7 +34,9 @@ public final class Scenarios {
             new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.988),
             new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(1).augmentation(null).build()),
             new FinetuneFashion(),
-            new CompareDjlPytorch());
+            new CompareDjlPytorch(),
+            new PrepareChild(),
+            new SamplesLoad());
 
     private Scenarios() {
     }

@@ -40,11 +40,14 @@ public class DatasetIngestor {
     private final ObjectStore store;
     private final EventPublisher publisher;
     private final MutinyEmitter<String> datasetIngested;
+    private final SampleIndex sampleIndex;
 
     public DatasetIngestor(ObjectStore store,
                            EventPublisher publisher,
-                           @Channel(Topics.Channels.DATASET_INGESTED) MutinyEmitter<String> datasetIngested) {
+                           @Channel(Topics.Channels.DATASET_INGESTED) MutinyEmitter<String> datasetIngested,
+                           SampleIndex sampleIndex) {
         this.store = store;
+        this.sampleIndex = sampleIndex;
         this.publisher = publisher;
         this.datasetIngested = datasetIngested;
     }
@@ -77,35 +80,47 @@ public class DatasetIngestor {
         String parentId = store.findText(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
                 "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));
         DatasetManifest parent = store.getJson(ObjectKeys.datasetManifest(parentId), DatasetManifest.class);
-        Set<String> known = new HashSet<>();
-        for (Part part : parent.train()) {
+        Set<Long> known = sampleIndex.of(name, parentId, () -> sampleHashes(parent));
+        try {
+            List<Integer> kept = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                if (known.add(sampleHash(images.get(i), 0, labels[i]))) {
+                    kept.add(i);
+                }
+            }
+            if (kept.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] pixels = new byte[kept.size() * Idx.PIXELS];
+            byte[] keptLabels = new byte[kept.size()];
+            for (int i = 0; i < keptLabels.length; i++) {
+                System.arraycopy(images.get(kept.get(i)), 0, pixels, i * Idx.PIXELS, Idx.PIXELS);
+                keptLabels[i] = labels[kept.get(i)];
+            }
+            PendingPart part = new PendingPart(Idx.writeImages(keptLabels.length, pixels), Idx.writeLabels(keptLabels),
+                    keptLabels.length, "samples");
+            Result result = commit(name, parentId, "samples", List.of(part), List.of(), parent.train(), parent.test());
+            sampleIndex.advance(name, result.manifest().datasetId());
+            return Optional.of(result);
+        } catch (RuntimeException e) {
+            sampleIndex.forget(name);
+            throw e;
+        }
+    }
+
+    /** The hashes of every published sample in a version (its "samples" parts), read from storage. */
+    private Set<Long> sampleHashes(DatasetManifest version) {
+        Set<Long> hashes = new HashSet<>();
+        for (Part part : version.train()) {
             if ("samples".equals(part.origin())) {
-                byte[] px = Idx.readImages(store.get(part.imagesKey()), part.imagesKey()).pixels();
-                byte[] lb = Idx.readLabels(store.get(part.labelsKey()), part.labelsKey());
+                byte[] px = Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels();
+                byte[] lb = Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey());
                 for (int i = 0; i < lb.length; i++) {
-                    known.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
+                    hashes.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
                 }
             }
         }
-        List<byte[]> keptImages = new ArrayList<>();
-        List<Byte> keptLabels = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            if (known.add(sampleHash(images.get(i), 0, labels[i]))) {
-                keptImages.add(images.get(i));
-                keptLabels.add(labels[i]);
-            }
-        }
-        if (keptImages.isEmpty()) {
-            return Optional.empty();
-        }
-        byte[] pixels = new byte[keptImages.size() * Idx.PIXELS];
-        byte[] kept = new byte[keptImages.size()];
-        for (int i = 0; i < kept.length; i++) {
-            System.arraycopy(keptImages.get(i), 0, pixels, i * Idx.PIXELS, Idx.PIXELS);
-            kept[i] = keptLabels.get(i);
-        }
-        PendingPart part = new PendingPart(Idx.writeImages(kept.length, pixels), Idx.writeLabels(kept), kept.length, "samples");
-        return Optional.of(commit(name, parentId, "samples", List.of(part), List.of(), parent.train(), parent.test()));
+        return hashes;
     }
 
     public Optional<DatasetManifest> find(String datasetId) {
@@ -176,10 +191,11 @@ public class DatasetIngestor {
         return parts.stream().map(p -> p.imagesSha256() + "+" + p.labelsSha256()).collect(Collectors.joining(","));
     }
 
-    private static String sampleHash(byte[] pixels, int offset, byte label) {
+    /** 64 bits of the SHA-256 of label and pixels: a false match among a million samples has odds of about 1e-8. */
+    private static long sampleHash(byte[] pixels, int offset, byte label) {
         var md = Sha256.digest();
         md.update(label);
         md.update(pixels, offset, Idx.PIXELS);
-        return java.util.HexFormat.of().formatHex(md.digest());
+        return java.nio.ByteBuffer.wrap(md.digest()).getLong();
     }
 }

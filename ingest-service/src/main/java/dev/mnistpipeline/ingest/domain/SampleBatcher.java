@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,19 +31,28 @@ public class SampleBatcher {
     private final DatasetIngestor ingestor;
     private final int batchSize;
     private final Duration maxWait;
+    private final int maxPending;
 
     public SampleBatcher(DatasetIngestor ingestor,
                          @ConfigProperty(name = "pipeline.samples.batch-size", defaultValue = "100") int batchSize,
-                         @ConfigProperty(name = "pipeline.samples.max-wait", defaultValue = "30s") Duration maxWait) {
+                         @ConfigProperty(name = "pipeline.samples.max-wait", defaultValue = "30s") Duration maxWait,
+                         @ConfigProperty(name = "pipeline.samples.max-pending", defaultValue = "20000") int maxPending) {
+        if (batchSize < 1 || maxPending < batchSize) {
+            throw new IllegalStateException("pipeline.samples.batch-size must be at least 1 and at most pipeline.samples.max-pending");
+        }
         this.ingestor = ingestor;
         this.batchSize = batchSize;
         this.maxWait = maxWait;
+        this.maxPending = maxPending;
     }
 
     private record Pending(byte[] pixels, byte label, Message<?> message) {
     }
 
     private final Map<String, List<Pending>> pending = new HashMap<>();
+    private int held;
+    // Completed when a stored batch makes room; the consumer waits on it while the batcher is full.
+    private CompletableFuture<Void> room = CompletableFuture.completedFuture(null);
     private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
     // One thread: batches are written in order and never concurrently.
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,14 +61,25 @@ public class SampleBatcher {
         return t;
     });
 
-    public synchronized void add(String dataset, byte[] pixels, int label, Message<?> message) {
+    /** Holds a valid sample for its batch; the answer completes when the next sample may be added. */
+    public synchronized CompletionStage<Void> add(String dataset, byte[] pixels, int label, Message<?> message) {
         List<Pending> batch = pending.computeIfAbsent(dataset, k -> new ArrayList<>());
         batch.add(new Pending(pixels, (byte) label, message));
-        if (batch.size() >= batchSize) {
+        held++;
+        if (batch.size() == batchSize) {
             flusher.execute(() -> flush(dataset));
         } else if (batch.size() == 1) {
             timers.put(dataset, flusher.schedule(() -> flush(dataset), maxWait.toMillis(), TimeUnit.MILLISECONDS));
         }
+        if (held >= maxPending && room.isDone()) {
+            room = new CompletableFuture<>();
+        }
+        return room;
+    }
+
+    /** Samples held and not yet stored. */
+    public synchronized int held() {
+        return held;
     }
 
     private void flush(String dataset) {
@@ -72,6 +94,19 @@ public class SampleBatcher {
         if (batch == null || batch.isEmpty()) {
             return;
         }
+        try {
+            store(dataset, batch);
+        } finally {
+            CompletableFuture<Void> waiting;
+            synchronized (this) {
+                held -= batch.size();
+                waiting = room;
+            }
+            waiting.complete(null);
+        }
+    }
+
+    private void store(String dataset, List<Pending> batch) {
         try {
             byte[] labels = new byte[batch.size()];
             List<byte[]> images = new ArrayList<>();

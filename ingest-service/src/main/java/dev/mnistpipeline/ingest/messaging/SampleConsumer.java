@@ -10,7 +10,6 @@ import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,14 +28,16 @@ public class SampleConsumer {
     @Incoming(Topics.Channels.SAMPLES_SUBMITTED)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> onSample(Message<String> message) {
+        byte[] pixels;
+        SampleSubmitted sample;
         try {
-            SampleSubmitted sample = Events.parse(message.getPayload(), SampleSubmitted.class);
-            byte[] pixels = SampleDecoder.pixels(sample);
-            batcher.add(sample.dataset() == null ? "mnist" : sample.dataset(), pixels, sample.label(), message);
+            sample = Events.parse(message.getPayload(), SampleSubmitted.class);
+            pixels = SampleDecoder.pixels(sample);
         } catch (RuntimeException e) {
             // Decoding needs no storage: whatever fails here is the sample's own fault.
             return message.nack(e);
         }
-        return CompletableFuture.completedFuture(null);
+        // Waits (and so pauses consumption) while the batcher holds as many samples as it may.
+        return batcher.add(sample.key(), pixels, sample.label(), message);
     }
 }

@@ -36,7 +36,19 @@ public final class EventStream implements AutoCloseable {
     /** Dead-letter records before this index were expected by the caller and do not fail {@link #await}. */
     private volatile int deadLettersSeenUpTo = 0;
 
+    /** Every pipeline topic and every dead-letter topic. */
     public EventStream(String bootstrapServers) {
+        this(bootstrapServers, allTopics());
+    }
+
+    private static List<String> allTopics() {
+        List<String> topics = new ArrayList<>(Topics.ALL);
+        Topics.CONSUMED.forEach(t -> topics.add(Topics.deadLetter(t)));
+        return topics;
+    }
+
+    /** Only {@code topics}: a load test leaves the topic it floods out. */
+    public EventStream(String bootstrapServers, List<String> topics) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -44,8 +56,6 @@ public final class EventStream implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
         List<TopicPartition> partitions = new ArrayList<>();
-        List<String> topics = new ArrayList<>(Topics.ALL);
-        Topics.CONSUMED.forEach(t -> topics.add(Topics.deadLetter(t)));
         for (String topic : topics) {
             var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {

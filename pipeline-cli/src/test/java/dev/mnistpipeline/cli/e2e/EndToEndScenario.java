@@ -237,6 +237,31 @@ abstract class EndToEndScenario {
         extended = Json.tree(events.await(Topics.DATASET_INGESTED, e -> !datasetId.equals(e.key()), Duration.ofMinutes(2)).value());
         assertEquals(datasetId, extended.get("parentId").asText());
         assertEquals(6000 + SAMPLE_BATCH, extended.get("trainCount").asInt());
+        assertChildReusesParentPreparation();
+    }
+
+    /** Preparation is incremental: the child keeps every prepared shard of its parent and adds only its samples. */
+    private void assertChildReusesParentPreparation() throws Exception {
+        String extendedId = extended.get("datasetId").asText();
+        PreparedManifest parent = preparedOf(datasetId);
+        PreparedManifest child = preparedOf(extendedId);
+        Map<String, Integer> added = new java.util.HashMap<>();
+        for (String split : List.of(PreparedManifest.TRAIN, PreparedManifest.VALIDATION, PreparedManifest.TEST)) {
+            List<String> parentKeys = parent.shards(split).stream().map(PreparedManifest.Shard::imagesKey).toList();
+            List<PreparedManifest.Shard> childShards = child.shards(split);
+            assertEquals(parentKeys, childShards.stream().limit(parentKeys.size()).map(PreparedManifest.Shard::imagesKey).toList(),
+                    split + ": the parent's shards are reused as they are, in order");
+            added.put(split, childShards.stream().skip(parentKeys.size()).mapToInt(PreparedManifest.Shard::count).sum());
+        }
+        assertEquals(SAMPLE_BATCH, added.get(PreparedManifest.TRAIN) + added.get(PreparedManifest.VALIDATION),
+                "only the new samples are prepared: " + added);
+        assertEquals(0, added.get(PreparedManifest.TEST));
+    }
+
+    private PreparedManifest preparedOf(String dataset) throws Exception {
+        String preparedKey = Json.tree(events.await(Topics.DATASET_PREPARED, e -> dataset.equals(e.key()), Duration.ofMinutes(2)).value())
+                .get("manifestKey").asText();
+        return store.getJson(preparedKey, PreparedManifest.class);
     }
 
     @Test

@@ -7,9 +7,11 @@ package dev.mnistpipeline.common.storage;
  * raw/blobs/sha256/&lt;hash&gt;                    content-addressed IDX parts (deduplicated across versions)
  * raw/datasets/&lt;datasetId&gt;.json              DatasetManifest of one immutable dataset version
  * raw/latest/&lt;name&gt;                          id of the newest version of a named dataset
- * prepared/&lt;preparedId&gt;/manifest.json        PreparedManifest (stats, shards, checksums)
- * prepared/&lt;preparedId&gt;/&lt;split&gt;-&lt;n&gt;.x.npy   normalized float32 images, NumPy format
- * prepared/&lt;preparedId&gt;/&lt;split&gt;-&lt;n&gt;.y.npy   uint8 labels
+ * prepared/&lt;preparedId&gt;/manifest.json        PreparedManifest (stats, the shards of every part, checksums)
+ * prepared/parts/&lt;partId&gt;/part.json          one raw part prepared: its shards and pixel moments, shared by every
+ *                                             dataset version that contains the part (a child prepares only its own)
+ * prepared/parts/&lt;partId&gt;/&lt;split&gt;-&lt;n&gt;.x.npy normalized float32 images, NumPy format
+ * prepared/parts/&lt;partId&gt;/&lt;split&gt;-&lt;n&gt;.y.npy uint8 labels
  * prepared/latest                             id of the newest prepared dataset
  * models/&lt;modelId&gt;/saved_model/...           TensorFlow SavedModel
  * models/&lt;modelId&gt;/manifest.json            ModelManifest (lineage, hyperparameters, metrics, files)
@@ -47,8 +49,12 @@ public final class ObjectKeys {
         return preparedPrefix(preparedId) + "manifest.json";
     }
 
-    public static String preparedShard(String preparedId, String split, int index, String kind) {
-        return preparedPrefix(preparedId) + String.format("%s-%03d.%s.npy", split, index, kind);
+    public static String preparedPart(String partId) {
+        return "prepared/parts/" + partId + "/part.json";
+    }
+
+    public static String preparedPartShard(String partId, String split, int index, String kind) {
+        return "prepared/parts/" + partId + "/" + String.format("%s-%03d.%s.npy", split, index, kind);
     }
 
     public static final String LATEST_PREPARED = "prepared/latest";

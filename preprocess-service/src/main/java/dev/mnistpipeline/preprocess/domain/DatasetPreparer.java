@@ -2,8 +2,6 @@ package dev.mnistpipeline.preprocess.domain;
 
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.data.Npy;
-import dev.mnistpipeline.common.data.Permutation;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.events.DatasetIngested;
 import dev.mnistpipeline.common.json.Json;
@@ -16,14 +14,12 @@ import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import dev.mnistpipeline.common.storage.StoredObject;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +28,8 @@ import java.util.Optional;
 
 /**
  * Where a raw dataset becomes training-ready shards: pixels scaled to [0,1], a seeded validation split, pixel
- * statistics and class counts. The prepared id is derived from the dataset id and the settings, so a redelivered
+ * statistics and class counts. Work is per raw part ({@link PartPreparer}): a child version reuses its parent's
+ * prepared parts and prepares only its new samples, and the parent's validation split stays where it was. The prepared id is derived from the dataset id and the settings, so a redelivered
  * {@code dataset.ingested} finds its work done and publishes nothing twice.
  *
  * <p>Augmentation is a policy recorded here, not copies written here: the trainer draws fresh random rotations,
@@ -44,6 +41,7 @@ public class DatasetPreparer {
     private static final Logger LOG = Logger.getLogger(DatasetPreparer.class);
 
     private final ObjectStore store;
+    private final PartPreparer partPreparer;
     private final EventPublisher publisher;
     private final MutinyEmitter<String> datasetPrepared;
     private final double validationFraction;
@@ -58,6 +56,7 @@ public class DatasetPreparer {
     private final boolean elastic;
 
     public DatasetPreparer(ObjectStore store,
+                           PartPreparer partPreparer,
                            EventPublisher publisher,
                            @Channel(Topics.Channels.DATASET_PREPARED) MutinyEmitter<String> datasetPrepared,
                            @ConfigProperty(name = "pipeline.prepare.validation-fraction", defaultValue = "0.1") double validationFraction,
@@ -69,6 +68,7 @@ public class DatasetPreparer {
                            @ConfigProperty(name = "pipeline.prepare.augmentation.scale-max", defaultValue = "1") double scaleMax,
                            @ConfigProperty(name = "pipeline.prepare.augmentation.elastic", defaultValue = "false") boolean elastic) {
         this.store = store;
+        this.partPreparer = partPreparer;
         this.publisher = publisher;
         this.datasetPrepared = datasetPrepared;
         this.validationFraction = validationFraction;
@@ -126,57 +126,36 @@ public class DatasetPreparer {
     private PreparedManifest build(DatasetIngested event, String preparedId, PrepareSettings settings) {
         long start = System.nanoTime();
         DatasetManifest dataset = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), DatasetManifest.class);
-        byte[][] train = concat(dataset.train());
-        byte[][] test = concat(dataset.test());
-        int n = train[1].length;
-        int validationCount = (int) Math.round(n * settings.validationFraction());
-        int[] order = Permutation.of(n, settings.seed());
-        byte[][] validation = Normalizer.gather(train[0], train[1], order, 0, validationCount);
-        byte[][] remaining = Normalizer.gather(train[0], train[1], order, validationCount, n);
+        List<PreparedPart> parts = new ArrayList<>();
+        dataset.train().forEach(part -> parts.add(partPreparer.prepare(part, PartPreparer.Role.TRAIN, settings)));
+        dataset.test().forEach(part -> parts.add(partPreparer.prepare(part, PartPreparer.Role.TEST, settings)));
 
-        float[] trainX = Idx.toUnitRange(remaining[0]);
-        double[] stats = Normalizer.meanAndStd(trainX);
+        PixelMoments moments = PixelMoments.NONE;
         int[] classCounts = new int[Idx.CLASSES];
-        for (byte label : remaining[1]) {
-            classCounts[label]++;
+        int trainCount = 0, validationCount = 0, testCount = 0;
+        for (PreparedPart part : parts) {
+            moments = moments.plus(part.trainPixels());
+            for (int c = 0; c < classCounts.length; c++) {
+                classCounts[c] += part.classCounts()[c];
+            }
+            trainCount += part.trainCount();
+            validationCount += part.validationCount();
+            testCount += part.testCount();
         }
         List<Shard> shards = new ArrayList<>();
-        writeShards(preparedId, PreparedManifest.TRAIN, trainX, remaining[1], shards);
-        writeShards(preparedId, PreparedManifest.VALIDATION, Idx.toUnitRange(validation[0]), validation[1], shards);
-        writeShards(preparedId, PreparedManifest.TEST, Idx.toUnitRange(test[0]), test[1], shards);
-
-        PreparedManifest manifest = new PreparedManifest(preparedId, dataset.datasetId(),
-                settings, stats[0], stats[1], classCounts, shards, remaining[1].length, validationCount,
-                test[1].length, Instant.now());
-        LOG.infof("Prepared %s from %s: %d train, %d validation, %d test; mean %.4f std %.4f in %.1f s", preparedId,
-                dataset.datasetId(), manifest.trainCount(), validationCount, manifest.testCount(), stats[0], stats[1],
-                (System.nanoTime() - start) / 1e9);
+        for (String split : List.of(PreparedManifest.TRAIN, PreparedManifest.VALIDATION, PreparedManifest.TEST)) {
+            int index = 0;
+            for (PreparedPart part : parts) {
+                for (Shard s : part.shards(split)) {
+                    shards.add(new Shard(split, index++, s.count(), s.imagesKey(), s.imagesSha256(), s.labelsKey(), s.labelsSha256()));
+                }
+            }
+        }
+        PreparedManifest manifest = new PreparedManifest(preparedId, dataset.datasetId(), settings, moments.mean(),
+                moments.std(), classCounts, shards, trainCount, validationCount, testCount, Instant.now());
+        LOG.infof("Prepared %s from %s (%d parts): %d train, %d validation, %d test; mean %.4f std %.4f in %.2f s",
+                preparedId, dataset.datasetId(), parts.size(), trainCount, validationCount, testCount,
+                manifest.pixelMean(), manifest.pixelStd(), (System.nanoTime() - start) / 1e9);
         return manifest;
-    }
-
-    /** All parts of a split, checksum-verified and concatenated: {pixels, labels}. */
-    private byte[][] concat(List<DatasetManifest.Part> parts) {
-        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
-        ByteArrayOutputStream labels = new ByteArrayOutputStream();
-        for (DatasetManifest.Part part : parts) {
-            pixels.writeBytes(Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels());
-            labels.writeBytes(Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey()));
-        }
-        return new byte[][]{pixels.toByteArray(), labels.toByteArray()};
-    }
-
-    private void writeShards(String preparedId, String split, float[] images, byte[] labels, List<Shard> out) {
-        for (int index = 0, from = 0; from < labels.length; index++, from += shardSize) {
-            int count = Math.min(shardSize, labels.length - from);
-            float[] x = new float[count * Idx.PIXELS];
-            System.arraycopy(images, from * Idx.PIXELS, x, 0, x.length);
-            byte[] y = new byte[count];
-            System.arraycopy(labels, from, y, 0, count);
-            StoredObject xs = store.put(ObjectKeys.preparedShard(preparedId, split, index, "x"),
-                    Npy.writeFloats(x, count, Idx.ROWS, Idx.COLS), "application/octet-stream");
-            StoredObject ys = store.put(ObjectKeys.preparedShard(preparedId, split, index, "y"),
-                    Npy.writeBytes(y, count), "application/octet-stream");
-            out.add(new Shard(split, index, count, xs.key(), xs.sha256(), ys.key(), ys.sha256()));
-        }
     }
 }

@@ -20,9 +20,24 @@ class NormalizerTest {
 
     @Test
     void computesMeanAndPopulationStd() {
-        double[] stats = Normalizer.meanAndStd(new float[]{0f, 1f, 0f, 1f});
-        assertEquals(0.5, stats[0], 1e-12);
-        assertEquals(0.5, stats[1], 1e-12);
+        PixelMoments moments = PixelMoments.of(new float[]{0f, 1f, 0f, 1f});
+        assertEquals(0.5, moments.mean(), 1e-12);
+        assertEquals(0.5, moments.std(), 1e-12);
+    }
+
+    @Test
+    void momentsOfPartsCombineToTheMomentsOfTheWhole() {
+        float[] whole = new float[1000];
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < whole.length; i++) {
+            whole[i] = random.nextFloat();
+        }
+        PixelMoments parts = PixelMoments.of(Arrays.copyOfRange(whole, 0, 300)).plus(PixelMoments.of(Arrays.copyOfRange(whole, 300, 1000)));
+        PixelMoments expected = PixelMoments.of(whole);
+        assertEquals(expected.count(), parts.count());
+        assertEquals(expected.mean(), parts.mean(), 1e-12);
+        assertEquals(expected.std(), parts.std(), 1e-12);
+        assertEquals(0, PixelMoments.NONE.plus(PixelMoments.NONE).std());
     }
 
     @Test

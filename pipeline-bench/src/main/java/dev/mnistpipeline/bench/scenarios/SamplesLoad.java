@@ -1,0 +1,161 @@
+package dev.mnistpipeline.bench.scenarios;
+
+import dev.mnistpipeline.bench.DataStack;
+import dev.mnistpipeline.bench.Figures;
+import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.client.EventStream;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.mnistpipeline.bench.Figures.round;
+
+/**
+ * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} as fast as one producer
+ * can, on a stack that already holds full MNIST. Each valid sample carries its number in three corner pixels, so
+ * the stored versions tell exactly which samples landed, when (the arrival of the {@code dataset.ingested} of the
+ * version that first holds it), and whether any landed twice or not at all.
+ */
+public final class SamplesLoad implements Scenario {
+    static final int SAMPLES = 100_000;
+    static final int INVALID_EVERY = 50;
+    static final String MAX_WAIT = "2s";
+
+    @Override
+    public String name() {
+        return "samples-load";
+    }
+
+    @Override
+    public String summary() {
+        return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version";
+    }
+
+    @Override
+    public Needs needs() {
+        return Needs.OWN_STACK;
+    }
+
+    @Override
+    public Map<String, Object> measure(Layout layout, RunContext ignored) throws Exception {
+        try (DataStack data = new DataStack(layout, Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)).withMnist();
+             KafkaProducer<String, String> producer = data.producer()) {
+            byte[] images = Idx.readImages(Files.readAllBytes(Figures.mnistCache().resolve("train-images-idx3-ubyte")), "train").pixels();
+            byte[] labels = Idx.readLabels(Files.readAllBytes(Figures.mnistCache().resolve("train-labels-idx1-ubyte")), "train");
+            int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
+            int valid = 0, invalid = 0;
+            long[] sentAt = new long[SAMPLES];
+            long start = System.nanoTime();
+            for (int i = 0; i < SAMPLES; i++) {
+                int source = i % labels.length;
+                byte[] pixels = Arrays.copyOfRange(images, source * Idx.PIXELS, (source + 1) * Idx.PIXELS);
+                String value;
+                if (i % INVALID_EVERY == INVALID_EVERY - 1) {
+                    value = (i / INVALID_EVERY) % 2 == 0 ? DataStack.sample("load-" + i, 12, pixels) // label out of range
+                            : DataStack.sample("load-" + i, labels[source], Arrays.copyOf(pixels, 100)); // wrong size
+                    invalid++;
+                } else {
+                    stamp(pixels, i);
+                    value = DataStack.sample("load-" + i, labels[source], pixels);
+                    valid++;
+                }
+                sentAt[i] = System.nanoTime();
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "mnist", value));
+            }
+            producer.flush();
+            double publishSeconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("Published %d samples (%d invalid) in %.1f s; waiting for them to land ...%n", SAMPLES, invalid, publishSeconds);
+
+            int expected = base + valid;
+            EventStream.Event last = awaitVersionWith(data.events(), expected);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size() < invalid && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+
+            // Which version first held each sample, from the stored parts.
+            double[] landSeconds = new double[SAMPLES];
+            Arrays.fill(landSeconds, Double.NaN);
+            int duplicates = 0, versions = 0;
+            List<EventStream.Event> ingested = data.events().all(Topics.DATASET_INGESTED);
+            for (EventStream.Event version : ingested) {
+                DatasetManifest manifest = data.store().getJson(ObjectKeys.datasetManifest(version.key()), DatasetManifest.class);
+                if (manifest.parentId() == null) {
+                    continue;
+                }
+                versions++;
+                for (int number : numbers(data.store(), manifest.train().get(manifest.train().size() - 1))) {
+                    if (!Double.isNaN(landSeconds[number])) {
+                        duplicates++;
+                    } else {
+                        landSeconds[number] = (data.arrival(Topics.DATASET_INGESTED, version.key()) - sentAt[number]) / 1e9;
+                    }
+                }
+            }
+            double[] landed = Arrays.stream(landSeconds).filter(s -> !Double.isNaN(s)).sorted().toArray();
+            double wall = (data.arrival(Topics.DATASET_INGESTED, last.key()) - start) / 1e9;
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("samples_published", SAMPLES);
+            result.put("invalid_published", invalid);
+            result.put("samples_landed", landed.length);
+            result.put("samples_per_s", round(landed.length / wall));
+            result.put("wall_s", round(wall));
+            result.put("publish_s", round(publishSeconds));
+            result.put("p50_land_s", round(Figures.percentile(landed, 0.5)));
+            result.put("p99_land_s", round(Figures.percentile(landed, 0.99)));
+            result.put("lost", valid - landed.length);
+            result.put("duplicates", duplicates);
+            result.put("dead_lettered", data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size());
+            result.put("versions", versions);
+            result.put("mean_batch", round((double) landed.length / Math.max(1, versions)));
+            result.put("ingest_peak_rss_mb", data.stack().process("ingest-service").peakRssMb());
+            result.put("samples_max_wait", MAX_WAIT);
+            return result;
+        }
+    }
+
+    /** The first version holding {@code trainCount} examples (dead letters are expected here, so no fail-fast wait). */
+    private static EventStream.Event awaitVersionWith(EventStream events, int trainCount) throws InterruptedException {
+        long deadline = System.nanoTime() + DataStack.STAGE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (EventStream.Event e : events.all(Topics.DATASET_INGESTED)) {
+                if (Json.tree(e.value()).path("trainCount").asInt() >= trainCount) {
+                    return e;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no dataset version with " + trainCount + " training examples within "
+                + DataStack.STAGE_TIMEOUT.toMinutes() + " min");
+    }
+
+    /** Writes the sample's number into its first three pixels (MNIST's corners are blank), so it can be found again. */
+    private static void stamp(byte[] pixels, int number) {
+        pixels[0] = (byte) number;
+        pixels[1] = (byte) (number >>> 8);
+        pixels[2] = (byte) (number >>> 16);
+    }
+
+    private static int[] numbers(ObjectStore store, DatasetManifest.Part part) {
+        byte[] px = Idx.readImages(store.get(part.imagesKey()), part.imagesKey()).pixels();
+        int[] out = new int[px.length / Idx.PIXELS];
+        for (int i = 0; i < out.length; i++) {
+            int o = i * Idx.PIXELS;
+            out[i] = (px[o] & 0xff) | (px[o + 1] & 0xff) << 8 | (px[o + 2] & 0xff) << 16;
+        }
+        return out;
+    }
+}
