@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The data path on a fresh embedded stack: the Kafka and S3 processes, the ingest and preprocess services, and full
  * MNIST ingested and prepared. The data-path scenarios measure on it; it watches only the events they wait for
- * (never the flooded {@code samples.submitted}) and notes when each arrived.
+ * (never the flooded {@code samples.submitted}) and notes when each arrived. {@code -Dpipeline.bench.keep=true}
+ * keeps its data and service logs.
  */
 public final class DataStack implements AutoCloseable {
     public static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
@@ -117,6 +118,10 @@ public final class DataStack implements AutoCloseable {
                 System.err.println("closing: " + e.getMessage());
             }
         }
-        LocalFiles.deleteTree(dir);
+        if (Boolean.getBoolean("pipeline.bench.keep")) {
+            System.out.println("Kept data and service logs in " + dir);
+        } else {
+            LocalFiles.deleteTree(dir);
+        }
     }
 }

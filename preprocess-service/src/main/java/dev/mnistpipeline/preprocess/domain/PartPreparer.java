@@ -14,7 +14,9 @@ import dev.mnistpipeline.common.storage.StoredObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Prepares one raw part: checksum-verified IDX in, normalized shards out. A training part is split into train and
@@ -29,7 +31,17 @@ public class PartPreparer {
         TRAIN, TEST
     }
 
+    /** Prepared parts are immutable, so holding the recent ones saves a read per part per version. */
+    private static final int CACHED_PARTS = 10_000;
+
     private final ObjectStore store;
+    private final Map<String, PreparedPart> recent = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, PreparedPart> eldest) {
+                    return size() > CACHED_PARTS;
+                }
+            });
 
     public PartPreparer(ObjectStore store) {
         this.store = store;
@@ -38,8 +50,14 @@ public class PartPreparer {
     public PreparedPart prepare(Part part, Role role, PrepareSettings settings) {
         String partId = Sha256.shortId("pt", role + "|" + part.imagesSha256() + "|" + part.labelsSha256() + "|"
                 + settings.validationFraction() + "|" + settings.seed() + "|" + settings.shardSize());
-        return store.findOrPutDocument(ObjectKeys.preparedPart(partId), PreparedPart.class,
+        PreparedPart cached = recent.get(partId);
+        if (cached != null) {
+            return cached;
+        }
+        PreparedPart prepared = store.findOrPutDocument(ObjectKeys.preparedPart(partId), PreparedPart.class,
                 () -> build(partId, part, role, settings)).value();
+        recent.put(partId, prepared);
+        return prepared;
     }
 
     private PreparedPart build(String partId, Part part, Role role, PrepareSettings settings) {
