@@ -14,7 +14,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -40,7 +42,10 @@ public class InferenceConsumer {
     @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
             retryOn = DependencyUnavailableException.class)
     @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
-    public void onRequest(String payload) {
-        predictions.respond(Events.parse(payload, InferenceRequested.class), result -> publisher.publishOnce(results, result));
+    public void onRequest(String payload, IncomingKafkaRecordMetadata<String, String> record) {
+        // The record's timestamp is the same on every redelivery: it files the publish-once marker, which expires.
+        Instant published = record.getTimestamp();
+        predictions.respond(Events.parse(payload, InferenceRequested.class),
+                result -> publisher.publishOnceExpiring(results, result, published));
     }
 }

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A trainer killed with SIGKILL in the middle of an epoch of an augmented run: the broker hands its unfinished training request to a
  * new instance, which resumes from the last per-epoch checkpoint in S3 and finishes with one model version, one
- * {@code model.trained} and no second run. Real Kafka and S3 processes, real trainer processes.
+ * {@code model.trained} and no second run, on the dataset the request was accepted with although a newer one was
+ * prepared meanwhile. Real Kafka and S3 processes, real trainer processes.
  */
 class TrainerCrashResumeTest {
     static final String RUN = "crash-resume";
@@ -37,7 +38,8 @@ class TrainerCrashResumeTest {
     @Test
     void aTrainerKilledMidEpochResumesFromItsCheckpoint(@TempDir Path workDir) throws Exception {
         Layout layout = new Layout(Path.of("..").toAbsolutePath());
-        Map<String, Map<String, String>> env = Map.of("trainer-service", Map.of("PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5"));
+        Map<String, Map<String, String>> env = Map.of("trainer-service", Map.of("PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5"),
+                "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", "2", "PIPELINE_SAMPLES_MAX_WAIT", "2s"));
         Path logs = logs();
         try (LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, logs.resolveSibling("trainer-crash-resume-data"));
              PipelineStack stack = new PipelineStack(layout, infra, logs, Map.of(), env)
@@ -46,11 +48,13 @@ class TrainerCrashResumeTest {
              ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
             String datasetId = Json.tree(Http.postJson(stack.url("ingest-service") + "/datasets",
                     Json.write(Map.of("source", EndToEndScenario.SUBSET.toString()))).requireSuccess("ingest").body()).get("datasetId").asText();
-            events.await(Topics.DATASET_PREPARED, e -> datasetId.equals(e.key()), Duration.ofMinutes(3));
+            String preparedId = Json.tree(events.await(Topics.DATASET_PREPARED, e -> datasetId.equals(e.key()), Duration.ofMinutes(3)).value())
+                    .get("preparedId").asText();
 
-            Http.postJson(stack.url("trainer-service") + "/trainings", Json.write(Map.of("runId", RUN,
-                    "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32,
-                            "augmentation", Map.of("rotationDegrees", 8, "shiftPixels", 1.5))))).requireSuccess("training request");
+            // Published by hand, without a preparedId: the trainer resolves "the latest" once, when it accepts it.
+            EndToEndScenario.resend(infra, new EventStream.Event(Topics.TRAINING_REQUESTED, RUN, Json.write(Map.of(
+                    "schemaVersion", 1, "runId", RUN, "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32,
+                            "augmentation", Map.of("rotationDegrees", 8, "shiftPixels", 1.5)))), Map.of()));
             // Mid-epoch 2: epoch 1 is checkpointed, epoch 2 is half done.
             events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("step")
                     && Json.tree(e.value()).get("epoch").asInt() == 2, Duration.ofMinutes(5));
@@ -58,6 +62,17 @@ class TrainerCrashResumeTest {
             ManagedProcess first = stack.process("trainer-service");
             first.kill();
             assertFalse(first.isAlive());
+
+            // While it is down, new samples make a newer prepared dataset: the resumed run must not switch to it.
+            byte[] pixels = new byte[dev.mnistpipeline.common.data.Idx.PIXELS];
+            for (int i = 0; i < 2; i++) {
+                pixels[300 + i] = (byte) 200;
+                EndToEndScenario.resend(infra, EndToEndScenario.sample("mnist", "moved-" + i, i, pixels.clone()));
+            }
+            String child = events.await(Topics.DATASET_INGESTED, e -> datasetId.equals(Json.tree(e.value()).path("parentId").asText()),
+                    Duration.ofMinutes(2)).key();
+            events.await(Topics.DATASET_PREPARED, e -> child.equals(e.key()), Duration.ofMinutes(2));
+            assertFalse(preparedId.equals(store.findText(ObjectKeys.LATEST_PREPARED).orElseThrow()), "prepared/latest moved on");
 
             stack.restart("trainer-service");
             long back = System.nanoTime();
@@ -74,6 +89,7 @@ class TrainerCrashResumeTest {
             assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && phase(e).equals("started")).count(),
                     "no second run started from scratch");
             ModelManifest manifest = store.getJson(ObjectKeys.modelManifest(trained.modelId()), ModelManifest.class);
+            assertEquals(preparedId, trained.preparedId(), "the run keeps the dataset it was accepted with");
             assertEquals(List.of(1, 2, 3), manifest.history().stream().map(ModelManifest.EpochSummary::epoch).toList());
             assertTrue(manifest.validationAccuracy() > 0.9, "the resumed run kept learning: " + manifest.validationAccuracy());
             assertEquals(8.0, manifest.hyperparameters().augmentation().rotationDegrees(), "the applied augmentation is recorded");

@@ -1,9 +1,6 @@
 package dev.mnistpipeline.cli.registry;
 
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.ManagedProcess;
-import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.cli.storage.TestS3;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
@@ -12,15 +9,12 @@ import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import dev.mnistpipeline.common.storage.StorageConfig;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -39,29 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModelRegistryRaceTest {
     private static final GateThresholds GATE = new GateThresholds(0.5, 0.001, 0.05);
-    private static Path dir;
-    private static ManagedProcess s3;
+    private static TestS3 s3;
     private static ObjectStore replicaA;
     private static ObjectStore replicaB;
-    private static String endpoint, access, secret;
 
     @BeforeAll
     static void startS3() throws Exception {
-        dir = Files.createTempDirectory("registry-race-");
-        int port = Ports.free();
-        access = LocalInfrastructure.randomKey(10);
-        secret = LocalInfrastructure.randomKey(20);
-        s3 = LocalInfrastructure.startS3(new Layout(Path.of("..")), dir, port, access, secret);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!Ports.isOpen(port)) {
-            assertTrue(s3.isAlive() && System.nanoTime() < deadline, () -> "S3 did not start:\n" + s3.tail(30));
-            Thread.sleep(100);
-        }
-        endpoint = "http://127.0.0.1:" + port;
-        StorageConfig config = new StorageConfig(endpoint, access, secret, "registry-race");
-        replicaA = new ObjectStore(config);
-        replicaB = new ObjectStore(config);
-        replicaA.ensureBucket();
+        s3 = new TestS3();
+        replicaA = s3.client("registry-race");
+        replicaB = s3.client("registry-race");
     }
 
     @AfterAll
@@ -122,8 +102,7 @@ class ModelRegistryRaceTest {
 
     @Test
     void onlyModelsScoredOnTheSameTestImagesAreCompared() throws Exception {
-        try (ObjectStore store = new ObjectStore(new StorageConfig(endpoint, access, secret, "registry-compare"))) {
-            store.ensureBucket();
+        try (ObjectStore store = s3.client("registry-compare")) {
             compareOnlyOnTheSameTestImages(store);
         }
     }

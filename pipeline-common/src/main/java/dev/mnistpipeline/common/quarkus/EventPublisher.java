@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 
 /**
@@ -27,12 +28,14 @@ public class EventPublisher {
 
     private final ObjectStore store;
     private final PublishedMarkers markers;
+    private final ExpiringMarkers expiringMarkers;
     private final String source;
 
-    public EventPublisher(ObjectStore store, PublishedMarkers markers,
+    public EventPublisher(ObjectStore store, PublishedMarkers markers, ExpiringMarkers expiringMarkers,
                           @ConfigProperty(name = "quarkus.application.name") String source) {
         this.store = store;
         this.markers = markers;
+        this.expiringMarkers = expiringMarkers;
         this.source = source;
     }
 
@@ -51,7 +54,18 @@ public class EventPublisher {
 
     /** Sends unless this event id was already published; returns whether it was sent now. */
     public boolean publishOnce(MutinyEmitter<String> emitter, PipelineEvent event) {
-        String marker = ObjectKeys.publishedMarker(event.eventId());
+        return publishOnce(emitter, event, ObjectKeys.publishedMarker(event.eventId()));
+    }
+
+    /**
+     * {@link #publishOnce} for high-volume events (inference results): the marker is filed under the hour the
+     * causing record was published, {@code causedAt}, which a redelivery repeats, and deleted after a retention.
+     */
+    public boolean publishOnceExpiring(MutinyEmitter<String> emitter, PipelineEvent event, Instant causedAt) {
+        return publishOnce(emitter, event, expiringMarkers.markerFor(causedAt, event.eventId()));
+    }
+
+    private boolean publishOnce(MutinyEmitter<String> emitter, PipelineEvent event, String marker) {
         if (store.exists(marker)) {
             LOG.infof("%s already published; not sending again", event.eventId());
             return false;

@@ -1,5 +1,11 @@
 package dev.mnistpipeline.common.storage;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
 /**
  * The object-key layout of the pipeline bucket, in one place.
  *
@@ -20,9 +26,12 @@ package dev.mnistpipeline.common.storage;
  * checkpoints/&lt;runId&gt;/state-&lt;epoch&gt;.npz       every graph variable after that epoch (NumPy .npz)
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
  * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
+ * runs/&lt;runId&gt;/prepared-id                 the prepared dataset a request without one was pinned to on acceptance
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
+ * markers/expiring/&lt;hour&gt;/&lt;eventId&gt;          the same for high-volume events (inference results), filed by the
+ *                                             hour their request was published and deleted after a retention
  * </pre>
  */
 public final class ObjectKeys {
@@ -119,7 +128,34 @@ public final class ObjectKeys {
     public static final String EVALUATIONS_PREFIX = "evaluations/";
     public static final String MODELS_PREFIX = "models/";
 
+    public static String runPreparedPin(String runId) {
+        return "runs/" + runId + "/prepared-id";
+    }
+
     public static String publishedMarker(String eventId) {
         return "markers/published/" + eventId.replace(':', '/');
+    }
+
+    public static final String EXPIRING_MARKERS_PREFIX = "markers/expiring/";
+    private static final DateTimeFormatter HOUR =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH").withZone(ZoneOffset.UTC);
+
+    /** The hour folder ({@code markers/expiring/2026-11-29T04/}) that events caused at {@code time} are filed in. */
+    public static String expiringMarkerFolder(Instant time) {
+        return EXPIRING_MARKERS_PREFIX + HOUR.format(time) + "/";
+    }
+
+    /** When an hour folder's hour ends; empty for a key that is not one. */
+    public static Optional<Instant> expiringMarkerFolderEnd(String folder) {
+        try {
+            String hour = folder.substring(EXPIRING_MARKERS_PREFIX.length()).replace("/", "");
+            return Optional.of(LocalDateTime.parse(hour + ":00").toInstant(ZoneOffset.UTC).plusSeconds(3600));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static String expiringMarker(Instant causedAt, String eventId) {
+        return expiringMarkerFolder(causedAt) + eventId.replace(':', '/');
     }
 }

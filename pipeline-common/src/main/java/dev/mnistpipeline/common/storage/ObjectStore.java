@@ -246,6 +246,21 @@ public final class ObjectStore implements AutoCloseable {
         });
     }
 
+    /** The immediate sub-folders of {@code prefix} (keys up to the next {@code /}), in lexical order. */
+    public List<String> listFolders(String prefix) {
+        return retry("list " + prefix, () -> {
+            List<String> folders = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(false).build())) {
+                Item item = r.get();
+                if (item.isDir()) {
+                    folders.add(item.objectName());
+                }
+            }
+            folders.sort(null);
+            return folders;
+        });
+    }
+
     public void remove(String key) {
         retry("remove " + key, () -> {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());

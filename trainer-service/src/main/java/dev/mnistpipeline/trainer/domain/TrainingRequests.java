@@ -12,7 +12,9 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -55,11 +57,29 @@ public class TrainingRequests {
             throw new InvalidDataException("runId must be 1-101 letters, digits, '.', '_' or '-', starting with a letter or digit, got " + request.runId());
         }
         Hyperparameters hp = TrainingRules.validate(request.hyperparameters());
-        String preparedId = request.preparedId() != null ? request.preparedId()
-                : store.findText(ObjectKeys.LATEST_PREPARED).orElseThrow(() -> new InvalidDataException("no prepared dataset yet; ingest one first"));
+        String preparedId = request.preparedId() != null ? request.preparedId() : pinLatestPrepared(request.runId());
         String sha = request.preparedSha256() != null ? request.preparedSha256()
                 : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
                 .orElseThrow(() -> new InvalidDataException("no prepared dataset " + preparedId));
         return new AcceptedRun(request.runId(), preparedId, sha, hp);
+    }
+
+    /**
+     * The newest prepared dataset, resolved once per run: the first acceptance pins it (create-only write), and a
+     * redelivered request, a resumed run or another replica gets the pinned one, even after {@code prepared/latest}
+     * has moved on.
+     */
+    private String pinLatestPrepared(String runId) {
+        String pin = ObjectKeys.runPreparedPin(runId);
+        Optional<String> pinned = store.findText(pin);
+        if (pinned.isPresent()) {
+            return pinned.get();
+        }
+        String latest = store.findText(ObjectKeys.LATEST_PREPARED)
+                .orElseThrow(() -> new InvalidDataException("no prepared dataset yet; ingest one first")).trim();
+        if (store.putIfUnchanged(pin, latest.getBytes(StandardCharsets.UTF_8), "text/plain", null)) {
+            return latest;
+        }
+        return store.findText(pin).orElseThrow().trim();
     }
 }
