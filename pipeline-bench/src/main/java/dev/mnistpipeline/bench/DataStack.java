@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DataStack implements AutoCloseable {
     public static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
     private static final List<String> WATCHED = List.of(Topics.DATASET_INGESTED, Topics.DATASET_PREPARED,
-            Topics.deadLetter(Topics.SAMPLES_SUBMITTED));
+            Topics.TRAINING_METRICS, Topics.MODEL_TRAINED, Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED,
+            Topics.MODEL_REJECTED, Topics.deadLetter(Topics.SAMPLES_SUBMITTED), Topics.deadLetter(Topics.DATASET_INGESTED),
+            Topics.deadLetter(Topics.TRAINING_REQUESTED), Topics.deadLetter(Topics.MODEL_TRAINED));
 
     private final Path dir;
     private final LocalInfrastructure infra;
@@ -43,12 +45,16 @@ public final class DataStack implements AutoCloseable {
     private String baseDatasetId;
     private double prepareFullSeconds;
 
-    /** @param ingestEnv config overrides for the ingest service (sample batching) */
+    /** Ingest and preprocess only. @param ingestEnv config overrides for the ingest service (sample batching) */
     public DataStack(Layout layout, Map<String, String> ingestEnv) throws Exception {
+        this(layout, Map.of("ingest-service", ingestEnv), "ingest-service", "preprocess-service");
+    }
+
+    /** @param env config overrides per service */
+    public DataStack(Layout layout, Map<String, Map<String, String>> env, String... services) throws Exception {
         dir = Files.createDirectories(layout.stateDir()).resolve("bench-" + System.currentTimeMillis());
         infra = LocalInfrastructure.onFreePorts(layout, dir);
-        stack = new PipelineStack(layout, infra, dir.resolve("logs"), Map.of(), Map.of("ingest-service", ingestEnv))
-                .start("ingest-service", "preprocess-service");
+        stack = new PipelineStack(layout, infra, dir.resolve("logs"), Map.of(), env).start(services);
         events = new EventStream(infra.bootstrapServers(), WATCHED);
         events.onEvent(e -> arrivals.putIfAbsent(e.topic() + "/" + e.key(), System.nanoTime()));
         store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET));
@@ -95,6 +101,10 @@ public final class DataStack implements AutoCloseable {
 
     public double prepareFullSeconds() {
         return prepareFullSeconds;
+    }
+
+    public LocalInfrastructure infra() {
+        return infra;
     }
 
     public PipelineStack stack() {

@@ -1,6 +1,7 @@
 package dev.mnistpipeline.bench;
 
 import dev.mnistpipeline.bench.scenarios.Augment;
+import dev.mnistpipeline.bench.scenarios.Chaos;
 import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;
 import dev.mnistpipeline.bench.scenarios.Evaluate10k;
 import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
@@ -36,7 +37,8 @@ public final class Scenarios {
             new FinetuneFashion(),
             new CompareDjlPytorch(),
             new PrepareChild(),
-            new SamplesLoad());
+            new SamplesLoad(),
+            new Chaos());
 
     private Scenarios() {
     }

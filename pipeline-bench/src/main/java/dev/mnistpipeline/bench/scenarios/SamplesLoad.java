@@ -3,6 +3,7 @@ package dev.mnistpipeline.bench.scenarios;
 import dev.mnistpipeline.bench.DataStack;
 import dev.mnistpipeline.bench.Figures;
 import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.StampedSamples;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -25,13 +26,12 @@ import static dev.mnistpipeline.bench.Figures.round;
 
 /**
  * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} as fast as one producer
- * can, on a stack that already holds full MNIST. Each valid sample carries its number in three corner pixels, so
- * the stored versions tell exactly which samples landed, when (the arrival of the {@code dataset.ingested} of the
+ * can, on a stack that already holds full MNIST. The samples are {@link StampedSamples}, so the stored versions tell
+ * exactly which samples landed, when (the arrival of the {@code dataset.ingested} of the
  * version that first holds it), and whether any landed twice or not at all.
  */
 public final class SamplesLoad implements Scenario {
     static final int SAMPLES = 100_000;
-    static final int INVALID_EVERY = 50;
     static final String MAX_WAIT = "2s";
 
     @Override
@@ -53,24 +53,17 @@ public final class SamplesLoad implements Scenario {
     public Map<String, Object> measure(Layout layout, RunContext ignored) throws Exception {
         try (DataStack data = new DataStack(layout, Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)).withMnist();
              KafkaProducer<String, String> producer = data.producer()) {
-            byte[] images = Idx.readImages(Files.readAllBytes(Figures.mnistCache().resolve("train-images-idx3-ubyte")), "train").pixels();
-            byte[] labels = Idx.readLabels(Files.readAllBytes(Figures.mnistCache().resolve("train-labels-idx1-ubyte")), "train");
+            StampedSamples samples = new StampedSamples();
             int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
             int valid = 0, invalid = 0;
             long[] sentAt = new long[SAMPLES];
             long start = System.nanoTime();
             for (int i = 0; i < SAMPLES; i++) {
-                int source = i % labels.length;
-                byte[] pixels = Arrays.copyOfRange(images, source * Idx.PIXELS, (source + 1) * Idx.PIXELS);
-                String value;
-                if (i % INVALID_EVERY == INVALID_EVERY - 1) {
-                    value = (i / INVALID_EVERY) % 2 == 0 ? DataStack.sample("load-" + i, 12, pixels) // label out of range
-                            : DataStack.sample("load-" + i, labels[source], Arrays.copyOf(pixels, 100)); // wrong size
-                    invalid++;
-                } else {
-                    stamp(pixels, i);
-                    value = DataStack.sample("load-" + i, labels[source], pixels);
+                String value = samples.value(i);
+                if (StampedSamples.isValid(i)) {
                     valid++;
+                } else {
+                    invalid++;
                 }
                 sentAt[i] = System.nanoTime();
                 producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "mnist", value));
@@ -97,7 +90,7 @@ public final class SamplesLoad implements Scenario {
                     continue;
                 }
                 versions++;
-                for (int number : numbers(data.store(), manifest.train().get(manifest.train().size() - 1))) {
+                for (int number : StampedSamples.numbers(data.store(), manifest.train().get(manifest.train().size() - 1))) {
                     if (!Double.isNaN(landSeconds[number])) {
                         duplicates++;
                     } else {
@@ -140,22 +133,5 @@ public final class SamplesLoad implements Scenario {
         }
         throw new IllegalStateException("no dataset version with " + trainCount + " training examples within "
                 + DataStack.STAGE_TIMEOUT.toMinutes() + " min");
-    }
-
-    /** Writes the sample's number into its first three pixels (MNIST's corners are blank), so it can be found again. */
-    private static void stamp(byte[] pixels, int number) {
-        pixels[0] = (byte) number;
-        pixels[1] = (byte) (number >>> 8);
-        pixels[2] = (byte) (number >>> 16);
-    }
-
-    private static int[] numbers(ObjectStore store, DatasetManifest.Part part) {
-        byte[] px = Idx.readImages(store.get(part.imagesKey()), part.imagesKey()).pixels();
-        int[] out = new int[px.length / Idx.PIXELS];
-        for (int i = 0; i < out.length; i++) {
-            int o = i * Idx.PIXELS;
-            out[i] = (px[o] & 0xff) | (px[o + 1] & 0xff) << 8 | (px[o + 2] & 0xff) << 16;
-        }
-        return out;
     }
 }
