@@ -1,5 +1,8 @@
 // mnist-pipeline dashboard: plain browser JavaScript, no build step. Data comes from the evaluator's REST API
 // (/dashboard/runs, /models, /evaluations, /predict) and live events from /dashboard/events (server-sent events).
+// Every call carries the API token the user signed in with (Authorization: Bearer), kept in this tab's
+// sessionStorage only: never in a URL, a cookie or a log. The event stream is read with fetch, because
+// EventSource cannot send headers; gallery images are fetched the same way.
 'use strict';
 
 const state = { runs: new Map(), selectedRun: null, selectedModel: null, liveCount: 0 };
@@ -8,10 +11,41 @@ const pct = (x) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2) 
 const num = (x, d = 4) => (x == null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
+const TOKEN_KEY = 'mnist-pipeline-token';
+class SignInNeeded extends Error {}
+
+async function api(url, options = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = { ...(options.headers || {}) };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const r = await fetch(url, { ...options, headers });
+  if (r.status === 401) { signIn('Your token was refused; sign in again.'); throw new SignInNeeded(url + ' answered 401'); }
+  return r;
+}
+
 async function getJson(url) {
-  const r = await fetch(url);
+  const r = await api(url);
   if (!r.ok) throw new Error(url + ' answered ' + r.status);
   return r.json();
+}
+
+function signIn(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('signin-message').textContent = message || '';
+  $('signin').hidden = false;
+  $('connection').dataset.state = 'error';
+  $('connection').textContent = 'signed out';
+}
+
+function setUpSignIn() {
+  $('signin-form').onsubmit = (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    $('signin').hidden = true;
+    start();
+  };
+  $('signout').onclick = () => signIn('Signed out.');
 }
 
 // ---- training runs and live curves -------------------------------------------------------------------------
@@ -167,25 +201,51 @@ function renderEvaluation(r) {
     `<tr><th>macro</th><td>${num(r.macro.precision)}</td><td>${num(r.macro.recall)}</td><td>${num(r.macro.f1)}</td><td></td></tr>` +
     `<tr><th>weighted</th><td>${num(r.weighted.precision)}</td><td>${num(r.weighted.recall)}</td><td>${num(r.weighted.f1)}</td><td></td></tr>`;
   $('confused-pairs').innerHTML = r.topConfusedPairs.map((p) => `<li>${p.label} taken for ${p.predicted}: ${p.count}×</li>`).join('');
-  $('gallery').innerHTML = r.misclassified.map((m) => `<figure data-index="${m.index}"><img alt="test image ${m.index}" src="/evaluations/${encodeURIComponent(r.evaluationId)}/gallery/${m.index}.png">
+  $('gallery').innerHTML = r.misclassified.map((m) => `<figure data-index="${m.index}"><img alt="test image ${m.index}" data-src="/evaluations/${encodeURIComponent(r.evaluationId)}/gallery/${m.index}.png">
       <figcaption>true ${m.label} → ${m.predicted}<br>${pct(m.confidence)}</figcaption></figure>`).join('');
+  document.querySelectorAll('#gallery img[data-src]').forEach(async (img) => {
+    const response = await api(img.dataset.src);
+    if (response.ok) img.src = URL.createObjectURL(await response.blob());
+  });
 }
 
 // ---- live events ----------------------------------------------------------------------------------------------
-function connect() {
-  const source = new EventSource('/dashboard/events');
-  source.onopen = () => { $('connection').dataset.state = 'open'; $('connection').textContent = 'live'; };
-  source.onerror = () => { $('connection').dataset.state = 'error'; $('connection').textContent = 'reconnecting…'; };
-  source.onmessage = (msg) => {
-    const { topic, json } = JSON.parse(msg.data);
-    const event = JSON.parse(json);
-    state.liveCount++;
-    $('live-count').textContent = state.liveCount;
-    $('live-count').dataset.count = state.liveCount;
-    if (topic === 'training.metrics') applyMetrics(event);
-    if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
-    if (topic === 'evaluation.completed') loadRegistry();
-  };
+async function connect() {
+  for (;;) {
+    try {
+      const r = await api('/dashboard/events', { headers: { Accept: 'text/event-stream' } });
+      if (!r.ok) throw new Error('events answered ' + r.status);
+      $('connection').dataset.state = 'open'; $('connection').textContent = 'live';
+      const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          buffer = buffer.slice(end + 2);
+          if (data) onLiveEvent(data);
+        }
+      }
+    } catch (e) {
+      if (e instanceof SignInNeeded) { started = false; return; }
+    }
+    $('connection').dataset.state = 'error'; $('connection').textContent = 'reconnecting…';
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function onLiveEvent(data) {
+  const { topic, json } = JSON.parse(data);
+  const event = JSON.parse(json);
+  state.liveCount++;
+  $('live-count').textContent = state.liveCount;
+  $('live-count').dataset.count = state.liveCount;
+  if (topic === 'training.metrics') applyMetrics(event);
+  if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
+  if (topic === 'evaluation.completed') loadRegistry();
 }
 
 // ---- draw a digit -----------------------------------------------------------------------------------------------
@@ -208,7 +268,7 @@ function setUpDrawing() {
 async function predict(body, type) {
   const out = $('prediction');
   out.textContent = 'predicting…';
-  const r = await fetch('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
+  const r = await api('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
   const answer = await r.json();
   if (!r.ok) { out.innerHTML = `<span class="error">${esc(answer.error || r.status)}</span>`; out.dataset.label = 'error'; return; }
   out.dataset.label = answer.top[0].label;
@@ -225,12 +285,23 @@ async function predict(body, type) {
 }
 
 // ---- start ------------------------------------------------------------------------------------------------------
+let started = false;
+// Loads the page's data and opens the live stream, once per sign-in; a refused token leaves it ready to retry.
 async function start() {
-  setUpDrawing();
-  for (const run of await getJson('/dashboard/runs')) state.runs.set(run.runId, run);
-  state.selectedRun = [...state.runs.values()].pop()?.runId || null;
-  renderRuns(); renderCurves();
-  await loadRegistry();
-  connect();
+  if (!sessionStorage.getItem(TOKEN_KEY)) { signIn('Sign in with an API token (viewer, or predictor to draw digits).'); return; }
+  if (started) return;
+  started = true;
+  try {
+    for (const run of await getJson('/dashboard/runs')) state.runs.set(run.runId, run);
+    state.selectedRun = [...state.runs.values()].pop()?.runId || null;
+    renderRuns(); renderCurves();
+    await loadRegistry();
+    connect();
+  } catch (e) {
+    started = false;
+    if (!(e instanceof SignInNeeded)) { $('connection').dataset.state = 'error'; $('connection').textContent = e.message; }
+  }
 }
-start().catch((e) => { $('connection').dataset.state = 'error'; $('connection').textContent = e.message; });
+setUpDrawing();
+setUpSignIn();
+start();

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,7 +45,7 @@ public final class DemoCommand {
         out.println("Starting the embedded stack: Kafka (KRaft) and S3 (S3Proxy) processes, then four services ...");
         long start = System.nanoTime();
         LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, data);
-        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), Map.of());
+        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), sourceAccess(layout, options.source()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             infra.close();
@@ -85,6 +86,16 @@ public final class DemoCommand {
                 LocalFiles.deleteTree(data);
             }
         }
+    }
+
+    /** A directory given with {@code --source} is the user's own data on their own stack: the ingest service may read it. */
+    private static Map<String, Map<String, String>> sourceAccess(Layout layout, String source) {
+        if (!Files.isDirectory(Path.of(source))) {
+            return Map.of();
+        }
+        List<String> dirs = new java.util.ArrayList<>(PipelineStack.ingestDirs(layout));
+        dirs.add(Path.of(source).toAbsolutePath().toString());
+        return Map.of("ingest-service", Map.of("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", dirs)));
     }
 
     static double round(double v) {

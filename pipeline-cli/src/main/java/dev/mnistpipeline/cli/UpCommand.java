@@ -40,25 +40,40 @@ final class UpCommand {
         infra.processes().forEach(p -> pids.add(Long.toString(p.pid())));
         stack.processes().values().forEach(p -> pids.add(Long.toString(p.pid())));
         Files.write(dir.resolve("pids"), pids);
-        Files.writeString(dir.resolve("stack.env"), String.join("\n",
+        List<String> env = new ArrayList<>(List.of(
                 "KAFKA_BOOTSTRAP_SERVERS=" + infra.bootstrapServers(),
                 "PIPELINE_STORAGE_ENDPOINT=" + infra.s3Endpoint(),
                 "PIPELINE_STORAGE_ACCESS_KEY=" + access,
-                "PIPELINE_STORAGE_SECRET_KEY=" + secret, ""));
+                "PIPELINE_STORAGE_SECRET_KEY=" + secret));
+        stack.tokens().clientEnv().forEach((name, token) -> env.add(name + "=" + token));
+        Path envFile = dir.resolve("stack.env");
+        Files.writeString(envFile, String.join("\n", env) + "\n");
+        restrictToOwner(envFile);
         System.out.printf("""
                 Stack is up (logs and data in %s):
                   Kafka       %s
-                  S3          %s   (credentials in %s)
+                  S3          %s   (credentials and API tokens per role in %s)
                   ingest      %s   POST /datasets
                   preprocess  %s
                   trainer     %s   POST /trainings
                   evaluator   %s   GET /evaluations/{id}, GET /models, POST /predict
                   dashboard   %s/   live curves, runs, registry, confusion matrix, draw a digit
+                Every endpoint needs 'Authorization: Bearer <token>': PIPELINE_TOKEN_VIEWER (read, dashboard),
+                PIPELINE_TOKEN_PREDICTOR (and POST /predict), PIPELINE_TOKEN_OPERATOR (and ingest, train).
                 Stop it with ./pipeline down
                 """, layout.root().relativize(dir), infra.bootstrapServers(), infra.s3Endpoint(),
                 layout.root().relativize(dir.resolve("stack.env")), stack.url("ingest-service"), stack.url("preprocess-service"),
                 stack.url("trainer-service"), stack.url("evaluator-service"), stack.url("evaluator-service"));
         return 0;
+    }
+
+    /** The file holds credentials: owner read/write only, where the file system has POSIX permissions. */
+    private static void restrictToOwner(Path file) throws java.io.IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: left to the directory's permissions
+        }
     }
 
 }

@@ -1,7 +1,9 @@
 package dev.mnistpipeline.evaluator.api;
 
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.DashboardState;
 import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,6 +25,7 @@ public class DashboardResource {
         this.dashboard = dashboard;
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/runs")
     @Produces(MediaType.APPLICATION_JSON)
@@ -31,6 +34,7 @@ public class DashboardResource {
     }
 
     /** Each SSE message is {@code {"topic": ..., "json": ...}} with the event as published on Kafka. */
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)

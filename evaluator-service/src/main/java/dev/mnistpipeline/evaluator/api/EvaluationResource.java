@@ -1,9 +1,11 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -27,11 +29,13 @@ public class EvaluationResource {
         this.store = store;
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public List<String> list() {
         return evaluator.list();
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}/gallery/{index}.png")
     @Produces("image/png")
@@ -40,6 +44,7 @@ public class EvaluationResource {
                 .orElseThrow(() -> new NotFoundException("no gallery image " + index + " in evaluation " + id));
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")
     public EvaluationReport get(@PathParam("id") String id) {

@@ -4,10 +4,12 @@ import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -45,6 +47,7 @@ public class ModelResource {
     public record Registry(ChampionAlias champion, GateThresholds thresholds, List<ModelSummary> models) {
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public Registry list() {
         Optional<ChampionAlias> champion = registry.champion();
@@ -59,6 +62,7 @@ public class ModelResource {
         return new Registry(champion.orElse(null), registry.thresholds(), models);
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/champion")
     public ModelDetail champion() {
@@ -67,6 +71,7 @@ public class ModelResource {
         return get(id);
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")
     public ModelDetail get(@PathParam("id") String id) {

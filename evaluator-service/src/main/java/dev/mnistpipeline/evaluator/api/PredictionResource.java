@@ -1,9 +1,11 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,12 +34,14 @@ public class PredictionResource {
         this.predictions = predictions;
     }
 
+    @RolesAllowed(Roles.PREDICTOR)
     @POST
     @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
     public Prediction predict(byte[] body) {
         return predictions.predict(body);
     }
 
+    @RolesAllowed(Roles.PREDICTOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Prediction predictUpload(@RestForm("image") FileUpload image) throws IOException {

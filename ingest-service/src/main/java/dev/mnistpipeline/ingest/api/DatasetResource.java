@@ -2,9 +2,11 @@ package dev.mnistpipeline.ingest.api;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.ingest.domain.DatasetIngestor;
 import dev.mnistpipeline.ingest.domain.DatasetSources;
 import dev.mnistpipeline.ingest.domain.RawDataset;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -48,6 +50,7 @@ public class DatasetResource {
         this.sources = sources;
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response ingest(IngestRequest request) {
@@ -59,6 +62,7 @@ public class DatasetResource {
     }
 
     /** Multipart upload with parts {@code train-images}, {@code train-labels}, {@code test-images}, {@code test-labels} (raw or gzip). */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/upload")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -70,11 +74,13 @@ public class DatasetResource {
         return respond(ingestor.ingest(nameOrDefault(name), "upload", raw));
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     public List<DatasetManifest> list() {
         return ingestor.list();
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")
     public DatasetManifest get(@PathParam("id") String id) {

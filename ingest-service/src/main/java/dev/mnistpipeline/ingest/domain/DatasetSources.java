@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Resolves a dataset source to its four IDX files: {@code mnist} (built in), a local directory, or an http(s) base
- * URL. Files may be raw or {@code .gz}; canonical MNIST names are expected.
+ * Resolves a dataset source to its four IDX files: {@code mnist} (built in), a directory the {@link SourcePolicy}
+ * allows, or an https base URL it allows. Files may be raw or {@code .gz}; canonical MNIST names are expected.
  */
 @ApplicationScoped
 public class DatasetSources {
@@ -23,9 +23,11 @@ public class DatasetSources {
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     private final MnistDownloader mnist;
+    private final SourcePolicy policy;
 
-    public DatasetSources(MnistDownloader mnist) {
+    public DatasetSources(MnistDownloader mnist, SourcePolicy policy) {
         this.mnist = mnist;
+        this.policy = policy;
     }
 
     public RawDataset fetch(String source) {
@@ -35,14 +37,10 @@ public class DatasetSources {
         if (source.equals("mnist")) {
             return mnist.fetch();
         }
-        if (source.startsWith("http://") || source.startsWith("https://")) {
+        if (source.matches("(?i)^[a-z][a-z0-9+.-]*://.*")) {
             return fromUrl(source.endsWith("/") ? source : source + "/");
         }
-        Path dir = source.startsWith("file:") ? Path.of(URI.create(source)) : Path.of(source);
-        if (!Files.isDirectory(dir)) {
-            throw new InvalidDataException("source '" + source + "' is not 'mnist', an http(s) URL, or an existing directory");
-        }
-        return fromDirectory(dir);
+        return fromDirectory(policy.directory(source));
     }
 
     static RawDataset fromDirectory(Path dir) {
@@ -64,22 +62,20 @@ public class DatasetSources {
         return new RawDataset(files[0], files[1], files[2], files[3]);
     }
 
-    static RawDataset fromUrl(String base) {
+    private RawDataset fromUrl(String base) {
         byte[][] files = new byte[4][];
         for (int i = 0; i < 4; i++) {
             String name = RawDataset.FILE_NAMES[i];
-            files[i] = download(base + name + ".gz");
-            if (files[i] == null) {
-                files[i] = download(base + name);
-            }
-            if (files[i] == null) {
-                throw new InvalidDataException("neither " + base + name + ".gz nor " + base + name + " could be fetched");
-            }
+            files[i] = policy.download(base + name + ".gz").or(() -> policy.download(base + name))
+                    .orElseThrow(() -> new InvalidDataException("neither " + base + name + ".gz nor " + base + name + " exists"));
         }
         return new RawDataset(files[0], files[1], files[2], files[3]);
     }
 
-    /** The body of a 200 response, or null for any other answer or an unreachable host. */
+    /**
+     * The body of a 200 response, or null for any other answer or an unreachable host. Only for the configured
+     * MNIST mirrors, which an operator chose; anything a caller names goes through {@link SourcePolicy}.
+     */
     static byte[] download(String url) {
         try {
             HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))

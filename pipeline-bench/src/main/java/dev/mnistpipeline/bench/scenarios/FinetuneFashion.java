@@ -53,7 +53,7 @@ public final class FinetuneFashion implements Scenario {
         if (!Files.exists(FASHION_DIR.resolve("train-images-idx3-ubyte.gz"))) {
             throw new IllegalStateException("Fashion-MNIST not found in " + FASHION_DIR + ": apt-get install dataset-fashion-mnist (or set FASHION_MNIST_DIR)");
         }
-        Path subset = Files.createTempDirectory("fashion-1k");
+        Path subset = Files.createDirectories(layout.stateDir().resolve("sources/fashion-1k"));
         Idx.Images train = Idx.readImages(Files.readAllBytes(FASHION_DIR.resolve("train-images-idx3-ubyte.gz")), "train");
         byte[] labels = Idx.readLabels(Files.readAllBytes(FASHION_DIR.resolve("train-labels-idx1-ubyte.gz")), "train");
         Files.write(subset.resolve("train-images-idx3-ubyte"), Idx.writeImages(FASHION_TRAIN_IMAGES, Arrays.copyOf(train.pixels(), FASHION_TRAIN_IMAGES * Idx.PIXELS)));

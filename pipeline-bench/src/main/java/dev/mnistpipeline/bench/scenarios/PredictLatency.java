@@ -142,7 +142,7 @@ public final class PredictLatency implements Scenario {
 
     private static String post(HttpClient client, String url, byte[] body) throws IOException, InterruptedException {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/octet-stream")
+                .header("Content-Type", "application/octet-stream").header("Authorization", Http.authorization())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("POST /predict answered " + r.statusCode() + ": " + r.body());

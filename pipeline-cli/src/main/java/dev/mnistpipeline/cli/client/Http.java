@@ -21,7 +21,27 @@ public final class Http {
         }
     }
 
+    /** Sent as {@code Authorization: Bearer} with every request that sets none; null sends none. */
+    private static volatile String token;
+
     private Http() {
+    }
+
+    /** The API token this process's requests carry from now on (the stack's, or one from {@code stack.env}). */
+    public static void useToken(String apiToken) {
+        token = apiToken;
+    }
+
+    /** The header value for clients that build their own requests ({@code null} when there is no token). */
+    public static String authorization() {
+        String t = token;
+        return t == null ? null : "Bearer " + t;
+    }
+
+    /** A request exactly as given, without the process's token (tests of refusals). */
+    public static Reply sendAnonymous(HttpRequest request) {
+        HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString(), false);
+        return new Reply(r.statusCode(), r.body());
     }
 
     public static Reply postJson(String url, String json) {
@@ -48,6 +68,14 @@ public final class Http {
     }
 
     private static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        return exchange(request, handler, true);
+    }
+
+    private static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler, boolean withToken) {
+        String authorization = authorization();
+        if (withToken && authorization != null && request.headers().firstValue("Authorization").isEmpty()) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", authorization).build();
+        }
         try {
             return CLIENT.send(request, handler);
         } catch (IOException e) {

@@ -1,6 +1,8 @@
 package dev.mnistpipeline.cli.stack;
 
+import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.Roles;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -36,6 +38,7 @@ public final class PipelineStack implements AutoCloseable {
     private final Map<String, Map<String, String>> extraEnv;
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ApiTokens tokens = ApiTokens.generate();
 
     /**
      * @param ports    HTTP port per service; services not listed get a free port
@@ -57,8 +60,12 @@ public final class PipelineStack implements AutoCloseable {
         return start(Layout.SERVICES);
     }
 
-    /** Starts the named services only (e.g. ingest and preprocess for a scale-out test). */
+    /**
+     * Starts the named services only (e.g. ingest and preprocess for a scale-out test). From here on, this process's
+     * {@link Http} calls carry the stack's operator token unless they set their own.
+     */
     public PipelineStack start(String... names) {
+        Http.useToken(tokens.token(Roles.OPERATOR));
         try {
             createTopics(infrastructure.bootstrapServers());
             for (String service : names) {
@@ -146,6 +153,8 @@ public final class PipelineStack implements AutoCloseable {
         env.put("PIPELINE_STORAGE_SECRET_KEY", infrastructure.secretKey());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("PIPELINE_INSTANCE_ID", instanceName);
+        env.putAll(tokens.serviceEnv());
+        env.put("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", ingestDirs(layout)));
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
         env.putAll(instanceEnv);
         try {
@@ -186,6 +195,23 @@ public final class PipelineStack implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /**
+     * The directories a local stack's ingest service may read (a deployed one reads none by default): the MNIST
+     * cache, the committed MNIST subset, and {@code .pipeline/sources/} for data staged by the CLI and benchmarks.
+     * A caller that needs more sets {@code PIPELINE_INGEST_ALLOWED_DIRS} for the ingest service itself.
+     */
+    public static List<String> ingestDirs(Layout layout) {
+        String cache = System.getenv().getOrDefault("PIPELINE_MNIST_CACHE_DIR",
+                Path.of(System.getProperty("user.home"), ".cache", "mnist-pipeline", "mnist").toString());
+        return List.of(cache, layout.root().resolve("pipeline-cli/src/test/resources").toString(),
+                layout.stateDir().resolve("sources").toString());
+    }
+
+    /** The API token of each role, for clients of this stack. */
+    public ApiTokens tokens() {
+        return tokens;
     }
 
     public String url(String service) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
@@ -80,6 +81,14 @@ final class DashboardBrowserScenario {
             // 1. The page loads, connects to the event stream and shows the registry with its champion.
             browser.get(evaluator + "/");
             assertEquals("mnist-pipeline dashboard", browser.getTitle());
+            // Signed out, the page asks for a token; a wrong one is refused; a predictor's opens everything it uses.
+            wait.until(d -> d.findElement(By.id("signin")).isDisplayed());
+            signIn(browser, "mp_viewer_not-a-token");
+            wait.until(d -> d.findElement(By.id("signin")).isDisplayed()
+                    && d.findElement(By.id("signin-message")).getText().contains("refused"));
+            String token = stack.tokens().token(Roles.PREDICTOR);
+            signIn(browser, token);
+            assertFalse(browser.getCurrentUrl().contains(token), "no token in the URL");
             wait.until(d -> "open".equals(d.findElement(By.id("connection")).getDomAttribute("data-state")));
             wait.until(d -> report.modelId().equals(d.findElement(By.id("champion")).getDomAttribute("data-model")));
 
@@ -179,6 +188,11 @@ final class DashboardBrowserScenario {
         traffic.join();
         assertTrue(servedBy.contains(expectedChampion), "predictions served by " + servedBy);
         assertEquals(List.of(), trafficFailures, "predictions failed while the champion changed");
+    }
+
+    private static void signIn(WebDriver browser, String token) {
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.id("signin-submit")).click();
     }
 
     private static void sleepQuietly(long ms) {

@@ -303,7 +303,16 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(11)
-    @DisplayName("11. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
+    @DisplayName("11. every endpoint: 401 without a token or with a bad one, 403 below its role, through with it")
+    void everyEndpointNeedsItsRole() throws Exception {
+        needs(evaluation, "step 3 (evaluation)");
+        EndpointSecurityScenario.run(stack, EndpointSecurityScenario.table(evaluation.evaluationId(), evaluation.modelId(),
+                datasetId, java.util.Arrays.copyOfRange(testImages, 0, Idx.PIXELS)));
+    }
+
+    @Test
+    @Order(12)
+    @DisplayName("12. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
     void poisonIsDeadLettered() throws Exception {
         List<String> shapes = List.of("null", "[]", "{}", "42", "{\"schemaVersion\":1,\"runId\":", "{not json");
         List<String> keys = new ArrayList<>();

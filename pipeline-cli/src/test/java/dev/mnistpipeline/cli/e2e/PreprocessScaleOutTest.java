@@ -45,7 +45,8 @@ class PreprocessScaleOutTest {
         Idx.Images images = Idx.readImages(trainImages, "train");
         byte[] labels = Idx.readLabels(trainLabels, "train");
         try (LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, workDir);
-             PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), Map.of())
+             PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), Map.of("ingest-service",
+                     Map.of("PIPELINE_INGEST_ALLOWED_DIRS", workDir.toRealPath().toString())))
                      .start("ingest-service", "preprocess-service");
              EventStream events = new EventStream(infra.bootstrapServers());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {

@@ -76,7 +76,8 @@ class StorageOutageTest {
             awaitStatus(ingest + "/q/health/ready", 503, "object-storage");
             awaitStatus(stack.url("preprocess-service") + "/q/health/ready", 503, "object-storage");
             HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ingest + "/datasets"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header("Content-Type", "application/json").header("Authorization", Http.authorization())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(503, refused.statusCode(), refused.body());
             assertTrue(refused.headers().firstValue("Retry-After").isPresent(), refused.headers().toString());

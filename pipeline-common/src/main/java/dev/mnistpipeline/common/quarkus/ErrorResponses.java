@@ -3,6 +3,9 @@ package dev.mnistpipeline.common.quarkus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.Outages;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -16,7 +19,7 @@ import java.util.UUID;
 
 /**
  * Every REST error of every service is JSON, {@code {"error": reason}}, never an HTML page or an empty body:
- * bad input 400, unknown ids 404, an outage of storage or the broker 503 with {@code Retry-After}, anything
+ * bad input 400, no or a bad credential 401, a role too low 403, unknown ids 404, an outage of storage or the broker 503 with {@code Retry-After}, anything
  * unexpected 500 with an {@code errorId} that the service's log carries with the stack trace.
  */
 public class ErrorResponses {
@@ -31,6 +34,23 @@ public class ErrorResponses {
 
     private static Response error(int status, Map<String, ?> body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    /** No credential, or one that is not valid: 401 with the reason and the scheme to use. */
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        String reason = e instanceof AuthenticationFailedException && e.getMessage() != null ? e.getMessage()
+                : "authentication required: send 'Authorization: Bearer <token>'";
+        return Response.status(Response.Status.UNAUTHORIZED).type(MediaType.APPLICATION_JSON)
+                .header("WWW-Authenticate", "Bearer realm=\"mnist-pipeline\"")
+                .entity(Map.of("error", reason)).build();
+    }
+
+    /** A valid credential whose role is below what the endpoint needs. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return error(Response.Status.FORBIDDEN, "this endpoint needs a role your token does not have (roles: "
+                + String.join(" < ", Roles.ALL) + ")");
     }
 
     @ServerExceptionMapper

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.trainer.domain.AcceptedRun;
 import dev.mnistpipeline.trainer.domain.TrainingProgress;
 import dev.mnistpipeline.trainer.domain.TrainingRequests;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -48,6 +50,7 @@ public class TrainingResource {
         this.store = store;
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response request(TrainingRequest body) {
@@ -56,6 +59,7 @@ public class TrainingResource {
         return Response.accepted(new TrainingAccepted(run.runId(), run.modelId(), run.preparedId(), run.hyperparameters())).build();
     }
 
+    @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{runId}")
     public TrainingStatus status(@PathParam("runId") String runId) {
