@@ -1,6 +1,7 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -40,7 +41,7 @@ public class EvaluationResource {
     @Path("/{id}/gallery/{index}.png")
     @Produces("image/png")
     public byte[] galleryImage(@PathParam("id") String id, @PathParam("index") int index) {
-        return store.find(ObjectKeys.galleryImage(id, index))
+        return store.find(ObjectKeys.galleryImage(Ids.evaluationId(id), index))
                 .orElseThrow(() -> new NotFoundException("no gallery image " + index + " in evaluation " + id));
     }
 
@@ -48,6 +49,6 @@ public class EvaluationResource {
     @GET
     @Path("/{id}")
     public EvaluationReport get(@PathParam("id") String id) {
-        return evaluator.find(id).orElseThrow(() -> new NotFoundException("no evaluation " + id));
+        return evaluator.find(Ids.evaluationId(id)).orElseThrow(() -> new NotFoundException("no evaluation " + id));
     }
 }

@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -75,7 +76,7 @@ public class ModelResource {
     @GET
     @Path("/{id}")
     public ModelDetail get(@PathParam("id") String id) {
-        return detail(id, registry.champion().map(ChampionAlias::modelId).orElse(null))
+        return detail(Ids.modelId(id), registry.champion().map(ChampionAlias::modelId).orElse(null))
                 .orElseThrow(() -> new NotFoundException("no model " + id));
     }
 

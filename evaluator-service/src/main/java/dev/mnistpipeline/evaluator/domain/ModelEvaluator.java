@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
@@ -85,6 +86,10 @@ public class ModelEvaluator {
 
     private EvaluationReport score(ModelTrained event, String evaluationId) {
         long start = System.nanoTime();
+        if (!ObjectKeys.modelManifest(event.modelId()).equals(event.manifestKey())) {
+            // The event names the object to read: only the manifest of its own model, never any other key.
+            throw new InvalidDataException("manifestKey must be " + ObjectKeys.modelManifest(event.modelId()));
+        }
         ModelManifest model = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), ModelManifest.class);
         PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(model.preparedId()), PreparedManifest.class);
         PreparedSplit test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);

@@ -2,6 +2,7 @@ package dev.mnistpipeline.ingest.api;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.ingest.domain.DatasetIngestor;
 import dev.mnistpipeline.ingest.domain.DatasetSources;
@@ -57,8 +58,9 @@ public class DatasetResource {
         if (request == null) {
             throw new InvalidDataException("body required: {\"source\": \"mnist\"}");
         }
+        String name = nameOrDefault(request.name());
         RawDataset raw = sources.fetch(request.source());
-        return respond(ingestor.ingest(nameOrDefault(request.name()), request.source(), raw));
+        return respond(ingestor.ingest(name, request.source(), raw));
     }
 
     /** Multipart upload with parts {@code train-images}, {@code train-labels}, {@code test-images}, {@code test-labels} (raw or gzip). */
@@ -69,9 +71,10 @@ public class DatasetResource {
     public Response upload(@RestForm("train-images") FileUpload trainImages, @RestForm("train-labels") FileUpload trainLabels,
                            @RestForm("test-images") FileUpload testImages, @RestForm("test-labels") FileUpload testLabels,
                            @RestForm("name") String name) {
+        String dataset = nameOrDefault(name);
         RawDataset raw = new RawDataset(read(trainImages, "train-images"), read(trainLabels, "train-labels"),
                 read(testImages, "test-images"), read(testLabels, "test-labels"));
-        return respond(ingestor.ingest(nameOrDefault(name), "upload", raw));
+        return respond(ingestor.ingest(dataset, "upload", raw));
     }
 
     @RolesAllowed(Roles.VIEWER)
@@ -84,7 +87,7 @@ public class DatasetResource {
     @GET
     @Path("/{id}")
     public DatasetManifest get(@PathParam("id") String id) {
-        return ingestor.find(id).orElseThrow(() -> new NotFoundException("no dataset " + id));
+        return ingestor.find(Ids.datasetId(id)).orElseThrow(() -> new NotFoundException("no dataset " + id));
     }
 
     private static Response respond(DatasetIngestor.Result result) {
@@ -96,10 +99,7 @@ public class DatasetResource {
         if (name == null || name.isBlank()) {
             return "mnist";
         }
-        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-            throw new InvalidDataException("name must be lowercase letters, digits and dashes (max 63): " + name);
-        }
-        return name;
+        return Ids.datasetName(name);
     }
 
     private static byte[] read(FileUpload upload, String part) {

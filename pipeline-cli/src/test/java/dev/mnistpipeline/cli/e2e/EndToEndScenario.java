@@ -284,7 +284,7 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(10)
-    @DisplayName("10. every error a service answers is JSON with a reason, never HTML or an empty body")
+    @DisplayName("10. every error a service answers is JSON with a reason, never HTML or an empty body; ids of the wrong shape answer 400")
     void errorsAreJson() {
         String trainer = stack.url("trainer-service");
         List<Http.Reply> replies = List.of(
@@ -299,6 +299,31 @@ abstract class EndToEndScenario {
         for (Http.Reply reply : replies) {
             assertTrue(Json.tree(reply.body()).path("error").asText().length() > 3, reply.body());
         }
+
+        // Ids from callers: a traversal, markup, a very long and an empty id, in every path and body that takes one.
+        String ingest = stack.url("ingest-service"), evaluator = stack.url("evaluator-service");
+        List<String> badIds = List.of("..%2F..%2Fregistry", "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "a".repeat(3000), "%20");
+        List<Http.Reply> refused = new ArrayList<>();
+        for (String id : badIds) {
+            refused.add(Http.get(ingest + "/datasets/" + id));
+            refused.add(Http.get(trainer + "/trainings/" + id));
+            refused.add(Http.get(evaluator + "/evaluations/" + id));
+            refused.add(Http.get(evaluator + "/evaluations/" + id + "/gallery/0.png"));
+            refused.add(Http.get(evaluator + "/models/" + id));
+        }
+        for (String id : List.of("../../../../escape-run", "<img src=x onerror=alert(1)>", "a".repeat(3000), "")) {
+            refused.add(Http.postJson(trainer + "/trainings", Json.write(Map.of("runId", id))));
+            refused.add(Http.postJson(trainer + "/trainings", Json.write(Map.of("preparedId", id))));
+            refused.add(Http.postJson(trainer + "/trainings", Json.write(Map.of("hyperparameters", Map.of("baseModelId", id)))));
+            if (!id.isEmpty()) { // an empty name means the default one
+                refused.add(Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString(), "name", id))));
+            }
+        }
+        for (Http.Reply reply : refused) {
+            assertEquals(400, reply.status(), reply.toString());
+            String reason = Json.tree(reply.body()).path("error").asText();
+            assertTrue(reason.contains("must be") && !reason.contains("<") && !reason.contains("../"), reason);
+        }
     }
 
     @Test
@@ -312,7 +337,7 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(12)
-    @DisplayName("12. poison of every shape on every consumed topic is dead-lettered with its reason; every service stays ready")
+    @DisplayName("12. poison of every shape and ids of the wrong shape on every consumed topic are dead-lettered with their reason; every service stays ready")
     void poisonIsDeadLettered() throws Exception {
         List<String> shapes = List.of("null", "[]", "{}", "42", "{\"schemaVersion\":1,\"runId\":", "{not json");
         List<String> keys = new ArrayList<>();
@@ -327,6 +352,30 @@ abstract class EndToEndScenario {
             String topic = key.substring("poison-".length(), key.lastIndexOf('-'));
             EventStream.Event dead = events.await(Topics.deadLetter(topic), e -> key.equals(e.key()), Duration.ofMinutes(2));
             assertNotNull(dead.headers().get("dead-letter-reason"), key + " has no reason: " + dead.headers());
+        }
+        // Well-formed events whose ids are not: a traversal, markup, a very long and an empty id on every topic.
+        List<String> badIds = List.of("../../registry", "<img src=x onerror=alert(1)>", "a".repeat(3000), "");
+        Map<String, String> templates = Map.of(
+                Topics.SAMPLES_SUBMITTED, "{\"schemaVersion\":1,\"sampleId\":ID,\"label\":1,\"pixels\":\"AAAA\"}",
+                Topics.DATASET_INGESTED, "{\"schemaVersion\":1,\"datasetId\":ID,\"name\":\"mnist\"}",
+                Topics.DATASET_PREPARED, "{\"schemaVersion\":1,\"preparedId\":ID,\"datasetId\":\"ds-0123456789abcdef\"}",
+                Topics.TRAINING_REQUESTED, "{\"schemaVersion\":1,\"runId\":ID}",
+                Topics.MODEL_TRAINED, "{\"schemaVersion\":1,\"modelId\":ID,\"runId\":\"r1\",\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
+                Topics.INFERENCE_REQUESTS, "{\"schemaVersion\":1,\"requestId\":ID,\"pixels\":\"AAAA\"}");
+        assertEquals(new java.util.TreeSet<>(Topics.CONSUMED), new java.util.TreeSet<>(templates.keySet()), "a template per consumed topic");
+        List<String> badKeys = new ArrayList<>();
+        templates.forEach((topic, template) -> {
+            for (int i = 0; i < badIds.size(); i++) {
+                String key = "bad-id-" + topic + "-" + i;
+                badKeys.add(key);
+                resend(infra, new EventStream.Event(topic, key, template.replace("ID", Json.write(badIds.get(i))), Map.of()));
+            }
+        });
+        for (String key : badKeys) {
+            String topic = key.substring("bad-id-".length(), key.lastIndexOf('-'));
+            EventStream.Event dead = events.await(Topics.deadLetter(topic), e -> key.equals(e.key()), Duration.ofMinutes(2));
+            String reason = dead.headers().get("dead-letter-reason");
+            assertTrue(reason != null && reason.contains("must be") && !reason.contains("<") && !reason.contains("/"), key + ": " + reason);
         }
         EventStream.Event junk = events.all(Topics.deadLetter(Topics.MODEL_TRAINED)).stream()
                 .filter(e -> ("poison-" + Topics.MODEL_TRAINED + "-5").equals(e.key())).findFirst().orElseThrow();

@@ -88,7 +88,8 @@ final class ServingScenario {
         JsonNode models = Json.tree(Http.get(evaluator + "/models").requireSuccess("models").body());
         assertEquals(1, models.path("models").size());
         assertEquals("promoted", models.path("models").get(0).path("decision").asText());
-        assertEquals(404, Http.get(evaluator + "/models/no-such-model").status());
+        assertEquals(404, Http.get(evaluator + "/models/model-no-such-run").status(), "a well-formed id that names nothing");
+        assertEquals(400, Http.get(evaluator + "/models/no-such-model").status(), "an id of the wrong shape");
 
         // REST predictions: raw 784 bytes and the same digits as large light-background PNGs agree with the labels.
         Map<Integer, Integer> rawLabels = new HashMap<>();

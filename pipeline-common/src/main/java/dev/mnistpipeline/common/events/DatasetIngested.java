@@ -20,4 +20,13 @@ public record DatasetIngested(String datasetId, String name, String parentId, St
     public String type() {
         return EventTypes.DATASET_INGESTED;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.datasetId(datasetId);
+        Ids.datasetName(name);
+        if (parentId != null) {
+            Ids.datasetId(parentId);
+        }
+    }
 }

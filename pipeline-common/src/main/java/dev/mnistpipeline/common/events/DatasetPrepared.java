@@ -21,4 +21,10 @@ public record DatasetPrepared(String preparedId, String datasetId, String manife
     public String eventId() {
         return type() + ":" + preparedId;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.preparedId(preparedId);
+        Ids.datasetId(datasetId);
+    }
 }

@@ -7,8 +7,13 @@ public final class Events {
     private Events() {
     }
 
-    /** @throws dev.mnistpipeline.common.errors.InvalidDataException for anything that is not a readable event of this type */
+    /**
+     * @throws dev.mnistpipeline.common.errors.InvalidDataException for anything that is not a readable event of this
+     *                                                              type, or whose ids are not well-formed
+     */
     public static <E extends PipelineEvent> E parse(String payload, Class<E> type) {
-        return Json.readVersioned(payload, type);
+        E event = Json.readVersioned(payload, type);
+        event.checkIds();
+        return event;
     }
 }

@@ -16,4 +16,9 @@ public record InferenceRequested(String requestId, String pixels, String image)
     public String type() {
         return EventTypes.INFERENCE_REQUESTED;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.clientId("requestId", requestId);
+    }
 }

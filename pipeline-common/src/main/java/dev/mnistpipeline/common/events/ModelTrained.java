@@ -16,4 +16,12 @@ public record ModelTrained(String modelId, String runId, String preparedId, Stri
     public String type() {
         return EventTypes.MODEL_TRAINED;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.modelId(modelId);
+        Ids.runId(runId);
+        Ids.preparedId(preparedId);
+        Ids.datasetId(datasetId);
+    }
 }

@@ -16,6 +16,13 @@ public interface PipelineEvent extends Versioned {
     /** CloudEvents {@code type}, e.g. {@code dataset.ingested}. */
     String type();
 
+    /**
+     * Refuses (with {@code InvalidDataException}) an event whose ids do not have their shape; {@link Events#parse}
+     * calls it for every event read off a topic. Events that no service consumes need not override it.
+     */
+    default void checkIds() {
+    }
+
     /** Deterministic CloudEvents {@code id}. */
     default String eventId() {
         return type() + ":" + key();

@@ -23,4 +23,12 @@ public record SampleSubmitted(String sampleId, Integer label, String pixels, Str
     public String eventId() {
         return type() + ":" + sampleId;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.clientId("sampleId", sampleId);
+        if (dataset != null) {
+            Ids.datasetName(dataset);
+        }
+    }
 }

@@ -21,4 +21,13 @@ public record TrainingRequested(String runId, String preparedId, String prepared
     public String type() {
         return EventTypes.TRAINING_REQUESTED;
     }
+
+    @Override
+    public void checkIds() {
+        Ids.runId(runId);
+        Ids.optional(Ids.PREPARED_ID, "preparedId", preparedId, "pp- and 16 hex digits");
+        if (hyperparameters != null) {
+            Ids.optional(Ids.MODEL_ID, "hyperparameters.baseModelId", hyperparameters.baseModelId(), "'model-' and a run id");
+        }
+    }
 }

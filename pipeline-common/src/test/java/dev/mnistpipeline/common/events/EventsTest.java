@@ -45,6 +45,46 @@ class EventsTest {
         assertTrue(e.getMessage().contains("Malformed DatasetIngested"), e.getMessage());
     }
 
+    static final List<String> BAD_IDS = List.of("../../../../escape-run", "<img src=x onerror=alert(1)>", "a".repeat(5000), "",
+            "..", "run/../../registry", "run%2F..%2Fregistry", " run");
+
+    /** Each consumed event, well-formed, with one id field named {@code FIELD} to be replaced by a bad one. */
+    static final List<String> WITH_ID = List.of(
+            "SampleSubmitted|{\"schemaVersion\":1,\"sampleId\":FIELD,\"label\":1,\"pixels\":\"AAAA\"}",
+            "SampleSubmitted|{\"schemaVersion\":1,\"sampleId\":\"s1\",\"dataset\":FIELD,\"label\":1,\"pixels\":\"AAAA\"}",
+            "DatasetIngested|{\"schemaVersion\":1,\"datasetId\":FIELD,\"name\":\"mnist\"}",
+            "DatasetIngested|{\"schemaVersion\":1,\"datasetId\":\"ds-0123456789abcdef\",\"name\":FIELD}",
+            "DatasetIngested|{\"schemaVersion\":1,\"datasetId\":\"ds-0123456789abcdef\",\"name\":\"mnist\",\"parentId\":FIELD}",
+            "DatasetPrepared|{\"schemaVersion\":1,\"preparedId\":FIELD,\"datasetId\":\"ds-0123456789abcdef\"}",
+            "DatasetPrepared|{\"schemaVersion\":1,\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":FIELD}",
+            "TrainingRequested|{\"schemaVersion\":1,\"runId\":FIELD}",
+            "TrainingRequested|{\"schemaVersion\":1,\"runId\":\"r1\",\"preparedId\":FIELD}",
+            "TrainingRequested|{\"schemaVersion\":1,\"runId\":\"r1\",\"hyperparameters\":{\"baseModelId\":FIELD}}",
+            "ModelTrained|{\"schemaVersion\":1,\"modelId\":FIELD,\"runId\":\"r1\",\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
+            "ModelTrained|{\"schemaVersion\":1,\"modelId\":\"model-r1\",\"runId\":FIELD,\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
+            "InferenceRequested|{\"schemaVersion\":1,\"requestId\":FIELD,\"pixels\":\"AAAA\"}");
+
+    static Stream<Arguments> badIds() {
+        return WITH_ID.stream().flatMap(t -> BAD_IDS.stream().map(id -> Arguments.of(t.substring(0, t.indexOf('|')),
+                t.substring(t.indexOf('|') + 1), id)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} with a bad id")
+    @MethodSource("badIds")
+    void badIdsAreRefusedWithoutBeingEchoed(String type, String template, String id) throws Exception {
+        @SuppressWarnings("unchecked")
+        Class<? extends PipelineEvent> eventType = (Class<? extends PipelineEvent>) Class.forName("dev.mnistpipeline.common.events." + type);
+        String good = template.replace("FIELD", "\"" + (template.contains("\"modelId\":FIELD") ? "model-r1"
+                : template.contains("baseModelId\":FIELD") ? "model-r0" : template.contains("Id\":FIELD") && template.contains("dataset")
+                && !template.contains("preparedId\":FIELD") && !template.contains("\"runId\":FIELD") ? "ds-0123456789abcdef"
+                : template.contains("preparedId\":FIELD") ? "pp-0123456789abcdef" : template.contains("\"name\":FIELD") || template.contains("\"dataset\":FIELD") ? "mnist" : "r1") + "\"");
+        Events.parse(good, eventType); // the template itself is well-formed
+        InvalidDataException e = assertThrows(InvalidDataException.class,
+                () -> Events.parse(template.replace("FIELD", Json.write(id)), eventType));
+        assertTrue(e.getMessage().contains("must be"), e.getMessage());
+        assertTrue(!e.getMessage().contains("<") && !e.getMessage().contains("/") && e.getMessage().length() < 300, e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0} round-trips with its schema version")
     @MethodSource("written")
     void aWrittenEventReadsBack(String name, PipelineEvent event) {
@@ -55,7 +95,7 @@ class EventsTest {
 
     static Stream<Arguments> written() {
         return Stream.of(new SampleSubmitted("s1", 3, "AAAA", null, "mnist"),
-                        new TrainingRequested("run-1", "pp-1", "abc", Hyperparameters.builder().epochs(3).build(), null),
+                        new TrainingRequested("run-1", "pp-0123456789abcdef", "abc", Hyperparameters.builder().epochs(3).build(), null),
                         new InferenceRequested("r1", "AAAA", null))
                 .map(e -> Arguments.of(e.getClass().getSimpleName(), e));
     }

@@ -3,6 +3,7 @@ package dev.mnistpipeline.preprocess.domain;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.DatasetIngested;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
@@ -82,6 +83,10 @@ public class DatasetPreparer {
     }
 
     public PreparedManifest prepare(DatasetIngested event) {
+        if (!ObjectKeys.datasetManifest(event.datasetId()).equals(event.manifestKey())) {
+            // The event names the object to read: only the manifest of its own dataset, never any other key.
+            throw new InvalidDataException("manifestKey must be " + ObjectKeys.datasetManifest(event.datasetId()));
+        }
         Augmentation augmentation = new Augmentation(rotationDegrees, shiftPixels, scaleMin, scaleMax, elastic).withDefaults();
         if (!augmentation.problems().isEmpty()) {
             throw new IllegalStateException("pipeline.prepare.augmentation is misconfigured: " + String.join("; ", augmentation.problems()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -63,6 +64,7 @@ public class TrainingResource {
     @GET
     @Path("/{runId}")
     public TrainingStatus status(@PathParam("runId") String runId) {
+        Ids.runId(runId);
         ModelManifest model = store.findJson(ObjectKeys.modelManifest(ObjectKeys.modelId(runId)), ModelManifest.class).orElse(null);
         TrainingMetrics last = progress.last(runId);
         if (model == null && last == null) {

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Where a training request enters: it is checked once (run id, hyperparameters, the prepared dataset) and either
@@ -24,8 +23,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class TrainingRequests {
-    static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
-
     private final ObjectStore store;
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingRequested;
@@ -53,9 +50,7 @@ public class TrainingRequests {
 
     /** Checks a request from any entry point; what it returns is what the trainer trains. */
     public AcceptedRun accept(TrainingRequested request) {
-        if (request.runId() == null || !RUN_ID.matcher(request.runId()).matches()) {
-            throw new InvalidDataException("runId must be 1-101 letters, digits, '.', '_' or '-', starting with a letter or digit, got " + request.runId());
-        }
+        request.checkIds();
         Hyperparameters hp = TrainingRules.validate(request.hyperparameters());
         String preparedId = request.preparedId() != null ? request.preparedId() : pinLatestPrepared(request.runId());
         String sha = request.preparedSha256() != null ? request.preparedSha256()
