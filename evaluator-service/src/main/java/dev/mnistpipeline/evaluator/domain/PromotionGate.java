@@ -29,6 +29,10 @@ public final class PromotionGate {
     public static GateDecision decide(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
         List<String> reasons = new ArrayList<>();
         boolean pass = true;
+        if (candidate.testCount() < t.minTestImages()) {
+            pass = false;
+            reasons.add(String.format("scored on %d test images, fewer than the %d a champion needs", candidate.testCount(), t.minTestImages()));
+        }
         if (candidate.accuracy() < t.minAccuracy()) {
             pass = false;
             reasons.add(String.format("accuracy %.4f is below the floor %.4f", candidate.accuracy(), t.minAccuracy()));

@@ -15,7 +15,8 @@ public class RegistryProducer {
     ModelRegistry registry(ObjectStore store,
                            @ConfigProperty(name = "pipeline.registry.min-accuracy") double minAccuracy,
                            @ConfigProperty(name = "pipeline.registry.min-accuracy-gain") double minAccuracyGain,
-                           @ConfigProperty(name = "pipeline.registry.max-class-recall-drop") double maxClassRecallDrop) {
-        return new ModelRegistry(store, new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop));
+                           @ConfigProperty(name = "pipeline.registry.max-class-recall-drop") double maxClassRecallDrop,
+                           @ConfigProperty(name = "pipeline.registry.min-test-images", defaultValue = "1000") int minTestImages) {
+        return new ModelRegistry(store, new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop, minTestImages));
     }
 }

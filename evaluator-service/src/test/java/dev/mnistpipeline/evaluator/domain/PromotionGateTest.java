@@ -16,15 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PromotionGateTest {
-    private static final GateThresholds GATE = new GateThresholds(0.90, 0.002, 0.02);
+    private static final GateThresholds GATE = new GateThresholds(0.90, 0.002, 0.02, 1000);
 
     /** A report whose class recalls are all {@code recall}, except {@code weakClass} at {@code weakRecall}. */
     static EvaluationReport report(String modelId, double accuracy, int weakClass, double weakRecall) {
+        return report(modelId, accuracy, weakClass, weakRecall, 1000);
+    }
+
+    static EvaluationReport report(String modelId, double accuracy, int weakClass, double weakRecall, int testImages) {
         List<ClassMetrics> perClass = new ArrayList<>();
         for (int c = 0; c < 10; c++) {
             perClass.add(new ClassMetrics(c, accuracy, c == weakClass ? weakRecall : accuracy, accuracy, 100));
         }
-        return new EvaluationReport("eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass, null, null,
+        return new EvaluationReport("eval-" + modelId, modelId, "ds", "pp", testImages, accuracy, perClass, null, null,
                 new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
     }
 
@@ -33,6 +37,13 @@ class PromotionGateTest {
         GateDecision d = PromotionGate.decide(report("a", 0.95, -1, 0), null, GATE);
         assertTrue(d.promoted(), d.reasons().toString());
         assertNull(d.championModelId());
+    }
+
+    @Test
+    void aPerfectScoreOnATinyTestSetDoesNotMakeAChampion() {
+        GateDecision d = PromotionGate.decide(report("tiny", 1.0, -1, 0, 1), null, GATE);
+        assertFalse(d.promoted());
+        assertTrue(d.reasons().get(0).contains("scored on 1 test images, fewer than the 1000"), d.reasons().toString());
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -41,12 +42,18 @@ public class DatasetIngestor {
     private final EventPublisher publisher;
     private final MutinyEmitter<String> datasetIngested;
     private final SampleIndex sampleIndex;
+    private final int maxPerPart;
+    private final int maxPerDataset;
 
     public DatasetIngestor(ObjectStore store,
                            EventPublisher publisher,
                            @Channel(Topics.Channels.DATASET_INGESTED) MutinyEmitter<String> datasetIngested,
-                           SampleIndex sampleIndex) {
+                           SampleIndex sampleIndex,
+                           @ConfigProperty(name = "pipeline.ingest.max-examples-per-part", defaultValue = "100000") int maxPerPart,
+                           @ConfigProperty(name = "pipeline.ingest.max-examples-per-dataset", defaultValue = "1000000") int maxPerDataset) {
         this.store = store;
+        this.maxPerPart = maxPerPart;
+        this.maxPerDataset = maxPerDataset;
         this.sampleIndex = sampleIndex;
         this.publisher = publisher;
         this.datasetIngested = datasetIngested;
@@ -62,8 +69,8 @@ public class DatasetIngestor {
 
     /** Validates and stores a complete dataset (train and test splits). */
     public Result ingest(String name, String source, RawDataset raw) {
-        PendingPart train = validate("train", raw.trainImages(), raw.trainLabels(), source);
-        PendingPart test = validate("test", raw.testImages(), raw.testLabels(), source);
+        PendingPart train = limited(validate("train", raw.trainImages(), raw.trainLabels(), source));
+        PendingPart test = limited(validate("test", raw.testImages(), raw.testLabels(), source));
         return commit(name, null, source, List.of(train), List.of(test), List.of(), List.of());
     }
 
@@ -132,6 +139,18 @@ public class DatasetIngestor {
                 .map(key -> store.getJson(key, DatasetManifest.class)).toList();
     }
 
+    /**
+     * Refuses a part beyond {@code pipeline.ingest.max-examples-per-part}: a small valid file can declare many
+     * blank images, and every service that reads the dataset pays for them on every delivery.
+     */
+    private PendingPart limited(PendingPart part) {
+        if (part.count() > maxPerPart) {
+            throw new InvalidDataException("a split of " + part.count() + " examples is more than "
+                    + "pipeline.ingest.max-examples-per-part (" + maxPerPart + ")");
+        }
+        return part;
+    }
+
     private static PendingPart validate(String split, byte[] images, byte[] labels, String origin) {
         if (images == null || labels == null) {
             throw new InvalidDataException(split + ": both the images file and the labels file are required");
@@ -148,6 +167,11 @@ public class DatasetIngestor {
                                       List<PendingPart> newTest, List<Part> inheritedTrain, List<Part> inheritedTest) {
         List<Part> train = Stream.concat(inheritedTrain.stream(), newTrain.stream().map(this::describe)).toList();
         List<Part> test = Stream.concat(inheritedTest.stream(), newTest.stream().map(this::describe)).toList();
+        int examples = Stream.concat(train.stream(), test.stream()).mapToInt(Part::count).sum();
+        if (examples > maxPerDataset) {
+            throw new InvalidDataException("dataset '" + name + "' would hold " + examples + " examples, more than "
+                    + "pipeline.ingest.max-examples-per-dataset (" + maxPerDataset + ")");
+        }
         String datasetId = Sha256.shortId("ds", "train:" + hashes(train) + "|test:" + hashes(test));
         Document<DatasetManifest> manifest = store.findOrPutDocument(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class, () -> {
             for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).toList()) {

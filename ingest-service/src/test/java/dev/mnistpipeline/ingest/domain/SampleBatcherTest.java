@@ -30,7 +30,7 @@ class SampleBatcherTest {
         final List<Integer> batches = java.util.Collections.synchronizedList(new ArrayList<>());
 
         BlockingIngestor() {
-            super(null, null, null, null);
+            super(null, null, null, null, 100_000, 1_000_000);
         }
 
         @Override

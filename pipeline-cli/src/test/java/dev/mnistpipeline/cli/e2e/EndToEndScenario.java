@@ -70,6 +70,8 @@ abstract class EndToEndScenario {
     /** Two epochs on 5,400 images reach about 0.95; the floor leaves room for a loaded machine's nondeterminism. */
     static final double ACCURACY_FLOOR = 0.85;
     static final int SAMPLE_BATCH = 5;
+    /** Above the subset's 6,000 training images plus the samples, below what an upload test declares. */
+    static final int MAX_EXAMPLES_PER_PART = 20_000;
 
     private Path workDir;
     private Infrastructure infra;
@@ -100,7 +102,8 @@ abstract class EndToEndScenario {
                 "evaluator-service", Map.of("PIPELINE_REGISTRY_MIN_ACCURACY", Double.toString(ACCURACY_FLOOR),
                         "PIPELINE_PREDICT_MAX_UPLOAD_BYTES", Integer.toString(ServingScenario.MAX_UPLOAD_BYTES)),
                 "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
-                        "PIPELINE_SAMPLES_MAX_WAIT", "3s"));
+                        "PIPELINE_SAMPLES_MAX_WAIT", "3s",
+                        "PIPELINE_INGEST_MAX_EXAMPLES_PER_PART", Integer.toString(MAX_EXAMPLES_PER_PART)));
         stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
         events = new EventStream(infra.bootstrapServers());
         store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET));
@@ -120,7 +123,7 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(1)
-    @DisplayName("1. a malformed IDX upload answers 400 with a reason and stores nothing")
+    @DisplayName("1. a malformed IDX upload, and one with too many images, answer 400 with a reason and store nothing")
     void malformedUploadIsRejected() throws Exception {
         String ingest = stack.url("ingest-service");
         byte[] badImages = Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")); // a label file where images belong
@@ -131,7 +134,25 @@ abstract class EndToEndScenario {
                 "test-labels", Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")))));
         assertEquals(400, bad.status(), bad.body());
         assertTrue(bad.body().contains("magic number"), bad.body());
+
+        // Valid but too many: a few KB of gzip declaring more blank images than a split may hold.
+        int tooMany = MAX_EXAMPLES_PER_PART + 1;
+        Http.Reply huge = Http.send(multipart(ingest + "/datasets/upload", Map.of(
+                "train-images", gzip(Idx.writeImages(tooMany, new byte[tooMany * Idx.PIXELS])),
+                "train-labels", gzip(Idx.writeLabels(new byte[tooMany])),
+                "test-images", Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")),
+                "test-labels", Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")))));
+        assertEquals(400, huge.status(), huge.body());
+        assertTrue(huge.body().contains("max-examples-per-part"), huge.body());
         assertEquals(List.of(), store.list("raw/"), "a rejected upload must leave nothing behind");
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * would be promoted; with it exactly one wins and the other is judged against the winner and rejected.
  */
 class ModelRegistryRaceTest {
-    private static final GateThresholds GATE = new GateThresholds(0.5, 0.001, 0.05);
+    private static final GateThresholds GATE = new GateThresholds(0.5, 0.001, 0.05, 1);
     private static TestS3 s3;
     private static ObjectStore replicaA;
     private static ObjectStore replicaB;

@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.GZIPInputStream;
 
@@ -27,69 +28,110 @@ public final class Idx {
     public record Images(int count, byte[] pixels) {
     }
 
-    /** Inflates gzip data (detected by its magic bytes); returns other data unchanged. */
+    /**
+     * The most examples one IDX file may declare (about 196 MB of pixels). The header is read first and nothing is
+     * allocated for a larger count, so a small gzip stream that claims, or inflates to, gigabytes is refused
+     * without inflating it. Services set lower limits of their own per dataset.
+     */
+    public static final int MAX_EXAMPLES = 250_000;
+
+    /** Inflates gzip data (detected by its magic bytes), up to what the largest allowed IDX file needs. */
     public static byte[] gunzipIfNeeded(byte[] data, String name) {
-        if (data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b) {
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new InvalidDataException(name + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
-            }
+        if (!isGzip(data)) {
+            return data;
         }
-        return data;
+        long limit = 16L + (long) MAX_EXAMPLES * PIXELS;
+        try (InputStream in = open(data, name)) {
+            byte[] out = in.readNBytes((int) limit + 1);
+            if (out.length > limit) {
+                throw new InvalidDataException(name + ": inflates to more than " + limit + " bytes");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new InvalidDataException(name + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+        }
     }
 
     public static Images readImages(byte[] raw, String name) {
-        byte[] data = gunzipIfNeeded(raw, name);
-        if (data.length < 16) {
-            throw new InvalidDataException(name + ": " + data.length + " bytes is too short for an IDX image header (16 bytes)");
+        try (InputStream in = open(raw, name)) {
+            ByteBuffer header = ByteBuffer.wrap(readHeader(in, 16, name, "image"));
+            int magic = header.getInt();
+            if (magic != IMAGES_MAGIC) {
+                throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX image file (expected 0x%08x)", name, magic, IMAGES_MAGIC));
+            }
+            int count = header.getInt();
+            int rows = header.getInt();
+            int cols = header.getInt();
+            if (rows != ROWS || cols != COLS) {
+                throw new InvalidDataException(name + ": images are " + rows + "x" + cols + ", expected " + ROWS + "x" + COLS);
+            }
+            requireCount(count, name, "images");
+            byte[] pixels = readBody(in, count * PIXELS, name, count + " images (" + (16L + (long) count * PIXELS) + " bytes)");
+            return new Images(count, pixels);
+        } catch (IOException e) {
+            throw new InvalidDataException(name + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
         }
-        ByteBuffer header = ByteBuffer.wrap(data, 0, 16);
-        int magic = header.getInt();
-        if (magic != IMAGES_MAGIC) {
-            throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX image file (expected 0x%08x)", name, magic, IMAGES_MAGIC));
-        }
-        int count = header.getInt();
-        int rows = header.getInt();
-        int cols = header.getInt();
-        if (rows != ROWS || cols != COLS) {
-            throw new InvalidDataException(name + ": images are " + rows + "x" + cols + ", expected " + ROWS + "x" + COLS);
-        }
-        if (count <= 0) {
-            throw new InvalidDataException(name + ": header declares " + count + " images");
-        }
-        long expected = 16L + (long) count * PIXELS;
-        if (data.length != expected) {
-            throw new InvalidDataException(name + ": header declares " + count + " images (" + expected
-                    + " bytes) but the file has " + data.length + " bytes" + (data.length < expected ? " (truncated)" : " (trailing data)"));
-        }
-        byte[] pixels = new byte[count * PIXELS];
-        System.arraycopy(data, 16, pixels, 0, pixels.length);
-        return new Images(count, pixels);
     }
 
     public static byte[] readLabels(byte[] raw, String name) {
-        byte[] data = gunzipIfNeeded(raw, name);
-        if (data.length < 8) {
-            throw new InvalidDataException(name + ": " + data.length + " bytes is too short for an IDX label header (8 bytes)");
-        }
-        ByteBuffer header = ByteBuffer.wrap(data, 0, 8);
-        int magic = header.getInt();
-        if (magic != LABELS_MAGIC) {
-            throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX label file (expected 0x%08x)", name, magic, LABELS_MAGIC));
-        }
-        int count = header.getInt();
-        if (count <= 0 || data.length != 8L + count) {
-            throw new InvalidDataException(name + ": header declares " + count + " labels but the file holds " + (data.length - 8));
-        }
-        byte[] labels = new byte[count];
-        System.arraycopy(data, 8, labels, 0, count);
-        for (int i = 0; i < count; i++) {
-            if (labels[i] < 0 || labels[i] >= CLASSES) {
-                throw new InvalidDataException(name + ": label " + (labels[i] & 0xff) + " at index " + i + " is outside 0-9");
+        try (InputStream in = open(raw, name)) {
+            ByteBuffer header = ByteBuffer.wrap(readHeader(in, 8, name, "label"));
+            int magic = header.getInt();
+            if (magic != LABELS_MAGIC) {
+                throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX label file (expected 0x%08x)", name, magic, LABELS_MAGIC));
             }
+            int count = header.getInt();
+            requireCount(count, name, "labels");
+            byte[] labels = readBody(in, count, name, count + " labels");
+            for (int i = 0; i < count; i++) {
+                if (labels[i] < 0 || labels[i] >= CLASSES) {
+                    throw new InvalidDataException(name + ": label " + (labels[i] & 0xff) + " at index " + i + " is outside 0-9");
+                }
+            }
+            return labels;
+        } catch (IOException e) {
+            throw new InvalidDataException(name + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
         }
-        return labels;
+    }
+
+    private static boolean isGzip(byte[] data) {
+        return data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b;
+    }
+
+    /** The file's bytes as a stream, inflated on the fly when it is gzip. */
+    private static InputStream open(byte[] data, String name) throws IOException {
+        InputStream raw = new ByteArrayInputStream(data);
+        return isGzip(data) ? new GZIPInputStream(raw) : raw;
+    }
+
+    private static byte[] readHeader(InputStream in, int size, String name, String kind) throws IOException {
+        byte[] header = in.readNBytes(size);
+        if (header.length < size) {
+            throw new InvalidDataException(name + ": " + header.length + " bytes is too short for an IDX " + kind + " header (" + size + " bytes)");
+        }
+        return header;
+    }
+
+    private static void requireCount(int count, String name, String what) {
+        if (count <= 0) {
+            throw new InvalidDataException(name + ": header declares " + count + " " + what);
+        }
+        if (count > MAX_EXAMPLES) {
+            throw new InvalidDataException(name + ": header declares " + count + " " + what + ", more than the " + MAX_EXAMPLES + " one file may hold");
+        }
+    }
+
+    /** Exactly {@code size} bytes and then the end of the file; stops reading one byte past it. */
+    private static byte[] readBody(InputStream in, int size, String name, String declared) throws IOException {
+        byte[] body = in.readNBytes(size);
+        if (body.length < size) {
+            throw new InvalidDataException(name + ": header declares " + declared + " but the file ends after "
+                    + body.length + " bytes of data (truncated)");
+        }
+        if (in.read() != -1) {
+            throw new InvalidDataException(name + ": header declares " + declared + " but the file has more data (trailing data)");
+        }
+        return body;
     }
 
     /** Checks that an image file and a label file describe the same examples. */

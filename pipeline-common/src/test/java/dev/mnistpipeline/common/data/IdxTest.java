@@ -79,4 +79,39 @@ class IdxTest {
         Idx.Images images = Idx.readImages(Idx.writeImages(2, pixels(2)), "img");
         assertThrows(InvalidDataException.class, () -> Idx.requireSameCount(images, new byte[]{1, 2, 3}, "train"));
     }
+
+    /** A few MB of gzip that inflates to 4 GiB: a header, then 64 concatenated members of 64 MiB of zeros each. */
+    private static byte[] bomb(byte[] header) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(header);
+        }
+        java.io.ByteArrayOutputStream zeros = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zeros)) {
+            byte[] chunk = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                gz.write(chunk);
+            }
+        }
+        for (int i = 0; i < 64; i++) {
+            out.write(zeros.toByteArray());
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedAfterItsHeaderWithoutInflatingIt() throws Exception {
+        java.nio.ByteBuffer tenImages = java.nio.ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(10).putInt(28).putInt(28);
+        byte[] bomb = bomb(tenImages.array());
+        assertTrue(bomb.length < 8 << 20, "compressed: " + bomb.length);
+        var trailing = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb, "bomb.gz")));
+        assertTrue(trailing.getMessage().contains("trailing"), trailing.getMessage());
+
+        java.nio.ByteBuffer tooMany = java.nio.ByteBuffer.allocate(8).putInt(Idx.LABELS_MAGIC).putInt(Idx.MAX_EXAMPLES + 1);
+        var declared = assertThrows(InvalidDataException.class, () -> Idx.readLabels(bomb(tooMany.array()), "labels.gz"));
+        assertTrue(declared.getMessage().contains("more than the " + Idx.MAX_EXAMPLES), declared.getMessage());
+        var inflated = assertThrows(InvalidDataException.class, () -> Idx.gunzipIfNeeded(bomb, "bomb.gz"));
+        assertTrue(inflated.getMessage().contains("inflates to more than"), inflated.getMessage());
+    }
 }
