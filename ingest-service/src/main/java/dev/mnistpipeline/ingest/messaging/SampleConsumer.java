@@ -5,6 +5,8 @@ import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.ingest.domain.SampleBatcher;
 import dev.mnistpipeline.ingest.domain.SampleDecoder;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -28,13 +30,28 @@ public class SampleConsumer {
     @Incoming(Topics.Channels.SAMPLES_SUBMITTED)
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> onSample(Message<String> message) {
-        byte[] pixels;
         SampleSubmitted sample;
         try {
             sample = Events.parse(message.getPayload(), SampleSubmitted.class);
+        } catch (RuntimeException e) {
+            // Reading needs no storage: whatever fails here is the sample's own fault.
+            return message.nack(e);
+        }
+        if (sample.png() == null) {
+            return batch(sample, message); // raw pixels: a base64 decode, cheap enough for the event loop
+        }
+        // A PNG takes milliseconds to decode: on a worker thread, never the event loop. The next record waits for
+        // this stage, so samples keep their order.
+        return Uni.createFrom().item(() -> batch(sample, message))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .subscribeAsCompletionStage().thenCompose(stage -> stage);
+    }
+
+    private CompletionStage<Void> batch(SampleSubmitted sample, Message<String> message) {
+        byte[] pixels;
+        try {
             pixels = SampleDecoder.pixels(sample);
         } catch (RuntimeException e) {
-            // Decoding needs no storage: whatever fails here is the sample's own fault.
             return message.nack(e);
         }
         // Waits (and so pauses consumption) while the batcher holds as many samples as it may.

@@ -244,9 +244,14 @@ abstract class EndToEndScenario {
     void samplesBecomeAChildVersion() throws Exception {
         needs(datasetId, "step 2 (ingest)");
         List<EventStream.Event> samples = new ArrayList<>();
-        for (int i = 0; i < SAMPLE_BATCH; i++) {
+        for (int i = 0; i < SAMPLE_BATCH - 1; i++) {
             samples.add(sample("mnist", "s" + i, testLabels[i], java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
         }
+        // The last one as a PNG, which the ingest service decodes on a worker thread, in order with the rest.
+        int last = SAMPLE_BATCH - 1;
+        samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "mnist", Json.write(Map.of("schemaVersion", 1,
+                "sampleId", "s" + last, "label", testLabels[last], "dataset", "mnist", "png", Base64.getEncoder().encodeToString(
+                        dev.mnistpipeline.common.data.MnistImage.toPng(testImages, last * Idx.PIXELS)))), Map.of()));
         samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
                 "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
         for (EventStream.Event s : samples) {

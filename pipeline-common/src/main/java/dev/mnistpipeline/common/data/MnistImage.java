@@ -10,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -26,10 +28,22 @@ public final class MnistImage {
     }
 
     /**
+     * The most pixels an image may have (width times height), checked from its header before anything is decoded.
+     * A small PNG can declare millions of 16-bit RGBA pixels; this bounds what one request can make us inflate.
+     */
+    public static final long MAX_PIXELS = 2048L * 2048L;
+    /** Decoded images are subsampled to at most this many pixels a side: the digit ends up 20x20 anyway. */
+    static final int DECODE_SIDE = 512;
+    /** At most this many decodes run at once, whatever the number of requests; the rest wait their turn. */
+    private static final Semaphore DECODES = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+    /**
      * Decodes PNG/JPEG bytes and prepares them the MNIST way. The header is read first, so an image larger than
-     * {@code maxSide} pixels per side is rejected before its pixels are decompressed.
+     * {@code maxSide} pixels per side or {@link #MAX_PIXELS} in all is rejected before its pixels are decompressed;
+     * a large one is decoded subsampled, so memory stays bounded whatever its size and depth.
      */
     public static byte[] fromEncoded(byte[] encoded, int maxSide) {
+        DECODES.acquireUninterruptibly();
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -42,12 +56,20 @@ public final class MnistImage {
                 if (w > maxSide || h > maxSide) {
                     throw new InvalidDataException("image is " + w + "x" + h + ", larger than " + maxSide + " pixels per side");
                 }
-                return fromImage(reader.read(0));
+                if ((long) w * h > MAX_PIXELS) {
+                    throw new InvalidDataException("image is " + w + "x" + h + ", more than " + MAX_PIXELS + " pixels");
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                int step = Math.max(1, (Math.max(w, h) + DECODE_SIDE - 1) / DECODE_SIDE);
+                param.setSourceSubsampling(step, step, 0, 0);
+                return fromImage(reader.read(0, param));
             } finally {
                 reader.dispose();
             }
         } catch (IOException e) {
             throw new InvalidDataException("cannot decode image: " + e.getMessage(), e);
+        } finally {
+            DECODES.release();
         }
     }
 

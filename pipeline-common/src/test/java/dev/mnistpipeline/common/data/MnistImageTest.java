@@ -65,4 +65,36 @@ class MnistImageTest {
         assertThrows(InvalidDataException.class, () -> MnistImage.fromEncoded(new byte[]{1, 2, 3}, 4096));
         assertThrows(InvalidDataException.class, () -> MnistImage.fromEncoded(drawnOne(), 100));
     }
+
+    private static byte[] png(BufferedImage img) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A white canvas of the given size with one thick dark stroke, as a 1-bit PNG (a few KB whatever its size). */
+    private static byte[] largeOne(int w, int h) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_BINARY);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setColor(Color.BLACK);
+        g.fillRect(w / 2 - w / 40, h / 10, w / 20, h * 8 / 10);
+        g.dispose();
+        return png(img);
+    }
+
+    @Test
+    void tooManyPixelsAreRefusedFromTheHeaderAndLargeImagesAreDecodedSubsampled() throws Exception {
+        byte[] huge = largeOne(3000, 3000);
+        var refused = assertThrows(InvalidDataException.class, () -> MnistImage.fromEncoded(huge, 4096));
+        assertTrue(refused.getMessage().contains("more than " + MnistImage.MAX_PIXELS + " pixels"), refused.getMessage());
+
+        byte[] px = MnistImage.fromEncoded(largeOne(2000, 2000), 4096);
+        int ink = 0;
+        for (byte p : px) {
+            ink += (p & 0xff) > 128 ? 1 : 0;
+        }
+        assertTrue(ink >= 15, "the stroke (20 rows tall once fitted into 20x20) survives subsampling: " + ink + " bright pixels");
+    }
 }
