@@ -109,6 +109,7 @@ public class DashboardState {
         String status = switch (m.phase()) {
             case "completed" -> "completed";
             case "failed" -> "failed";
+            case "cancelled" -> "cancelled";
             default -> "running";
         };
         long totalSteps = m.totalSteps() > 0 ? m.totalSteps() : before == null ? 0 : before.totalSteps();

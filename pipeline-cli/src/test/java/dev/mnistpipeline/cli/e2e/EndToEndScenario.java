@@ -413,6 +413,47 @@ abstract class EndToEndScenario {
     }
 
     /** Skips a step whose input an earlier step should have produced, naming that step. */
+    @Test
+    @Order(13)
+    @DisplayName("13. an operator cancels a run: it stops at its next step without a model, and does not start again")
+    void aRunCanBeCancelled() throws Exception {
+        needs(evaluation, "step 3 (evaluation)");
+        String trainer = stack.url("trainer-service");
+        String run = "to-cancel";
+        Http.postJson(trainer + "/trainings", Json.write(Map.of("runId", run,
+                "hyperparameters", Map.of("epochs", 20, "batchSize", 32)))).requireSuccess("training request");
+        events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && phaseOf(e).equals("step"), Duration.ofMinutes(3));
+        Http.Reply cancel = Http.send(HttpRequest.newBuilder(URI.create(trainer + "/trainings/" + run))
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"reason\":\"wrong learning rate\"}")).build());
+        assertEquals(202, cancel.status(), cancel.body());
+        assertEquals("operator-token", Json.tree(cancel.body()).path("by").asText(), cancel.body());
+        long asked = System.nanoTime();
+        EventStream.Event stopped = events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && phaseOf(e).equals("cancelled"),
+                Duration.ofMinutes(1));
+        System.out.printf("run cancelled %.1f s after DELETE%n", (System.nanoTime() - asked) / 1e9);
+        String message = Json.tree(stopped.value()).path("message").asText();
+        assertTrue(message.contains("operator-token") && message.contains("wrong learning rate"), message);
+        assertEquals("cancelled", Json.tree(Http.get(trainer + "/trainings/" + run).requireSuccess("status").body()).path("state").asText());
+
+        // Sent again (as a redelivery would be), it does not start again.
+        EventStream.Event request = events.await(Topics.TRAINING_REQUESTED, e -> run.equals(e.key()), Duration.ofSeconds(10));
+        resend(infra, request);
+        Thread.sleep(5000);
+        assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> run.equals(e.key()) && phaseOf(e).equals("started")).count());
+        assertTrue(events.all(Topics.MODEL_TRAINED).stream().noneMatch(e -> run.equals(e.key())), "no model.trained");
+        assertFalse(store.exists(ObjectKeys.modelManifest(ObjectKeys.modelId(run))), "no model stored");
+        assertEquals(List.of(), store.list(ObjectKeys.checkpointPrefix(run)), "no checkpoints left");
+
+        String finished = evaluation.modelId().substring("model-".length());
+        Http.Reply tooLate = Http.send(HttpRequest.newBuilder(URI.create(trainer + "/trainings/" + finished)).DELETE().build());
+        assertEquals(409, tooLate.status(), tooLate.body());
+    }
+
+    private static String phaseOf(EventStream.Event e) {
+        return Json.tree(e.value()).path("phase").asText();
+    }
+
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");
     }

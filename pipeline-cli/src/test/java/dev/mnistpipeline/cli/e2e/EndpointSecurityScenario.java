@@ -52,6 +52,7 @@ final class EndpointSecurityScenario {
                 new Endpoint("ingest-service", "GET", "/datasets/" + datasetId, Roles.VIEWER, null, null),
                 new Endpoint("trainer-service", "POST", "/trainings", Roles.OPERATOR, "application/json", "{\"runId\":\"\"}".getBytes()),
                 new Endpoint("trainer-service", "GET", "/trainings/run-no-such-run", Roles.VIEWER, null, null),
+                new Endpoint("trainer-service", "DELETE", "/trainings/run-never-requested", Roles.OPERATOR, "application/json", "{}".getBytes()),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "application/octet-stream", digit),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "multipart/form-data; boundary=x", "--x--\r\n".getBytes()),
                 new Endpoint("evaluator-service", "GET", "/dashboard/runs", Roles.VIEWER, null, null),

@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * Progress of a run, streamed for dashboards.
  *
- * @param phase {@code started}, {@code step}, {@code epoch}, {@code completed} or {@code failed}
+ * @param phase {@code started}, {@code resumed}, {@code step}, {@code epoch}, {@code completed}, {@code failed} or {@code cancelled}
  * @param validationAccuracy set on {@code epoch} and {@code completed}
  * @param message reason on {@code failed}
  */

@@ -27,6 +27,7 @@ import java.util.Optional;
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
  * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
  * runs/&lt;runId&gt;/prepared-id                 the prepared dataset a request without one was pinned to on acceptance
+ * runs/&lt;runId&gt;/cancelled.json              a cancelled run: who, when and why (DELETE /trainings/{runId})
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
@@ -130,6 +131,10 @@ public final class ObjectKeys {
 
     public static String runPreparedPin(String runId) {
         return "runs/" + runId + "/prepared-id";
+    }
+
+    public static String runCancellation(String runId) {
+        return "runs/" + runId + "/cancelled.json";
     }
 
     public static String publishedMarker(String eventId) {

@@ -1,27 +1,36 @@
 package dev.mnistpipeline.trainer.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.events.Ids;
+import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.trainer.domain.AcceptedRun;
+import dev.mnistpipeline.trainer.domain.RunCancellations;
 import dev.mnistpipeline.trainer.domain.TrainingProgress;
 import dev.mnistpipeline.trainer.domain.TrainingRequests;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import java.util.Set;
 
 /** Request training runs over REST; the request goes through Kafka like any other, so it survives restarts. */
 @Path("/trainings")
@@ -44,11 +53,13 @@ public class TrainingResource {
     private final TrainingRequests requests;
     private final TrainingProgress progress;
     private final ObjectStore store;
+    private final RunCancellations cancellations;
 
-    public TrainingResource(TrainingRequests requests, TrainingProgress progress, ObjectStore store) {
+    public TrainingResource(TrainingRequests requests, TrainingProgress progress, ObjectStore store, RunCancellations cancellations) {
         this.requests = requests;
         this.progress = progress;
         this.store = store;
+        this.cancellations = cancellations;
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -70,7 +81,38 @@ public class TrainingResource {
         if (model == null && last == null) {
             throw new NotFoundException("no run " + runId + " known to this trainer");
         }
-        String state = model != null ? "completed" : last.phase().equals("failed") ? "failed" : "running";
+        String state = model != null ? "completed" : Set.of("failed", "cancelled").contains(last.phase()) ? last.phase() : "running";
         return new TrainingStatus(runId, state, last, model);
+    }
+
+    /**
+     * Stops a run at its next step, on whichever trainer owns it, or keeps a queued one from starting; it ends
+     * without a model and with a {@code cancelled} report. The body is optional: {@code {"reason": "..."}}, recorded
+     * with who asked and when. A finished run answers 409.
+     */
+    @RolesAllowed(Roles.OPERATOR)
+    @DELETE
+    @Path("/{runId}")
+    @Consumes(MediaType.WILDCARD)
+    public Response cancel(@PathParam("runId") String runId, String body, @Context SecurityContext caller) {
+        Ids.runId(runId);
+        String reason = reason(body);
+        if (store.exists(ObjectKeys.modelManifest(ObjectKeys.modelId(runId)))) {
+            return ErrorResponses.error(Response.Status.CONFLICT, "run " + runId + " has finished; its model stays (nothing to cancel)");
+        }
+        RunCancellations.Cancellation c = cancellations.cancel(runId, reason,
+                caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName());
+        return Response.accepted(c).build();
+    }
+
+    private static String reason(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.tree(body).path("reason").asText(null);
+        } catch (java.io.UncheckedIOException e) {
+            throw new InvalidDataException("the body, when given, must be JSON: {\"reason\": \"...\"}");
+        }
     }
 }

@@ -54,13 +54,14 @@ public class ModelTrainer {
     private final ModelExporter exporter;
     private final TrainerDevice device;
     private final RunLeases leases;
+    private final RunCancellations cancellations;
     private final int metricsEverySteps;
     private final boolean checkpointsEnabled;
 
     public ModelTrainer(ObjectStore store, EventPublisher publisher,
                         @Channel(Topics.Channels.MODEL_TRAINED) MutinyEmitter<String> modelTrained,
                         TrainingProgress progress, Checkpoints checkpoints, BaseModels baseModels,
-                        ModelExporter exporter, TrainerDevice device, RunLeases leases,
+                        ModelExporter exporter, TrainerDevice device, RunLeases leases, RunCancellations cancellations,
                         @ConfigProperty(name = "pipeline.trainer.metrics-every-steps", defaultValue = "25") int metricsEverySteps,
                         @ConfigProperty(name = "pipeline.trainer.checkpoints.enabled", defaultValue = "true") boolean checkpointsEnabled) {
         this.store = store;
@@ -72,6 +73,7 @@ public class ModelTrainer {
         this.exporter = exporter;
         this.device = device;
         this.leases = leases;
+        this.cancellations = cancellations;
         this.metricsEverySteps = metricsEverySteps;
         this.checkpointsEnabled = checkpointsEnabled;
     }
@@ -92,8 +94,15 @@ public class ModelTrainer {
                 return finished.get().value();
             }
             RunReporter reporter = progress.reporter(run);
-            try {
-                ModelManifest manifest = exporter.export(trainRun(run, reporter, lease));
+            Optional<RunCancellations.Cancellation> cancelled = cancellations.find(run.runId());
+            if (cancelled.isPresent()) {
+                // A redelivered or re-sent request for a cancelled run does not start it again.
+                LOG.infof("Run %s was cancelled; not training it", run.runId());
+                reporter.cancelled(new RunCancellations.Cancelled(cancelled.get()).getMessage());
+                return null;
+            }
+            try (RunCancellations.Watch watch = cancellations.watch(run.runId())) {
+                ModelManifest manifest = exporter.export(trainRun(run, reporter, lease, watch));
                 lease.check();
                 StoredObject stored = store.putJson(manifestKey, manifest);
                 if (checkpointsEnabled) {
@@ -102,6 +111,13 @@ public class ModelTrainer {
                 publisher.publishOnce(modelTrained, manifest.announcement(stored));
                 reporter.completed(manifest);
                 return manifest;
+            } catch (RunCancellations.Cancelled e) {
+                LOG.infof("Run %s stopped: %s", run.runId(), e.getMessage());
+                if (checkpointsEnabled) {
+                    checkpoints.delete(run.runId());
+                }
+                reporter.cancelled(e.getMessage());
+                return null;
             } catch (RuntimeException e) {
                 if (!Outages.isOutage(e)) {
                     reporter.failed(e); // an outage is retried, and another owner's run is theirs to report
@@ -111,7 +127,7 @@ public class ModelTrainer {
         }
     }
 
-    private TrainedRun trainRun(AcceptedRun run, RunReporter reporter, RunLeases.Lease lease) {
+    private TrainedRun trainRun(AcceptedRun run, RunReporter reporter, RunLeases.Lease lease, RunCancellations.Watch watch) {
         PreparedManifest prepared = Json.read(store.getVerified(ObjectKeys.preparedManifest(run.preparedId()),
                 run.preparedSha256()), PreparedManifest.class);
         Hyperparameters hp = withAugmentation(run.hyperparameters(), prepared);
@@ -137,7 +153,7 @@ public class ModelTrainer {
                 RunProgress start = resumed.map(cp -> resume(run, cp, session, variables, hp, train.count(), reporter))
                         .orElseGet(() -> begin(run, hp, baseWeights, session, variables, g, train.count(), reporter));
                 TrainingLoop loop = new TrainingLoop(new TrainingLoop.Setup(g, session, variables, hp,
-                        augmenter(hp), reporter, metricsEverySteps, checkpointsEnabled));
+                        augmenter(hp), reporter, metricsEverySteps, checkpointsEnabled, watch::check));
                 CheckpointWriter writer = new CheckpointWriter(run.runId(), prepared.preparedId(), hp,
                         resumed.map(TrainingCheckpoint::best).orElse(null), lease);
                 RunProgress done = loop.fit(run.runId(), train, validation, start, writer);

@@ -7,7 +7,7 @@ import dev.mnistpipeline.trainer.model.TrainingGraph.StepResult;
 
 import java.time.Instant;
 
-/** One run's progress reports, in the order a run makes them: started or resumed, steps and epochs, completed or failed. */
+/** One run's progress reports, in the order a run makes them: started or resumed, steps and epochs, completed, failed or cancelled. */
 public final class RunReporter {
     private final TrainingProgress progress;
     private final String runId;
@@ -40,6 +40,10 @@ public final class RunReporter {
 
     public void completed(ModelManifest model) {
         report("completed", epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
+    }
+
+    public void cancelled(String why) {
+        report("cancelled", 0, 0, 0, 0, null, 0, why);
     }
 
     public void failed(RuntimeException e) {

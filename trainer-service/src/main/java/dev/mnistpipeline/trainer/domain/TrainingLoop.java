@@ -30,8 +30,9 @@ final class TrainingLoop {
     }
 
     /** What the loop needs besides the data: the graph in its session, the settings, where progress goes. */
+    /** @param beforeStep runs before every step and may stop the run by throwing (a cancellation) */
     record Setup(TrainingGraph graph, Session session, ModelState variables, Hyperparameters hp, Augmenter augmenter,
-                 RunReporter reporter, int metricsEverySteps, boolean needsVariablesEachEpoch) {
+                 RunReporter reporter, int metricsEverySteps, boolean needsVariablesEachEpoch, Runnable beforeStep) {
     }
 
     private final Setup setup;
@@ -88,6 +89,7 @@ final class TrainingLoop {
         long windowStart = System.nanoTime();
         int windowImages = 0;
         for (int from = 0; from < train.count(); from += hp.batchSize()) {
+            setup.beforeStep().run();
             Batch current = fill(batch, train, order, from, progress.step);
             StepResult result = setup.graph().step(setup.session(), current, TrainingRules.learningRate(hp, progress.step, totalSteps));
             if (!Float.isFinite(result.loss())) {

@@ -10,6 +10,7 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,14 @@ public class TrainingRequests {
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingRequested;
 
+    private final int maxEpochs;
+
+    /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
     public TrainingRequests(ObjectStore store, EventPublisher publisher,
-                            @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested) {
+                            @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
+                            @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
+        this.maxEpochs = maxEpochs;
         this.publisher = publisher;
         this.trainingRequested = trainingRequested;
     }
@@ -52,6 +58,9 @@ public class TrainingRequests {
     public AcceptedRun accept(TrainingRequested request) {
         request.checkIds();
         Hyperparameters hp = TrainingRules.validate(request.hyperparameters());
+        if (hp.epochs() > maxEpochs) {
+            throw new InvalidDataException("epochs " + hp.epochs() + " is more than pipeline.trainer.max-epochs (" + maxEpochs + ")");
+        }
         String preparedId = request.preparedId() != null ? request.preparedId() : pinLatestPrepared(request.runId());
         String sha = request.preparedSha256() != null ? request.preparedSha256()
                 : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
