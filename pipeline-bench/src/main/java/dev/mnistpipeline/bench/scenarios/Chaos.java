@@ -68,7 +68,7 @@ public final class Chaos implements Scenario {
             // 1. S3 down while samples are published and the first child version is being prepared.
             Publisher first = new Publisher(producer, samples, 0, SAMPLES_PER_PHASE, 150);
             first.start();
-            awaitEvent(events, Topics.DATASET_INGESTED, childOf(data.baseDatasetId()), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED), childOf(data.baseDatasetId()), WAIT);
             data.infra().killS3();
             log("S3 killed (SIGKILL) with samples in flight and a version being prepared");
             Thread.sleep(S3_OUTAGE_S * 1000L);
@@ -104,12 +104,12 @@ public final class Chaos implements Scenario {
             published += SAMPLES_PER_PHASE;
             DatasetManifest newest = awaitAllLanded(data, published);
             String newestId = newest.datasetId();
-            awaitEvent(events, Topics.DATASET_PREPARED, e -> newestId.equals(e.key()), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.DATASET_PREPARED), e -> newestId.equals(e.key()), WAIT);
 
             // 3. The broker down mid-training, then the trainer killed mid-epoch, then the evaluator mid-scoring.
             Http.postJson(data.stack().url("trainer-service") + "/trainings", Json.write(Map.of("runId", RUN,
                     "hyperparameters", Map.of("architecture", "cnn", "epochs", 2, "batchSize", 128)))).requireSuccess("training");
-            awaitEvent(events, Topics.TRAINING_METRICS, step(1), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.TRAINING_METRICS), step(1), WAIT);
             data.infra().killKafka();
             log("broker killed (SIGKILL) mid-training");
             Thread.sleep(BROKER_OUTAGE_S * 1000L);
@@ -118,23 +118,23 @@ public final class Chaos implements Scenario {
             back = System.nanoTime();
             awaitCount(events, Topics.TRAINING_METRICS, metrics + 1);
             recovery.put("broker", round((System.nanoTime() - back) / 1e9));
-            awaitEvent(events, Topics.TRAINING_METRICS, step(2), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.TRAINING_METRICS), step(2), WAIT);
             data.stack().process("trainer-service").kill();
             log("trainer killed mid-epoch 2");
             data.stack().restart("trainer-service");
             back = System.nanoTime();
-            awaitEvent(events, Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("resumed"), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.TRAINING_METRICS), e -> RUN.equals(e.key()) && phase(e).equals("resumed"), WAIT);
             recovery.put("trainer", round((System.nanoTime() - back) / 1e9));
-            String modelId = awaitEvent(events, Topics.MODEL_TRAINED, e -> RUN.equals(e.key()), WAIT).value();
+            String modelId = events.awaitDespiteDeadLetters(List.of(Topics.MODEL_TRAINED), e -> RUN.equals(e.key()), WAIT).value();
             modelId = Json.tree(modelId).get("modelId").asText();
             data.stack().process("evaluator-service").kill();
             log("evaluator killed as the model arrived");
             data.stack().restart("evaluator-service");
             back = System.nanoTime();
             String model = modelId;
-            awaitEvent(events, Topics.EVALUATION_COMPLETED, e -> model.equals(e.key()), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.EVALUATION_COMPLETED), e -> model.equals(e.key()), WAIT);
             recovery.put("evaluator", round((System.nanoTime() - back) / 1e9));
-            awaitEvent(events, Topics.MODEL_PROMOTED + "|" + Topics.MODEL_REJECTED, e -> model.equals(e.key()), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED), e -> model.equals(e.key()), WAIT);
             Thread.sleep(5000); // anything sent twice would arrive by now
 
             int[] counts = StampedSamples.counts(data.store(), newest, published);
@@ -186,26 +186,6 @@ public final class Chaos implements Scenario {
 
     private static String phase(EventStream.Event e) {
         return Json.tree(e.value()).path("phase").asText();
-    }
-
-    /**
-     * The first event on {@code topics} ({@code |}-separated) matching {@code filter}. Unlike
-     * {@link EventStream#await} it does not stop at dead letters: invalid samples are expected here.
-     */
-    private static EventStream.Event awaitEvent(EventStream events, String topics, Predicate<EventStream.Event> filter,
-                                                Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String topic : topics.split("\\|")) {
-                for (EventStream.Event e : events.all(topic)) {
-                    if (filter.test(e)) {
-                        return e;
-                    }
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("no " + topics + " event within " + timeout.toMinutes() + " min");
     }
 
     private static void awaitCount(EventStream events, String topic, int count) throws InterruptedException {

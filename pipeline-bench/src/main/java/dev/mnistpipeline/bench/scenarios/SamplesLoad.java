@@ -7,16 +7,13 @@ import dev.mnistpipeline.bench.StampedSamples;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.storage.ObjectKeys;
-import dev.mnistpipeline.common.storage.ObjectStore;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +70,8 @@ public final class SamplesLoad implements Scenario {
             System.out.printf("Published %d samples (%d invalid) in %.1f s; waiting for them to land ...%n", SAMPLES, invalid, publishSeconds);
 
             int expected = base + valid;
-            EventStream.Event last = awaitVersionWith(data.events(), expected);
+            EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
+                    e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size() < invalid && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -118,20 +116,5 @@ public final class SamplesLoad implements Scenario {
             result.put("samples_max_wait", MAX_WAIT);
             return result;
         }
-    }
-
-    /** The first version holding {@code trainCount} examples (dead letters are expected here, so no fail-fast wait). */
-    private static EventStream.Event awaitVersionWith(EventStream events, int trainCount) throws InterruptedException {
-        long deadline = System.nanoTime() + DataStack.STAGE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (EventStream.Event e : events.all(Topics.DATASET_INGESTED)) {
-                if (Json.tree(e.value()).path("trainCount").asInt() >= trainCount) {
-                    return e;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("no dataset version with " + trainCount + " training examples within "
-                + DataStack.STAGE_TIMEOUT.toMinutes() + " min");
     }
 }

@@ -109,8 +109,17 @@ public final class EventStream implements AutoCloseable {
 
     /** The first event on any of {@code topics} matching {@code filter} (e.g. promoted or rejected). */
     public Event awaitAny(List<String> topics, Predicate<Event> filter, Duration timeout) throws InterruptedException {
+        return awaitAny(topics, filter, timeout, topics.stream().noneMatch(t -> t.endsWith(".dlq")));
+    }
+
+    /** {@link #await} where dead letters are expected (bad samples mixed into a load): it waits on regardless. */
+    public Event awaitDespiteDeadLetters(List<String> topics, Predicate<Event> filter, Duration timeout) throws InterruptedException {
+        return awaitAny(topics, filter, timeout, false);
+    }
+
+    private Event awaitAny(List<String> topics, Predicate<Event> filter, Duration timeout, boolean failOnDeadLetters)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean failOnDeadLetters = topics.stream().noneMatch(t -> t.endsWith(".dlq"));
         String topic = String.join(" or ", topics);
         while (System.nanoTime() < deadline) {
             List<Event> seen = List.copyOf(events);

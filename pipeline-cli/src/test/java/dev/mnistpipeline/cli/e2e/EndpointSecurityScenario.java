@@ -1,6 +1,5 @@
 package dev.mnistpipeline.cli.e2e;
 
-import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.quarkus.Roles;
