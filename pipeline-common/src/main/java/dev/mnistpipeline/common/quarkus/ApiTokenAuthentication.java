@@ -30,6 +30,10 @@ import java.util.Set;
  * reader call it; {@code ./pipeline up} generates the tokens and hands them to the CLI. Requests without a token are
  * anonymous and meet {@code 401} at the first endpoint that needs a role; an unknown token is refused outright.
  *
+ * <p>With OIDC configured ({@code quarkus.oidc.tenant-enabled=true}), a bearer token that is a JWT and not one of
+ * ours is left to quarkus-oidc's mechanism, which runs after this one; both end in the same roles and the same
+ * {@code @RolesAllowed} checks.
+ *
  * <p>Authentication is on by default. {@code pipeline.auth.enabled=false} turns it off, explicitly: every caller
  * then holds every role, and the service says so at start and in every log of a request it lets through.
  */
@@ -39,13 +43,16 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
     private static final String BEARER = "Bearer ";
 
     private final boolean enabled;
+    private final boolean oidc;
     private final Map<String, String> roleByTokenSha256 = new HashMap<>();
 
     public ApiTokenAuthentication(@ConfigProperty(name = "pipeline.auth.enabled", defaultValue = "true") boolean enabled,
+                                  @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc,
                                   @ConfigProperty(name = "pipeline.auth.token-sha256.viewer") Optional<List<String>> viewer,
                                   @ConfigProperty(name = "pipeline.auth.token-sha256.predictor") Optional<List<String>> predictor,
                                   @ConfigProperty(name = "pipeline.auth.token-sha256.operator") Optional<List<String>> operator) {
         this.enabled = enabled;
+        this.oidc = oidc;
         viewer.ifPresent(hashes -> hashes.forEach(h -> roleByTokenSha256.put(h.trim().toLowerCase(), Roles.VIEWER)));
         predictor.ifPresent(hashes -> hashes.forEach(h -> roleByTokenSha256.put(h.trim().toLowerCase(), Roles.PREDICTOR)));
         operator.ifPresent(hashes -> hashes.forEach(h -> roleByTokenSha256.put(h.trim().toLowerCase(), Roles.OPERATOR)));
@@ -75,6 +82,9 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
         }
         String token = header.substring(BEARER.length()).trim();
         String role = roleByTokenSha256.get(Sha256.hex(token.getBytes(StandardCharsets.UTF_8)));
+        if (role == null && oidc && token.chars().filter(c -> c == '.').count() == 2) {
+            return Uni.createFrom().optional(Optional.empty()); // a JWT: the OIDC mechanism, tried next, verifies it
+        }
         if (role == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("unknown or revoked API token"));
         }
@@ -83,6 +93,12 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
 
     private static SecurityIdentity identity(String name, String role) {
         return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Roles.granted(role)).build();
+    }
+
+    /** Before OIDC's mechanism: an API token is ours to accept or refuse; a JWT is passed on to it. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
     }
 
     @Override
