@@ -268,8 +268,15 @@ function setUpDrawing() {
 async function predict(body, type) {
   const out = $('prediction');
   out.textContent = 'predicting…';
-  const r = await api('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
-  const answer = await r.json();
+  let r, answer;
+  try {
+    r = await api('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
+    answer = await r.json();
+  } catch (e) {
+    // Shown, not swallowed: a refused token, a dropped connection or a body that is not JSON.
+    out.innerHTML = `<span class="error">${esc(e.message)}</span>`; out.dataset.label = 'error';
+    return;
+  }
   if (!r.ok) { out.innerHTML = `<span class="error">${esc(answer.error || r.status)}</span>`; out.dataset.label = 'error'; return; }
   out.dataset.label = answer.top[0].label;
   out.dataset.model = answer.modelId;

@@ -145,8 +145,7 @@ final class DashboardBrowserScenario {
             new Actions(browser).moveToElement(canvas, 0, -100).clickAndHold()
                     .moveByOffset(0, 50).moveByOffset(0, 50).moveByOffset(0, 50).moveByOffset(0, 50).release().perform();
             browser.findElement(By.id("predict")).click();
-            wait.until(d -> !d.findElement(By.id("prediction")).getDomAttribute("data-label").isEmpty()
-                    && !"error".equals(d.findElement(By.id("prediction")).getDomAttribute("data-label")));
+            awaitPrediction(browser, wait, "the drawn digit");
             String drawnTop3 = browser.findElements(By.cssSelector("#prediction [data-rank-label]")).stream()
                     .map(e -> e.getDomAttribute("data-rank-label")).toList().toString();
             assertTrue(drawnTop3.contains("1"), "a vertical stroke is a 1 among the top 3: " + drawnTop3);
@@ -188,6 +187,26 @@ final class DashboardBrowserScenario {
         traffic.join();
         assertTrue(servedBy.contains(expectedChampion), "predictions served by " + servedBy);
         assertEquals(List.of(), trafficFailures, "predictions failed while the champion changed");
+    }
+
+    /**
+     * Waits for a prediction to show; an error shown instead fails at once with what the page says, and a timeout
+     * says what the page showed (the prediction area, whether the sign-in dialog came back).
+     */
+    private static void awaitPrediction(WebDriver browser, WebDriverWait wait, String what) {
+        try {
+            wait.until(d -> {
+                String label = d.findElement(By.id("prediction")).getDomAttribute("data-label");
+                if ("error".equals(label)) {
+                    throw new AssertionError(what + ": the page shows an error: " + d.findElement(By.id("prediction")).getText());
+                }
+                return !label.isEmpty();
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError(what + ": no prediction; the page shows '" + browser.findElement(By.id("prediction")).getText()
+                    + "', sign-in dialog shown: " + browser.findElement(By.id("signin")).isDisplayed()
+                    + ", connection: " + browser.findElement(By.id("connection")).getText(), e);
+        }
     }
 
     private static void signIn(WebDriver browser, String token) {
