@@ -123,7 +123,7 @@ public final class Chaos implements Scenario {
             log("trainer killed mid-epoch 2");
             data.stack().restart("trainer-service");
             back = System.nanoTime();
-            events.awaitDespiteDeadLetters(List.of(Topics.TRAINING_METRICS), e -> RUN.equals(e.key()) && phase(e).equals("resumed"), WAIT);
+            events.awaitDespiteDeadLetters(List.of(Topics.TRAINING_METRICS), e -> RUN.equals(e.key()) && e.field("phase").equals("resumed"), WAIT);
             recovery.put("trainer", round((System.nanoTime() - back) / 1e9));
             String modelId = events.awaitDespiteDeadLetters(List.of(Topics.MODEL_TRAINED), e -> RUN.equals(e.key()), WAIT).value();
             modelId = Json.tree(modelId).get("modelId").asText();
@@ -181,12 +181,9 @@ public final class Chaos implements Scenario {
     }
 
     private static Predicate<EventStream.Event> step(int epoch) {
-        return e -> RUN.equals(e.key()) && phase(e).equals("step") && Json.tree(e.value()).path("epoch").asInt() == epoch;
+        return e -> RUN.equals(e.key()) && e.field("phase").equals("step") && Json.tree(e.value()).path("epoch").asInt() == epoch;
     }
 
-    private static String phase(EventStream.Event e) {
-        return Json.tree(e.value()).path("phase").asText();
-    }
 
     private static void awaitCount(EventStream events, String topic, int count) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

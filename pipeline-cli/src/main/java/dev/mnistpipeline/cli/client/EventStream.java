@@ -1,5 +1,6 @@
 package dev.mnistpipeline.cli.client;
 
+import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,10 @@ public final class EventStream implements AutoCloseable {
 
     /** One record as seen on the wire. */
     public record Event(String topic, String key, String value, Map<String, String> headers) {
+        /** A top-level field of the JSON value as text ("" when absent), e.g. a metric's {@code phase}. */
+        public String field(String name) {
+            return Json.tree(value).path(name).asText();
+        }
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();

@@ -422,14 +422,14 @@ abstract class EndToEndScenario {
         String run = "to-cancel";
         Http.postJson(trainer + "/trainings", Json.write(Map.of("runId", run,
                 "hyperparameters", Map.of("epochs", 20, "batchSize", 32)))).requireSuccess("training request");
-        events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && phaseOf(e).equals("step"), Duration.ofMinutes(3));
+        events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && e.field("phase").equals("step"), Duration.ofMinutes(3));
         Http.Reply cancel = Http.send(HttpRequest.newBuilder(URI.create(trainer + "/trainings/" + run))
                 .header("Content-Type", "application/json")
                 .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"reason\":\"wrong learning rate\"}")).build());
         assertEquals(202, cancel.status(), cancel.body());
         assertEquals("operator-token", Json.tree(cancel.body()).path("by").asText(), cancel.body());
         long asked = System.nanoTime();
-        EventStream.Event stopped = events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && phaseOf(e).equals("cancelled"),
+        EventStream.Event stopped = events.await(Topics.TRAINING_METRICS, e -> run.equals(e.key()) && e.field("phase").equals("cancelled"),
                 Duration.ofMinutes(1));
         System.out.printf("run cancelled %.1f s after DELETE%n", (System.nanoTime() - asked) / 1e9);
         String message = Json.tree(stopped.value()).path("message").asText();
@@ -440,7 +440,7 @@ abstract class EndToEndScenario {
         EventStream.Event request = events.await(Topics.TRAINING_REQUESTED, e -> run.equals(e.key()), Duration.ofSeconds(10));
         resend(infra, request);
         Thread.sleep(5000);
-        assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> run.equals(e.key()) && phaseOf(e).equals("started")).count());
+        assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> run.equals(e.key()) && e.field("phase").equals("started")).count());
         assertTrue(events.all(Topics.MODEL_TRAINED).stream().noneMatch(e -> run.equals(e.key())), "no model.trained");
         assertFalse(store.exists(ObjectKeys.modelManifest(ObjectKeys.modelId(run))), "no model stored");
         assertEquals(List.of(), store.list(ObjectKeys.checkpointPrefix(run)), "no checkpoints left");
@@ -450,9 +450,6 @@ abstract class EndToEndScenario {
         assertEquals(409, tooLate.status(), tooLate.body());
     }
 
-    private static String phaseOf(EventStream.Event e) {
-        return Json.tree(e.value()).path("phase").asText();
-    }
 
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");

@@ -56,7 +56,7 @@ class TrainerCrashResumeTest {
                     "schemaVersion", 1, "runId", RUN, "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32,
                             "augmentation", Map.of("rotationDegrees", 8, "shiftPixels", 1.5)))), Map.of()));
             // Mid-epoch 2: epoch 1 is checkpointed, epoch 2 is half done.
-            events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("step")
+            events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && e.field("phase").equals("step")
                     && Json.tree(e.value()).get("epoch").asInt() == 2, Duration.ofMinutes(5));
             assertTrue(store.exists(ObjectKeys.checkpoint(RUN)), "epoch 1 left a checkpoint");
             ManagedProcess first = stack.process("trainer-service");
@@ -76,17 +76,17 @@ class TrainerCrashResumeTest {
 
             stack.restart("trainer-service");
             long back = System.nanoTime();
-            events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && phase(e).equals("resumed"), Duration.ofMinutes(2));
+            events.await(Topics.TRAINING_METRICS, e -> RUN.equals(e.key()) && e.field("phase").equals("resumed"), Duration.ofMinutes(2));
             double resumeSeconds = (System.nanoTime() - back) / 1e9;
             System.out.printf("trainer restarted: run resumed %.1f s after the new process was ready%n", resumeSeconds);
             assertTrue(resumeSeconds < 30, "static membership hands the run back at once: " + resumeSeconds + " s");
             ModelTrained trained = Json.read(events.await(Topics.MODEL_TRAINED, e -> RUN.equals(e.key()), Duration.ofMinutes(6)).value(), ModelTrained.class);
 
-            List<JsonNode> resumed = events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && phase(e).equals("resumed"))
+            List<JsonNode> resumed = events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && e.field("phase").equals("resumed"))
                     .map(e -> Json.tree(e.value())).toList();
             assertEquals(1, resumed.size(), "resumed once");
             assertEquals(1, resumed.get(0).get("epoch").asInt(), "from the checkpoint of epoch 1");
-            assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && phase(e).equals("started")).count(),
+            assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> RUN.equals(e.key()) && e.field("phase").equals("started")).count(),
                     "no second run started from scratch");
             ModelManifest manifest = store.getJson(ObjectKeys.modelManifest(trained.modelId()), ModelManifest.class);
             assertEquals(preparedId, trained.preparedId(), "the run keeps the dataset it was accepted with");
@@ -108,7 +108,4 @@ class TrainerCrashResumeTest {
         return java.nio.file.Files.createDirectories(logs);
     }
 
-    private static String phase(EventStream.Event e) {
-        return Json.tree(e.value()).get("phase").asText();
-    }
 }

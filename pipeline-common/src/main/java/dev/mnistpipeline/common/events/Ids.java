@@ -11,57 +11,70 @@ import java.util.regex.Pattern;
  */
 public final class Ids {
     /** Run ids are chosen by callers: letters, digits, {@code . _ -}, up to 101 characters, not starting with a dot. */
-    public static final String RUN = "[A-Za-z0-9][A-Za-z0-9._-]{0,100}";
-    public static final Pattern RUN_ID = Pattern.compile(RUN);
-    public static final Pattern DATASET_ID = Pattern.compile("ds-[0-9a-f]{16}");
-    public static final Pattern PREPARED_ID = Pattern.compile("pp-[0-9a-f]{16}");
-    public static final Pattern MODEL_ID = Pattern.compile("model-" + RUN);
-    public static final Pattern EVALUATION_ID = Pattern.compile("eval-model-" + RUN);
-    public static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final String RUN = "[A-Za-z0-9][A-Za-z0-9._-]{0,100}";
+
+    /** One kind of id: the pattern it must match and how a refusal describes it. */
+    private record Shape(Pattern pattern, String description) {
+        Shape(String regex, String description) {
+            this(Pattern.compile(regex), description);
+        }
+
+        String require(String field, String id) {
+            if (id == null || id.length() > 200 || !pattern.matcher(id).matches()) {
+                throw new InvalidDataException(field + " must be " + description + ", got " + describe(id));
+            }
+            return id;
+        }
+    }
+
+    private static final Shape RUN_ID = new Shape(RUN, "letters, digits, '.', '_' or '-', 1-101 characters, starting with a letter or digit");
+    private static final Shape DATASET_ID = new Shape("ds-[0-9a-f]{16}", "ds- and 16 hex digits");
+    private static final Shape PREPARED_ID = new Shape("pp-[0-9a-f]{16}", "pp- and 16 hex digits");
+    private static final Shape MODEL_ID = new Shape("model-" + RUN, "'model-' and a run id");
+    private static final Shape EVALUATION_ID = new Shape("eval-model-" + RUN, "'eval-model-' and a run id");
+    private static final Shape DATASET_NAME = new Shape("[a-z0-9][a-z0-9-]{0,62}", "lowercase letters, digits and dashes, 1-63 characters");
     /** Sample and request ids, chosen by whoever publishes. */
-    public static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Shape CLIENT_ID = new Shape("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}", "letters, digits, '.', '_', ':' or '-', 1-128 characters");
 
     private Ids() {
     }
 
     public static String runId(String id) {
-        return require(RUN_ID, "runId", id, "letters, digits, '.', '_' or '-', 1-101 characters, starting with a letter or digit");
+        return RUN_ID.require("runId", id);
     }
 
     public static String datasetId(String id) {
-        return require(DATASET_ID, "datasetId", id, "ds- and 16 hex digits");
+        return DATASET_ID.require("datasetId", id);
     }
 
     public static String preparedId(String id) {
-        return require(PREPARED_ID, "preparedId", id, "pp- and 16 hex digits");
+        return PREPARED_ID.require("preparedId", id);
+    }
+
+    /** An optional prepared id: null stays null. */
+    public static String optionalPreparedId(String id) {
+        return id == null ? null : preparedId(id);
     }
 
     public static String modelId(String id) {
-        return require(MODEL_ID, "modelId", id, "'model-' and a run id");
+        return MODEL_ID.require("modelId", id);
+    }
+
+    /** An optional model id in the named field (a base model): null stays null. */
+    public static String optionalModelId(String field, String id) {
+        return id == null ? null : MODEL_ID.require(field, id);
     }
 
     public static String evaluationId(String id) {
-        return require(EVALUATION_ID, "evaluationId", id, "'eval-model-' and a run id");
+        return EVALUATION_ID.require("evaluationId", id);
     }
 
     public static String datasetName(String name) {
-        return require(DATASET_NAME, "dataset name", name, "lowercase letters, digits and dashes, 1-63 characters");
+        return DATASET_NAME.require("dataset name", name);
     }
 
     public static String clientId(String field, String id) {
-        return require(CLIENT_ID, field, id, "letters, digits, '.', '_', ':' or '-', 1-128 characters");
-    }
-
-    /** {@code id} if present and well-formed; null stays null (optional fields). */
-    public static String optional(Pattern pattern, String field, String id, String shape) {
-        return id == null ? null : require(pattern, field, id, shape);
-    }
-
-    private static String require(Pattern pattern, String field, String id, String shape) {
-        if (id == null || id.length() > 200 || !pattern.matcher(id).matches()) {
-            throw new InvalidDataException(field + " must be " + shape + ", got " + describe(id));
-        }
-        return id;
+        return CLIENT_ID.require(field, id);
     }
 
     /** A refused id as the reason shows it: its length and its harmless characters, never markup or separators. */

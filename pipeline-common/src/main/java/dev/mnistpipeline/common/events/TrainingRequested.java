@@ -25,9 +25,9 @@ public record TrainingRequested(String runId, String preparedId, String prepared
     @Override
     public void checkIds() {
         Ids.runId(runId);
-        Ids.optional(Ids.PREPARED_ID, "preparedId", preparedId, "pp- and 16 hex digits");
+        Ids.optionalPreparedId(preparedId);
         if (hyperparameters != null) {
-            Ids.optional(Ids.MODEL_ID, "hyperparameters.baseModelId", hyperparameters.baseModelId(), "'model-' and a run id");
+            Ids.optionalModelId("hyperparameters.baseModelId", hyperparameters.baseModelId());
         }
     }
 }
