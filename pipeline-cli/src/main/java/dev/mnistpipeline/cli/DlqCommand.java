@@ -2,20 +2,20 @@ package dev.mnistpipeline.cli;
 
 import dev.mnistpipeline.cli.client.DeadLetters.Letter;
 import dev.mnistpipeline.cli.client.DeadLetters;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.common.messaging.Topics;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./pipeline dlq list [topic]} and {@code ./pipeline dlq replay <topic> [--id KEY|PARTITION:OFFSET ...]}:
- * against the stack {@code up} started, or any broker with {@code --bootstrap host:port} (or
- * {@code KAFKA_BOOTSTRAP_SERVERS}).
+ * against the stack {@code up} started (as its admin, from {@code stack.env}), or any plaintext broker with
+ * {@code --bootstrap host:port}, or the broker and credentials in {@code KAFKA_BOOTSTRAP_SERVERS} and
+ * {@code PIPELINE_KAFKA_*}.
  */
 final class DlqCommand {
     static final String USAGE = """
@@ -44,7 +44,8 @@ final class DlqCommand {
                 }
             }
         }
-        DeadLetters dlq = new DeadLetters(bootstrap != null ? bootstrap : defaultBootstrap());
+        DeadLetters dlq = new DeadLetters(bootstrap != null ? KafkaEndpoint.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap))
+                : StackEnv.adminKafka());
         if (args[1].equals("list")) {
             int total = 0;
             for (String t : topic != null ? List.of(topic) : Topics.CONSUMED) {
@@ -66,23 +67,6 @@ final class DlqCommand {
         out.printf("replayed %d record(s) from %s to %s%n", sent.size(), Topics.deadLetter(topic), topic);
         sent.forEach(l -> out.printf("  %-8s %s%n", l.position(), l.key()));
         return 0;
-    }
-
-    /** {@code KAFKA_BOOTSTRAP_SERVERS}, else the stack {@code ./pipeline up} started. */
-    static String defaultBootstrap() throws IOException {
-        String env = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        Path stackEnv = Layout.detect().stateDir().resolve("up/stack.env");
-        if (Files.exists(stackEnv)) {
-            for (String line : Files.readAllLines(stackEnv)) {
-                if (line.startsWith("KAFKA_BOOTSTRAP_SERVERS=")) {
-                    return line.substring(line.indexOf('=') + 1).trim();
-                }
-            }
-        }
-        throw new IllegalArgumentException("no broker: start one with ./pipeline up, or pass --bootstrap HOST:PORT");
     }
 
     private static String value(String[] args, int i, String option) {

@@ -18,7 +18,7 @@ public final class PipelineCli {
         }
         System.exit(exitCode(() -> switch (args[0]) {
             case "demo", "train" -> DemoCommand.run(TrainOptions.parse(args, 1));
-            case "up" -> UpCommand.up();
+            case "up" -> UpCommand.up(java.util.Arrays.asList(args).subList(1, args.length));
             case "down" -> DownCommand.down();
             case "dlq" -> DlqCommand.run(args, System.out);
             case "help", "--help", "-h" -> {
@@ -56,7 +56,8 @@ public final class PipelineCli {
                 + "  demo   ingest MNIST, preprocess, train, evaluate, gate on a fresh embedded stack; prints the report\n"
                 + "  train  the same, for choosing what to train; options (defaults in brackets):\n"
                 + TrainOptions.USAGE.indent(9)
-                + "  up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running\n"
+                + "  up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running;\n"
+                + "         authenticated Kafka (SCRAM, ACLs) and a key per service on S3 unless --insecure\n"
                 + "  down   stop what 'up' started\n"
                 + DlqCommand.USAGE.indent(2)
                 + "  bench  <scenario> [train options]: measure, write bench/results/<scenario>.json (./pipeline bench --list)\n");

@@ -43,10 +43,10 @@ public final class DeadLetters {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaEndpoint kafka;
 
-    public DeadLetters(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public DeadLetters(KafkaEndpoint kafka) {
+        this.kafka = kafka;
     }
 
     /** Every record on the dead-letter topic of {@code sourceTopic}, oldest first per partition. */
@@ -123,8 +123,7 @@ public final class DeadLetters {
     }
 
     private KafkaConsumer<String, String> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, REPLAY_GROUP);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -133,8 +132,7 @@ public final class DeadLetters {
     }
 
     private KafkaProducer<String, String> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

@@ -41,9 +41,14 @@ public final class EventStream implements AutoCloseable {
     /** Dead-letter records before this index were expected by the caller and do not fail {@link #await}. */
     private volatile int deadLettersSeenUpTo = 0;
 
-    /** Every pipeline topic and every dead-letter topic. */
+    /** Every pipeline topic and every dead-letter topic, on a plaintext broker. */
     public EventStream(String bootstrapServers) {
-        this(bootstrapServers, allTopics());
+        this(KafkaEndpoint.plaintext(bootstrapServers));
+    }
+
+    /** Every pipeline topic and every dead-letter topic (a secure broker: as its admin). */
+    public EventStream(KafkaEndpoint kafka) {
+        this(kafka, allTopics());
     }
 
     private static List<String> allTopics() {
@@ -54,8 +59,11 @@ public final class EventStream implements AutoCloseable {
 
     /** Only {@code topics}: a load test leaves the topic it floods out. */
     public EventStream(String bootstrapServers, List<String> topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(KafkaEndpoint.plaintext(bootstrapServers), topics);
+    }
+
+    public EventStream(KafkaEndpoint kafka, List<String> topics) {
+        Properties p = kafka.properties();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -37,11 +37,15 @@ final class ConditionalWrites extends HandlerWrapper {
 
     /** Puts the handler in front of a built, not yet started S3Proxy. */
     static void install(S3Proxy proxy, BlobStore blobs) throws ReflectiveOperationException {
+        wrap(proxy, new ConditionalWrites(blobs));
+    }
+
+    /** Puts {@code wrapper} in front of everything a built, not yet started S3Proxy handles so far. */
+    static void wrap(S3Proxy proxy, HandlerWrapper wrapper) throws ReflectiveOperationException {
         // S3Proxy exposes no hook for request handlers; its Jetty server is a private field.
         Field field = S3Proxy.class.getDeclaredField("server");
         field.setAccessible(true);
         Server server = (Server) field.get(proxy);
-        ConditionalWrites wrapper = new ConditionalWrites(blobs);
         wrapper.setHandler(server.getHandler());
         server.setHandler(wrapper);
     }

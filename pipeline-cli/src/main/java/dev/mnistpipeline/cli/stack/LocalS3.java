@@ -3,18 +3,24 @@ package dev.mnistpipeline.cli.stack;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import dev.mnistpipeline.common.access.ServiceAccess;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 
 /**
  * A real S3 server (S3Proxy on a filesystem backend), run as its own process, with S3 conditional writes added
  * ({@link ConditionalWrites}) as MinIO has them. Credentials come from the
- * environment ({@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}); the launcher generates them per stack.
+ * environment ({@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}: the admin key); the launcher generates them per stack.
+ * {@code S3_SERVICE_KEYS} ({@code principal=access:secret;...}) adds one key per service, allowed only the key
+ * prefixes that {@link dev.mnistpipeline.common.access.ServiceAccess} grants it ({@link StorageAccessControl}).
  *
  * <p>Usage: {@code LocalS3 <port> <data-dir>}
  */
@@ -40,7 +46,22 @@ public final class LocalS3 {
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
+        Map<String, Map.Entry<String, BlobStore>> identities = new HashMap<>();
+        identities.put(accessKey, Map.entry(secretKey, context.getBlobStore()));
+        Map<String, ServiceAccess> serviceKeys = new HashMap<>();
+        for (String entry : System.getenv().getOrDefault("S3_SERVICE_KEYS", "").split(";")) {
+            if (!entry.isBlank()) {
+                String[] principalAndKey = entry.split("=", 2);
+                String[] key = principalAndKey[1].split(":", 2);
+                identities.put(key[0], Map.entry(key[1], context.getBlobStore()));
+                serviceKeys.put(key[0], ServiceAccess.of(principalAndKey[0]));
+            }
+        }
+        proxy.setBlobStoreLocator((identity, container, blob) -> identities.get(identity));
         ConditionalWrites.install(proxy, context.getBlobStore());
+        if (!serviceKeys.isEmpty()) {
+            ConditionalWrites.wrap(proxy, new StorageAccessControl(serviceKeys));
+        }
         proxy.start();
         while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
             Thread.sleep(20);

@@ -1,10 +1,10 @@
 package dev.mnistpipeline.cli.stack;
 
 import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -67,7 +67,7 @@ public final class PipelineStack implements AutoCloseable {
     public PipelineStack start(String... names) {
         Http.useToken(tokens.token(Roles.OPERATOR));
         try {
-            createTopics(infrastructure.bootstrapServers());
+            createTopics(infrastructure.kafka());
             for (String service : names) {
                 services.put(service, launch(service, ports.get(service)));
             }
@@ -81,8 +81,8 @@ public final class PipelineStack implements AutoCloseable {
         }
     }
 
-    public static void createTopics(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static void createTopics(KafkaEndpoint kafka) {
+        try (Admin admin = Admin.create(kafka.config())) {
             List<NewTopic> topics = new ArrayList<>();
             for (String t : Topics.ALL) {
                 topics.add(new NewTopic(t, PARTITIONS, (short) 1));
@@ -147,10 +147,7 @@ public final class PipelineStack implements AutoCloseable {
     /** @param processName names the process and its log file; {@code instanceName} is its identity in the consumer groups */
     private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv) {
         Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers());
-        env.put("PIPELINE_STORAGE_ENDPOINT", infrastructure.s3Endpoint());
-        env.put("PIPELINE_STORAGE_ACCESS_KEY", infrastructure.accessKey());
-        env.put("PIPELINE_STORAGE_SECRET_KEY", infrastructure.secretKey());
+        env.putAll(infrastructure.serviceEnv(service));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("PIPELINE_INSTANCE_ID", instanceName);
         env.putAll(tokens.serviceEnv());

@@ -40,7 +40,7 @@ class DeadLetterReplayTest {
              PipelineStack stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start("ingest-service");
              EventStream events = new EventStream(infra.bootstrapServers())) {
             String bootstrap = infra.bootstrapServers();
-            EndToEndScenario.resend(infra, EndToEndScenario.sample("letters", "early-bird", 3, new byte[Idx.PIXELS]));
+            EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("letters", "early-bird", 3, new byte[Idx.PIXELS]));
             // The sample names its dataset in the payload; key and dataset differ on purpose.
             events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "letters".equals(e.key()), WAIT);
             events.acceptDeadLetters();

@@ -3,9 +3,12 @@ package dev.mnistpipeline.cli.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
@@ -21,7 +24,6 @@ import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
 import dev.mnistpipeline.common.storage.StoredObject;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -105,7 +107,7 @@ abstract class EndToEndScenario {
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s",
                         "PIPELINE_INGEST_MAX_EXAMPLES_PER_PART", Integer.toString(MAX_EXAMPLES_PER_PART)));
         stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
-        events = new EventStream(infra.bootstrapServers());
+        events = new EventStream(infra.kafka());
         store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET));
         testImages = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
         testLabels = Idx.readLabels(Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
@@ -215,7 +217,7 @@ abstract class EndToEndScenario {
         assertEquals("urn:mnist-pipeline:trainer-service", trained.headers().get("ce_source"));
         assertNotNull(trained.headers().get("ce_time"));
         assertEquals(trainedEvent.runId(), trained.key());
-        resend(infra, trained);
+        resend(infra.kafka(), trained);
         awaitConsumed(infra, "evaluator-service", Topics.MODEL_TRAINED, 2);
         Thread.sleep(1000);
         assertEquals(1, events.all(Topics.EVALUATION_COMPLETED).size(), "redelivery must not evaluate again");
@@ -255,7 +257,7 @@ abstract class EndToEndScenario {
         samples.add(new EventStream.Event(Topics.SAMPLES_SUBMITTED, "bad", Json.write(Map.of("schemaVersion", 1,
                 "sampleId", "bad", "label", 12, "pixels", "AAAA")), Map.of()));
         for (EventStream.Event s : samples) {
-            resend(infra, s);
+            resend(infra.kafka(ServiceAccess.SAMPLES_PUBLISHER), s); // as a user publishes them
         }
         EventStream.Event badSample = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "bad".equals(e.key()), Duration.ofMinutes(2));
         assertTrue(badSample.headers().get("dead-letter-reason").contains("label must be an integer 0-9"), badSample.headers().toString());
@@ -371,7 +373,7 @@ abstract class EndToEndScenario {
             for (int i = 0; i < shapes.size(); i++) {
                 String key = "poison-" + topic + "-" + i;
                 keys.add(key);
-                resend(infra, new EventStream.Event(topic, key, shapes.get(i), Map.of()));
+                resend(infra.kafka(), new EventStream.Event(topic, key, shapes.get(i), Map.of()));
             }
         }
         for (String key : keys) {
@@ -394,7 +396,7 @@ abstract class EndToEndScenario {
             for (int i = 0; i < badIds.size(); i++) {
                 String key = "bad-id-" + topic + "-" + i;
                 badKeys.add(key);
-                resend(infra, new EventStream.Event(topic, key, template.replace("ID", Json.write(badIds.get(i))), Map.of()));
+                resend(infra.kafka(), new EventStream.Event(topic, key, template.replace("ID", Json.write(badIds.get(i))), Map.of()));
             }
         });
         for (String key : badKeys) {
@@ -438,7 +440,7 @@ abstract class EndToEndScenario {
 
         // Sent again (as a redelivery would be), it does not start again.
         EventStream.Event request = events.await(Topics.TRAINING_REQUESTED, e -> run.equals(e.key()), Duration.ofSeconds(10));
-        resend(infra, request);
+        resend(infra.kafka(), request);
         Thread.sleep(5000);
         assertEquals(1, events.all(Topics.TRAINING_METRICS).stream().filter(e -> run.equals(e.key()) && e.field("phase").equals("started")).count());
         assertTrue(events.all(Topics.MODEL_TRAINED).stream().noneMatch(e -> run.equals(e.key())), "no model.trained");
@@ -450,6 +452,14 @@ abstract class EndToEndScenario {
         assertEquals(409, tooLate.status(), tooLate.body());
     }
 
+    @Test
+    @Order(14)
+    @DisplayName("14. least privilege: the broker refuses clients without credentials, a service cannot write another's topic or keys, the samples publisher cannot read models")
+    void eachPrincipalIsLimitedToItsGrants() throws Exception {
+        needs(evaluation, "step 3 (evaluation)");
+        assumeTrue(infra instanceof LocalInfrastructure local && local.secure(), "this infrastructure has no per-service credentials");
+        LeastPrivilegeScenario.run((LocalInfrastructure) infra, evaluation.modelId());
+    }
 
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");
@@ -489,9 +499,8 @@ abstract class EndToEndScenario {
     }
 
     /** Publishes a record as-is (same key, value and headers), like a redelivery would. */
-    static void resend(Infrastructure infra, EventStream.Event event) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+    static void resend(KafkaEndpoint kafka, EventStream.Event event) {
+        Properties p = kafka.properties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -505,7 +514,7 @@ abstract class EndToEndScenario {
 
     /** Waits until a consumer group has committed past {@code records} records of a topic. */
     static void awaitConsumed(Infrastructure infra, String group, String topic, long records) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {
+        try (Admin admin = Admin.create(infra.kafka().config())) {
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < deadline) {
                 long committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()

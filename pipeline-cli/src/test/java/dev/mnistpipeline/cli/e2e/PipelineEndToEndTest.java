@@ -7,11 +7,14 @@ import org.junit.jupiter.api.DisplayName;
 
 import java.nio.file.Path;
 
-/** The end-to-end scenario on the embedded default: Kafka (KRaft) and S3Proxy as child processes. */
-@DisplayName("end to end on local Kafka and S3 processes")
+/**
+ * The end-to-end scenario on the embedded default as {@code ./pipeline up} runs it: Kafka (KRaft) with SASL/SCRAM and
+ * ACLs, and S3Proxy with a key per service, as child processes. Every service works with only its own grants.
+ */
+@DisplayName("end to end on local Kafka and S3 processes, each service with its own credentials")
 class PipelineEndToEndTest extends EndToEndScenario {
     @Override
     Infrastructure infrastructure(Path workDir) throws Exception {
-        return LocalInfrastructure.onFreePorts(new Layout(Path.of("..")), workDir);
+        return LocalInfrastructure.secure(new Layout(Path.of("..")), workDir);
     }
 }

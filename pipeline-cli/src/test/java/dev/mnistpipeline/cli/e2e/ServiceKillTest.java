@@ -63,7 +63,7 @@ class ServiceKillTest {
             // Ingest, while it holds samples for a batch that is not full yet.
             byte[] images = Idx.readImages(Files.readAllBytes(EndToEndScenario.SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
             for (int i = 0; i < SAMPLES; i++) {
-                EndToEndScenario.resend(infra, EndToEndScenario.sample("mnist", "kill-" + i, i % 10,
+                EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("mnist", "kill-" + i, i % 10,
                         Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
             }
             Thread.sleep(1000);

@@ -132,10 +132,10 @@ final class ServingScenario {
         // request gets an error result and is dead-lettered; a redelivered request gets no second result.
         for (int i = 0; i < 5; i++) {
             String pixels = Base64.getEncoder().encodeToString(Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS));
-            EndToEndScenario.resend(infra, new EventStream.Event(Topics.INFERENCE_REQUESTS, "req-" + i,
+            EndToEndScenario.resend(infra.kafka(), new EventStream.Event(Topics.INFERENCE_REQUESTS, "req-" + i,
                     Json.write(Map.of("schemaVersion", 1, "requestId", "req-" + i, "pixels", pixels)), Map.of()));
         }
-        EndToEndScenario.resend(infra, new EventStream.Event(Topics.INFERENCE_REQUESTS, "req-bad",
+        EndToEndScenario.resend(infra.kafka(), new EventStream.Event(Topics.INFERENCE_REQUESTS, "req-bad",
                 Json.write(Map.of("schemaVersion", 1, "requestId", "req-bad", "pixels", "AAAA")), Map.of()));
         for (int i = 0; i < 5; i++) {
             String id = "req-" + i;
@@ -150,7 +150,7 @@ final class ServingScenario {
         assertTrue(dead.headers().get("dead-letter-reason").contains("784 bytes"), dead.headers().toString());
         events.acceptDeadLetters();
         EventStream.Event first = events.all(Topics.INFERENCE_REQUESTS).get(0);
-        EndToEndScenario.resend(infra, first);
+        EndToEndScenario.resend(infra.kafka(), first);
         EndToEndScenario.awaitConsumed(infra, "evaluator-service", Topics.INFERENCE_REQUESTS, 7);
         Thread.sleep(500);
         assertEquals(1, events.all(Topics.INFERENCE_RESULTS).stream().filter(e -> e.key().equals(first.key())).count(),

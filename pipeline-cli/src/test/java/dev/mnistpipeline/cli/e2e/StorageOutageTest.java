@@ -86,15 +86,15 @@ class StorageOutageTest {
             byte[] images = Idx.readImages(Files.readAllBytes(EndToEndScenario.SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
             byte[] labels = Idx.readLabels(Files.readAllBytes(EndToEndScenario.SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
             for (int i = 0; i < VALID; i++) {
-                EndToEndScenario.resend(infra, EndToEndScenario.sample("mnist", "outage-" + i, labels[i],
+                EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("mnist", "outage-" + i, labels[i],
                         java.util.Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
                 if (i == VALID / 2) {
                     // A redelivered dataset.ingested reaches preprocess while storage is down.
-                    EndToEndScenario.resend(infra, baseIngested);
+                    EndToEndScenario.resend(infra.kafka(), baseIngested);
                 }
             }
             for (int i = 0; i < INVALID; i++) {
-                EndToEndScenario.resend(infra, EndToEndScenario.sample("bad", "invalid-" + i, 12, new byte[Idx.PIXELS]));
+                EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("bad", "invalid-" + i, 12, new byte[Idx.PIXELS]));
             }
             for (int i = 0; i < INVALID; i++) {
                 String key = "invalid-" + i;

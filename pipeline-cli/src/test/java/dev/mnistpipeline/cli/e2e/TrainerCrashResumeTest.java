@@ -52,7 +52,7 @@ class TrainerCrashResumeTest {
                     .get("preparedId").asText();
 
             // Published by hand, without a preparedId: the trainer resolves "the latest" once, when it accepts it.
-            EndToEndScenario.resend(infra, new EventStream.Event(Topics.TRAINING_REQUESTED, RUN, Json.write(Map.of(
+            EndToEndScenario.resend(infra.kafka(), new EventStream.Event(Topics.TRAINING_REQUESTED, RUN, Json.write(Map.of(
                     "schemaVersion", 1, "runId", RUN, "hyperparameters", Map.of("architecture", "cnn", "epochs", 3, "batchSize", 32,
                             "augmentation", Map.of("rotationDegrees", 8, "shiftPixels", 1.5)))), Map.of()));
             // Mid-epoch 2: epoch 1 is checkpointed, epoch 2 is half done.
@@ -67,7 +67,7 @@ class TrainerCrashResumeTest {
             byte[] pixels = new byte[dev.mnistpipeline.common.data.Idx.PIXELS];
             for (int i = 0; i < 2; i++) {
                 pixels[300 + i] = (byte) 200;
-                EndToEndScenario.resend(infra, EndToEndScenario.sample("mnist", "moved-" + i, i, pixels.clone()));
+                EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("mnist", "moved-" + i, i, pixels.clone()));
             }
             String child = events.await(Topics.DATASET_INGESTED, e -> datasetId.equals(Json.tree(e.value()).path("parentId").asText()),
                     Duration.ofMinutes(2)).key();
