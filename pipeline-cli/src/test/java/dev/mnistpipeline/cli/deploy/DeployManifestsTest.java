@@ -134,7 +134,10 @@ class DeployManifestsTest {
         }
     }
 
-    /** Env-var forms of the service's application.properties keys, plus env vars its code reads by name. */
+    /**
+     * Env-var forms of the service's application.properties keys, env vars its values expand ({@code ${NAME:default}}),
+     * plus env vars its code reads by name.
+     */
     private static Set<String> readableKeys(String service) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(ROOT.resolve(service).resolve("src/main/resources/application.properties"))) {
@@ -142,6 +145,12 @@ class DeployManifestsTest {
         }
         Set<String> keys = p.stringPropertyNames().stream()
                 .map(k -> k.toUpperCase().replaceAll("[^A-Z0-9]", "_")).collect(Collectors.toCollection(HashSet::new));
+        for (String value : p.stringPropertyNames().stream().map(p::getProperty).toList()) {
+            var m = java.util.regex.Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(value);
+            while (m.find()) {
+                keys.add(m.group(1));
+            }
+        }
         for (Path src : List.of(ROOT.resolve(service).resolve("src/main/java"), ROOT.resolve("pipeline-common/src/main/java"))) {
             try (Stream<Path> files = Files.walk(src)) {
                 for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {

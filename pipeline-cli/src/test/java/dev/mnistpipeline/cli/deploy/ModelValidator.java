@@ -14,6 +14,7 @@ import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -27,7 +28,7 @@ import java.util.Map;
  * Validates a rendered manifest against the typed models generated from the Kubernetes OpenAPI schema (fabric8)
  * and the Strimzi and Prometheus Operator CRDs. The models keep unknown fields in {@code additionalProperties}
  * rather than failing, so a misspelt or misplaced field is found by walking the object for any such leftovers.
- * KEDA ships no Java model; its ScaledObject is checked field by field.
+ * KEDA ships no Java model; its ScaledObject and TriggerAuthentication are checked field by field.
  */
 final class ModelValidator {
     static final Map<String, Class<?>> MODELS = Map.ofEntries(
@@ -43,7 +44,8 @@ final class ModelValidator {
             Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
             Map.entry("kafka.strimzi.io/v1beta2/Kafka", Kafka.class),
             Map.entry("kafka.strimzi.io/v1beta2/KafkaNodePool", KafkaNodePool.class),
-            Map.entry("kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class));
+            Map.entry("kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class),
+            Map.entry("kafka.strimzi.io/v1beta2/KafkaUser", KafkaUser.class));
 
     private ModelValidator() {
     }
@@ -57,6 +59,10 @@ final class ModelValidator {
         }
         if (type.equals("keda.sh/v1alpha1/ScaledObject")) {
             validateScaledObject(doc, problems);
+            return problems;
+        }
+        if (type.equals("keda.sh/v1alpha1/TriggerAuthentication")) {
+            validateTriggerAuthentication(doc, problems);
             return problems;
         }
         Class<?> model = MODELS.get(type);
@@ -136,6 +142,24 @@ final class ModelValidator {
                 for (String key : List.of("bootstrapServers", "consumerGroup", "topic", "lagThreshold")) {
                     if (!t.path("metadata").path(key).isTextual()) {
                         problems.add("kafka trigger needs metadata." + key + " as a string");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void validateTriggerAuthentication(JsonNode doc, List<String> problems) {
+        for (var it = doc.path("spec").fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("secretTargetRef", "configMapTargetRef", "env", "podIdentity", "hashiCorpVault").contains(f)) {
+                problems.add("TriggerAuthentication spec has unknown field " + f);
+            }
+        }
+        for (String ref : List.of("secretTargetRef", "configMapTargetRef")) {
+            for (JsonNode r : doc.path("spec").path(ref)) {
+                for (String key : List.of("parameter", "name", "key")) {
+                    if (!r.path(key).isTextual()) {
+                        problems.add(ref + " entry needs " + key);
                     }
                 }
             }
