@@ -163,10 +163,18 @@ async function loadRegistry() {
 
 function addDecision(topic, event) {
   const d = event.decision;
+  const change = event.change;
   const li = document.createElement('li');
-  li.className = d.promoted ? 'promoted' : 'rejected';
-  li.dataset.model = d.modelId;
-  li.textContent = `${d.modelId} ${d.promoted ? 'promoted' : 'rejected'}: ${d.reasons.join('; ')}`;
+  li.dataset.model = event.modelId;
+  if (change && change.kind !== 'gate') {
+    // An operator's promotion or rollback: who, and why, in their words (textContent: never markup).
+    li.className = 'promoted manual';
+    const what = change.kind === 'rollback' ? `rolled back to ${change.modelId}` : `${change.modelId} promoted by hand`;
+    li.textContent = `${what} (was ${change.replacedModelId || 'none'}) by ${change.by}: ${change.reason}`;
+  } else {
+    li.className = d.promoted ? 'promoted' : 'rejected';
+    li.textContent = `${d.modelId} ${d.promoted ? 'promoted' : 'rejected'}: ${d.reasons.join('; ')}`;
+  }
   $('decisions').prepend(li);
 }
 

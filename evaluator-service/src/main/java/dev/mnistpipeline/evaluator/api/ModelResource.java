@@ -7,32 +7,42 @@ import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.ChampionChange;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import dev.mnistpipeline.evaluator.domain.PromotionService;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.util.List;
 import java.util.Optional;
 
-/** The model registry: every version with lineage, hyperparameters, training history, evaluation and gate decision. */
+/**
+ * The model registry: every version with lineage, hyperparameters, training history, evaluation and gate decision;
+ * the champion with the history of its changes; manual promotion and rollback.
+ */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
 
     private final ModelRegistry registry;
     private final ModelEvaluator evaluator;
+    private final PromotionService promotions;
 
-    public ModelResource(ModelRegistry registry,
-                         ModelEvaluator evaluator) {
+    public ModelResource(ModelRegistry registry, ModelEvaluator evaluator, PromotionService promotions) {
         this.registry = registry;
         this.evaluator = evaluator;
+        this.promotions = promotions;
     }
 
     /** One row of {@code GET /models}. */
@@ -45,7 +55,24 @@ public class ModelResource {
                               boolean champion) {
     }
 
-    public record Registry(ChampionAlias champion, GateThresholds thresholds, List<ModelSummary> models) {
+    /** @param history every change of the champion, newest first (gate, manual promotion, rollback) */
+    public record Registry(ChampionAlias champion, GateThresholds thresholds, List<ModelSummary> models,
+                           List<ChampionChange> history) {
+    }
+
+    /** Body of a manual promotion or rollback: why, in words (recorded and shown in the decision feed). */
+    public record ChangeRequest(String reason) {
+        static final int MAX_REASON = 500;
+
+        String checkedReason() {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("give a reason: {\"reason\": \"...\"} (it is recorded with who and when)");
+            }
+            if (reason.length() > MAX_REASON || reason.chars().anyMatch(c -> Character.isISOControl(c))) {
+                throw new IllegalArgumentException("the reason must be one line of at most " + MAX_REASON + " characters");
+            }
+            return reason.strip();
+        }
     }
 
     @RolesAllowed(Roles.VIEWER)
@@ -60,7 +87,40 @@ public class ModelResource {
                         d.decision() == null ? "pending" : d.decision().promoted() ? "promoted" : "rejected",
                         d.manifest().modelId().equals(championId), d.manifest().createdAt()))
                 .toList();
-        return new Registry(champion.orElse(null), registry.thresholds(), models);
+        return new Registry(champion.orElse(null), registry.thresholds(), models, registry.history());
+    }
+
+    /**
+     * Makes an evaluated model the champion by hand, past the gate, through the same compare-and-swap; recorded
+     * with who and why and announced on {@code model.promoted}, so every replica serves it. 409 when it already
+     * serves, has no evaluation, or the champion changed meanwhile.
+     */
+    @RolesAllowed(Roles.OPERATOR)
+    @POST
+    @Path("/{id}/promote")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ChampionChange promote(@PathParam("id") String id, ChangeRequest request, @Context SecurityContext caller) {
+        String modelId = Ids.modelId(id);
+        String reason = checked(request);
+        registry.manifest(modelId).orElseThrow(() -> new NotFoundException("no model " + modelId));
+        return promotions.promote(modelId, who(caller), reason);
+    }
+
+    /** Back to the champion before the current one (twice: two back). 409 when there is none. */
+    @RolesAllowed(Roles.OPERATOR)
+    @POST
+    @Path("/champion/rollback")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ChampionChange rollback(ChangeRequest request, @Context SecurityContext caller) {
+        return promotions.rollback(who(caller), checked(request));
+    }
+
+    private static String checked(ChangeRequest request) {
+        return (request == null ? new ChangeRequest(null) : request).checkedReason();
+    }
+
+    private static String who(SecurityContext caller) {
+        return caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
     }
 
     @RolesAllowed(Roles.VIEWER)

@@ -6,7 +6,7 @@ import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
-import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import dev.mnistpipeline.common.registry.ChampionChange;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,18 +44,38 @@ public class PromotionService {
         GateDecision d = registry.decide(report);
         LOG.infof("Gate %s %s: %s", d.promoted() ? "promoted" : "rejected", d.modelId(), String.join("; ", d.reasons()));
         if (d.promoted()) {
-            publisher.publishOnce(promoted, new ModelPromoted(d.modelId(), d.evaluationId(),
-                    d.championModelId(), d));
-            try {
-                champion.refresh();
-            } catch (RuntimeException e) {
-                // The decision stands; serving catches up on the next request or promotion event.
-                LOG.warnf("Promoted %s but could not load it yet: %s", d.modelId(), e.getMessage());
-            }
+            announce(new ModelPromoted(d.modelId(), d.evaluationId(), d.championModelId(), d,
+                    registry.gateChange(d.modelId()).orElse(null)));
         } else {
             publisher.publishOnce(rejected, new ModelRejected(d.modelId(), d.evaluationId(),
                     d.championModelId(), d));
         }
         return d;
+    }
+
+    /** An operator's promotion, past the gate: recorded with who and why, announced, served here at once. */
+    public ChampionChange promote(String modelId, String by, String reason) {
+        return announce(registry.promote(modelId, by, reason));
+    }
+
+    /** Back to the champion before the current one: recorded, announced and served like a promotion. */
+    public ChampionChange rollback(String by, String reason) {
+        return announce(registry.rollback(by, reason));
+    }
+
+    private ChampionChange announce(ChampionChange change) {
+        announce(new ModelPromoted(change.modelId(), change.evaluationId(), change.replacedModelId(),
+                registry.decision(change.modelId()).orElse(null), change));
+        return change;
+    }
+
+    private void announce(ModelPromoted event) {
+        publisher.publishOnce(promoted, event);
+        try {
+            champion.refresh();
+        } catch (RuntimeException e) {
+            // The change stands; serving catches up on the next request or promotion event.
+            LOG.warnf("Promoted %s but could not load it yet: %s", event.modelId(), e.getMessage());
+        }
     }
 }

@@ -61,7 +61,10 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "GET", "/evaluations/" + evaluationId + "/gallery/0.png", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "GET", "/models", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "GET", "/models/champion", Roles.VIEWER, null, null),
-                new Endpoint("evaluator-service", "GET", "/models/" + modelId, Roles.VIEWER, null, null));
+                new Endpoint("evaluator-service", "GET", "/models/" + modelId, Roles.VIEWER, null, null),
+                // without a reason: 400 for the operator, so walking the table changes no champion
+                new Endpoint("evaluator-service", "POST", "/models/" + modelId + "/promote", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "POST", "/models/champion/rollback", Roles.OPERATOR, "application/json", "{}".getBytes()));
     }
 
     static void run(PipelineStack stack, List<Endpoint> table) throws Exception {

@@ -1,10 +1,16 @@
 package dev.mnistpipeline.common.events;
 
-import dev.mnistpipeline.common.events.GateDecision;
+import dev.mnistpipeline.common.registry.ChampionChange;
 
-/** The gate promoted a model version: it is now the champion that serves predictions. */
+/**
+ * A model version became the champion that serves predictions: by the gate, an operator's promotion, or a rollback
+ * ({@code change.kind()}, with who and why).
+ *
+ * @param decision the gate's verdict on the model (a manual change may override a rejection)
+ * @param change   the change of the alias; its generation makes each promotion of the same model its own event
+ */
 public record ModelPromoted(String modelId, String evaluationId, String previousModelId,
-                            GateDecision decision) implements PipelineEvent {
+                            GateDecision decision, ChampionChange change) implements PipelineEvent {
     @Override
     public String key() {
         return modelId;
@@ -13,5 +19,10 @@ public record ModelPromoted(String modelId, String evaluationId, String previous
     @Override
     public String type() {
         return EventTypes.MODEL_PROMOTED;
+    }
+
+    @Override
+    public String eventId() {
+        return change == null ? PipelineEvent.super.eventId() : type() + ":" + key() + ":g" + change.generation();
     }
 }

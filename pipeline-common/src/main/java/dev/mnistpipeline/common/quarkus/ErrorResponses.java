@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.quarkus;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.errors.Outages;
 import io.quarkus.security.AuthenticationFailedException;
@@ -61,6 +62,11 @@ public class ErrorResponses {
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
         return error(Response.Status.BAD_REQUEST, "malformed JSON body: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return error(Response.Status.CONFLICT, e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -30,6 +30,7 @@ import java.util.Optional;
  * runs/&lt;runId&gt;/cancelled.json              a cancelled run: who, when and why (DELETE /trainings/{runId})
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
+ * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
  * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
  * markers/expiring/&lt;hour&gt;/&lt;eventId&gt;          the same for high-volume events (inference results), filed by the
  *                                             hour their request was published and deleted after a retention
@@ -121,6 +122,13 @@ public final class ObjectKeys {
     }
 
     public static final String CHAMPION = "registry/champion.json";
+
+    public static final String CHAMPION_HISTORY_PREFIX = "registry/history/";
+
+    /** Zero-padded so that listing returns generations in order. */
+    public static String championChange(long generation) {
+        return CHAMPION_HISTORY_PREFIX + String.format("%012d", generation) + ".json";
+    }
 
     public static String gateDecision(String modelId) {
         return "registry/decisions/" + modelId + ".json";
