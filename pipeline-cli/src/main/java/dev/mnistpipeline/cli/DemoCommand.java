@@ -7,19 +7,31 @@ import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.json.Json;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
- * {@code ./pipeline demo} and {@code ./pipeline train}: a fresh embedded stack (Kafka and S3 processes, then the
- * four services), one pass through the pipeline, the report, and everything stopped again.
+ * {@code ./pipeline demo}: a fresh embedded stack (Kafka and S3 processes, then the four services), one pass through
+ * the pipeline with the given hyperparameters, the report, and everything stopped again.
  */
-public final class DemoCommand {
-    private DemoCommand() {
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Ingest MNIST, preprocess, train, evaluate and gate on a fresh embedded stack; prints the report"
+                + " and a JSON summary as the last line.")
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    TrainOptions.Parsed options = new TrainOptions.Parsed();
+
+    @Override
+    public Integer call() throws Exception {
+        return run(options.options());
     }
 
     /** What a finished run hands to whoever measures it (a benchmark), with the stack still up. */

@@ -1,79 +1,111 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.DeadLetters.Letter;
 import dev.mnistpipeline.cli.client.DeadLetters;
+import dev.mnistpipeline.cli.client.DeadLetters.Letter;
 import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.common.messaging.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * {@code ./pipeline dlq list [topic]} and {@code ./pipeline dlq replay <topic> [--id KEY|PARTITION:OFFSET ...]}:
- * against the stack {@code up} started (as its admin, from {@code stack.env}), or any plaintext broker with
- * {@code --bootstrap host:port}, or the broker and credentials in {@code KAFKA_BOOTSTRAP_SERVERS} and
- * {@code PIPELINE_KAFKA_*}.
+ * against the stack {@code up} started (as its admin), a context, the broker and credentials in
+ * {@code KAFKA_BOOTSTRAP_SERVERS} and {@code PIPELINE_KAFKA_*}, or any plaintext broker with {@code --bootstrap}.
  */
+@Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead-lettered records: why, and replay once fixed.",
+        subcommands = {DlqCommand.ListLetters.class, DlqCommand.ReplayLetters.class})
 final class DlqCommand {
-    static final String USAGE = """
-            dlq list [TOPIC]             dead-lettered records of TOPIC (default: every consumed topic) with time, key, reason
-            dlq replay TOPIC [--id ID]   put them back on TOPIC once the cause is fixed; without --id, those not replayed before
-                                         (ID: a record key or PARTITION:OFFSET, repeatable); both take --bootstrap HOST:PORT""";
 
-    private DlqCommand() {
+    /** Which broker, shared by both subcommands. */
+    static final class Broker {
+        @Mixin
+        StackOptions stack = new StackOptions();
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "a plaintext broker instead of the stack's")
+        String bootstrap;
+
+        DeadLetters deadLetters() throws IOException {
+            return new DeadLetters(bootstrap != null ? KafkaEndpoint.plaintext(bootstrap) : stack.connect().adminKafka());
+        }
     }
 
-    static int run(String[] args, PrintStream out) throws IOException {
-        if (args.length < 2 || !List.of("list", "replay").contains(args[1])) {
-            throw new IllegalArgumentException("usage:\n" + USAGE);
-        }
-        String bootstrap = null, topic = null;
-        List<String> ids = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = value(args, ++i, "--bootstrap");
-                case "--id" -> ids.add(value(args, ++i, "--id"));
-                default -> {
-                    if (topic != null || args[i].startsWith("--")) {
-                        throw new IllegalArgumentException("unexpected '" + args[i] + "'\nusage:\n" + USAGE);
-                    }
-                    topic = args[i];
-                }
-            }
-        }
-        DeadLetters dlq = new DeadLetters(bootstrap != null ? KafkaEndpoint.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap))
-                : StackEnv.adminKafka());
-        if (args[1].equals("list")) {
-            int total = 0;
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Dead-lettered records of TOPIC (default: every consumed topic) with time, key and reason.")
+    static final class ListLetters implements Callable<Integer> {
+        @Mixin
+        Broker broker = new Broker();
+        @Parameters(arity = "0..1", paramLabel = "TOPIC", description = "a consumed topic, e.g. samples.submitted")
+        String topic;
+
+        @Override
+        public Integer call() throws IOException {
+            DeadLetters dlq = broker.deadLetters();
+            PrintStream out = System.out;
+            Map<String, List<Letter>> all = new LinkedHashMap<>();
             for (String t : topic != null ? List.of(topic) : Topics.CONSUMED) {
-                List<Letter> letters = dlq.list(t);
-                total += letters.size();
-                if (!letters.isEmpty()) {
-                    out.printf("%s (%d)%n", Topics.deadLetter(t), letters.size());
-                    letters.forEach(l -> out.printf("  %-8s %-24s %-28s %s%s%n", l.position(), l.time(), abbreviate(l.key(), 28),
+                all.put(Topics.deadLetter(t), dlq.list(t));
+            }
+            if (broker.stack.printedJson(json(all), out)) {
+                return 0;
+            }
+            int total = 0;
+            for (var e : all.entrySet()) {
+                total += e.getValue().size();
+                if (!e.getValue().isEmpty()) {
+                    out.printf("%s (%d)%n", e.getKey(), e.getValue().size());
+                    e.getValue().forEach(l -> out.printf("  %-8s %-24s %-28s %s%s%n", l.position(), l.time(), abbreviate(l.key(), 28),
                             l.reason(), l.replayed() ? "  [replayed]" : ""));
                 }
             }
             out.println(total + " dead-lettered record(s)");
             return 0;
         }
-        if (topic == null) {
-            throw new IllegalArgumentException("dlq replay needs the source topic, one of " + Topics.CONSUMED);
+
+        private static Map<String, Object> json(Map<String, List<Letter>> all) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            all.forEach((topic, letters) -> json.put(topic, letters.stream().map(l -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("position", l.position());
+                m.put("time", l.time().toString());
+                m.put("key", l.key());
+                m.put("reason", l.reason());
+                m.put("replayed", l.replayed());
+                return m;
+            }).toList()));
+            return json;
         }
-        List<Letter> sent = dlq.replay(topic, ids);
-        out.printf("replayed %d record(s) from %s to %s%n", sent.size(), Topics.deadLetter(topic), topic);
-        sent.forEach(l -> out.printf("  %-8s %s%n", l.position(), l.key()));
-        return 0;
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Put dead-lettered records back on TOPIC once the cause is fixed; without --id, those not replayed before.")
+    static final class ReplayLetters implements Callable<Integer> {
+        @Mixin
+        Broker broker = new Broker();
+        @Parameters(paramLabel = "TOPIC", description = "the source topic, one of the consumed topics")
+        String topic;
+        @Option(names = "--id", paramLabel = "ID", description = "a record key or PARTITION:OFFSET (repeatable)")
+        List<String> ids = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            List<Letter> sent = broker.deadLetters().replay(topic, ids);
+            PrintStream out = System.out;
+            if (broker.stack.printedJson(Map.of("replayed", sent.stream().map(Letter::position).toList(), "topic", topic), out)) {
+                return 0;
+            }
+            out.printf("replayed %d record(s) from %s to %s%n", sent.size(), Topics.deadLetter(topic), topic);
+            sent.forEach(l -> out.printf("  %-8s %s%n", l.position(), l.key()));
+            return 0;
         }
-        return args[i];
     }
 
     private static String abbreviate(String s, int max) {

@@ -2,18 +2,21 @@ package dev.mnistpipeline.cli;
 
 import dev.mnistpipeline.cli.stack.Layout;
 
+import picocli.CommandLine.Command;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /** {@code ./pipeline down}: stops what {@code up} started; the data stays. */
-final class DownCommand {
-    private DownCommand() {
-    }
+@Command(name = "down", mixinStandardHelpOptions = true, description = "Stop what 'up' started; its data stays in .pipeline/up.")
+final class DownCommand implements Callable<Integer> {
 
-    static int down() throws IOException, InterruptedException {
+    @Override
+    public Integer call() throws IOException, InterruptedException {
         Layout layout = Layout.detect();
         Path pids = layout.stateDir().resolve("up/pids");
         if (!Files.exists(pids)) {

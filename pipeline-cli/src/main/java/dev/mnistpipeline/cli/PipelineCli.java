@@ -1,65 +1,61 @@
 package dev.mnistpipeline.cli;
 
-import java.io.PrintStream;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
 
 /**
- * {@code ./pipeline <command>}: the embedded local stack and what runs on it. One class per command:
- * {@link DemoCommand} (demo, train), {@link UpCommand}, {@link DownCommand}, {@link DlqCommand}; benchmarks live in the
- * {@code pipeline-bench} module ({@code ./pipeline bench}).
+ * {@code ./pipeline <command>}: the embedded stack ({@code demo}, {@code up}, {@code down}) and the daily work on a
+ * running stack or cluster ({@code ingest}, {@code publish}, {@code train}, {@code watch}, {@code predict}, {@code models},
+ * {@code promote}, {@code rollback}, {@code datasets}, {@code dlq}). One class per subcommand; benchmarks live in
+ * the {@code pipeline-bench} module ({@code ./pipeline bench}).
  */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnist-pipeline 0.1.0",
+        description = "MNIST model development: an embedded stack, and the daily loop against a running one.",
+        subcommands = {DemoCommand.class, UpCommand.class, DownCommand.class, IngestCommand.class, PublishCommand.class, TrainCommand.class,
+                WatchCommand.class, PredictCommand.class, ModelsCommand.class, PromoteCommand.class, RollbackCommand.class,
+                DatasetsCommand.class, DlqCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Commands after 'down' talk to the stack ./pipeline up started, to --context NAME",
+                "(.pipeline/contexts/NAME.env), or to the environment's settings; each takes --json.",
+                "Benchmarks: ./pipeline bench <scenario> [train options] (./pipeline bench --list)."})
 public final class PipelineCli {
-    private PipelineCli() {
-    }
 
     public static void main(String[] args) {
-        if (args.length == 0) {
-            usage(System.err);
-            System.exit(2);
-        }
-        System.exit(exitCode(() -> switch (args[0]) {
-            case "demo", "train" -> DemoCommand.run(TrainOptions.parse(args, 1));
-            case "up" -> UpCommand.up(java.util.Arrays.asList(args).subList(1, args.length));
-            case "down" -> DownCommand.down();
-            case "dlq" -> DlqCommand.run(args, System.out);
-            case "help", "--help", "-h" -> {
-                usage(System.out);
-                yield 0;
-            }
-            default -> {
-                System.err.println("unknown command: " + args[0]);
-                usage(System.err);
-                yield 2;
-            }
-        }));
+        System.exit(commandLine().execute(args));
     }
 
-    /** A command to run, as the launcher sees it. */
+    /** The command line with its error handling: 2 and the reason for bad usage, 1 and the reason for a failure. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new PipelineCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        cli.getSubcommands().get("completion").getCommandSpec().usageMessage()
+                .description("Prints a bash/zsh completion script: source <(./pipeline completion)");
+        cli.setExecutionExceptionHandler((e, command, parsed) -> report(e, command.getErr()));
+        return cli;
+    }
+
+    /** A command to run outside picocli (the benchmark launcher), with the same exit codes. */
     public interface Command {
         int run() throws Exception;
     }
 
-    /** Runs a command: 2 and the reason for bad usage, 1 and the reason for a failure. */
     public static int exitCode(Command command) {
         try {
             return command.run();
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return 2;
         } catch (Exception e) {
-            System.err.println("FAILED: " + e.getMessage());
-            return 1;
+            return report(e, new PrintWriter(System.err, true));
         }
     }
 
-    static void usage(PrintStream out) {
-        out.print("usage: ./pipeline <command>\n"
-                + "  demo   ingest MNIST, preprocess, train, evaluate, gate on a fresh embedded stack; prints the report\n"
-                + "  train  the same, for choosing what to train; options (defaults in brackets):\n"
-                + TrainOptions.USAGE.indent(9)
-                + "  up     start Kafka (9092), S3 (9000) and the services (8081-8084), leave them running;\n"
-                + "         authenticated Kafka (SCRAM, ACLs) and a key per service on S3 unless --insecure\n"
-                + "  down   stop what 'up' started\n"
-                + DlqCommand.USAGE.indent(2)
-                + "  bench  <scenario> [train options]: measure, write bench/results/<scenario>.json (./pipeline bench --list)\n");
+    /** 2 and the reason for bad usage (IllegalArgumentException), 1 and the reason for any other failure. */
+    private static int report(Exception e, PrintWriter err) {
+        if (e instanceof IllegalArgumentException) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+        err.println("FAILED: " + e.getMessage());
+        return 1;
     }
 }

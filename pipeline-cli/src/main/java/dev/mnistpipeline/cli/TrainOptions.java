@@ -3,8 +3,10 @@ package dev.mnistpipeline.cli;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.events.Hyperparameters;
 
-import java.util.Arrays;
-import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * What {@code demo}, {@code train} and {@code bench} take on the command line: hyperparameters, the data source,
@@ -14,62 +16,36 @@ import java.util.Locale;
  */
 public record TrainOptions(Hyperparameters hyperparameters, String source, boolean keep, boolean explicit) {
 
-    public static final String USAGE = """
-                   --architecture cnn|mlp|lenet|lstm|transformer (cnn)  --epochs N (2)  --batch-size N (128)
-                   --learning-rate X (0.001)  --optimizer adam|sgd (adam)  --loss cross_entropy|mse
-                   --activation relu|sigmoid|tanh (per architecture)  --schedule cosine|constant|step
-                   --weight-decay X (0)  --early-stopping PATIENCE (0: off)  --seed N (42)
-                   --augment standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] (the dataset's policy)
-                   --base-model MODEL_ID  --freeze none|features  --transfer all|features|convolutions (transfer learning)
-                   --source mnist|DIR|URL (mnist)  --keep (keep data and logs)""";
-
-    public static TrainOptions parse(String[] args, int from) {
-        Hyperparameters.Builder hp = Hyperparameters.builder();
+    /** The options of a run on an embedded stack, as {@code demo} and {@code bench} take them. */
+    @Command(name = "run-options")
+    static final class Parsed {
+        @Mixin
+        HyperparameterOptions hyperparameters = new HyperparameterOptions();
+        @Option(names = "--source", paramLabel = "mnist|DIR|URL", description = "what to ingest [mnist]")
         String source = "mnist";
-        boolean keep = false, explicit = false;
-        for (int i = from; i < args.length; i++) {
-            String option = args[i];
-            if (option.equals("--keep")) {
-                keep = true;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + option + " needs a value");
-            }
-            String v = args[++i];
-            explicit |= !option.equals("--source");
-            switch (option) {
-                case "--architecture" -> hp.architecture(v);
-                case "--activation" -> hp.activation(choice(Hyperparameters.Activation.class, option, v));
-                case "--schedule" -> hp.schedule(choice(Hyperparameters.Schedule.class, option, v));
-                case "--weight-decay" -> hp.weightDecay(Double.parseDouble(v));
-                case "--early-stopping" -> hp.earlyStoppingPatience(Integer.parseInt(v));
-                case "--augment" -> hp.augmentation(parseAugmentation(v));
-                case "--base-model" -> hp.baseModelId(v);
-                case "--freeze" -> hp.freeze(choice(Hyperparameters.Freeze.class, option, v));
-                case "--transfer" -> hp.transfer(choice(Hyperparameters.Transfer.class, option, v));
-                case "--epochs" -> hp.epochs(Integer.parseInt(v));
-                case "--batch-size" -> hp.batchSize(Integer.parseInt(v));
-                case "--learning-rate" -> hp.learningRate(Double.parseDouble(v));
-                case "--optimizer" -> hp.optimizer(choice(Hyperparameters.Optimizer.class, option, v));
-                case "--loss" -> hp.loss(choice(Hyperparameters.Loss.class, option, v));
-                case "--seed" -> hp.seed(Long.parseLong(v));
-                case "--source" -> source = v;
-                default -> throw new IllegalArgumentException("unknown option " + option);
-            }
+        @Option(names = "--keep", description = "keep the run's data and logs")
+        boolean keep;
+
+        TrainOptions options() {
+            return new TrainOptions(hyperparameters.given().withDefaults(), source, keep, hyperparameters.anyGiven());
         }
-        return new TrainOptions(hp.build().withDefaults(), source, keep, explicit);
+    }
+
+    /** {@code args[from..]} as options; bad ones throw IllegalArgumentException with picocli's reason. */
+    public static TrainOptions parse(String[] args, int from) {
+        Parsed parsed = new Parsed();
+        try {
+            new CommandLine(parsed).setCaseInsensitiveEnumValuesAllowed(true)
+                    .parseArgs(java.util.Arrays.copyOfRange(args, from, args.length));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return parsed.options();
     }
 
     /** The same options training {@code preset} instead, unless hyperparameters were given explicitly. */
     public TrainOptions withPreset(Hyperparameters preset) {
         return preset == null || explicit ? this : new TrainOptions(preset.withDefaults(), source, keep, false);
-    }
-
-    static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
-        return Arrays.stream(type.getEnumConstants()).filter(e -> e.toString().equals(value.toLowerCase(Locale.ROOT)))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException(option + " '" + value + "' is not one of "
-                        + Arrays.toString(type.getEnumConstants())));
     }
 
     /** {@code standard}, {@code none}, or {@code rotation=10,shift=2,scale=0.9-1.1,elastic}. */

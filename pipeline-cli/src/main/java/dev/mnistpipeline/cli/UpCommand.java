@@ -1,40 +1,49 @@
 package dev.mnistpipeline.cli;
 
 import dev.mnistpipeline.cli.client.KafkaEndpoint;
+import dev.mnistpipeline.cli.client.StackClient;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.Owner;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** {@code ./pipeline up}: Kafka, S3 and the four services on fixed ports, left running; {@code stack.env} for clients. */
-final class UpCommand {
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start Kafka (9092), S3 (9000) and the services (8081-8084), and leave them running: authenticated"
+                + " Kafka (SCRAM, ACLs), a key per service on S3 and API tokens, written to .pipeline/up/stack.env.")
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--insecure", description = "plaintext Kafka without ACLs and one S3 key for everything (logged)")
+    boolean insecure;
+    @Option(names = "--secure", description = "the default; accepted for scripts that say it")
+    boolean secure;
+
+    @Override
+    public Integer call() throws Exception {
+        if (insecure && secure) {
+            throw new IllegalArgumentException("--secure and --insecure exclude each other");
+        }
+        return up(!insecure);
+    }
+
     /** Ports of 'up', documented in the README. */
     static final Map<String, Integer> UP_PORTS = Map.of("ingest-service", 8081, "preprocess-service", 8082,
             "trainer-service", 8083, "evaluator-service", 8084);
     static final int UP_KAFKA_PORT = 9092;
     static final int UP_S3_PORT = 9000;
 
-    private UpCommand() {
-    }
-
-    /**
-     * @param args {@code --insecure}: plaintext Kafka without ACLs and one S3 key for everything (logged; for
-     *             debugging with tools that cannot authenticate). {@code --secure}, the default, is accepted too.
-     */
-    static int up(List<String> args) throws Exception {
-        for (String arg : args) {
-            if (!arg.equals("--secure") && !arg.equals("--insecure")) {
-                throw new IllegalArgumentException("unexpected '" + arg + "'; up takes --secure (the default) or --insecure");
-            }
-        }
-        boolean secure = !args.contains("--insecure");
+    static int up(boolean secure) throws Exception {
         Layout layout = Layout.detect();
         Path dir = layout.stateDir().resolve("up");
         if (Files.exists(dir.resolve("pids"))) {
@@ -83,15 +92,19 @@ final class UpCommand {
      * ({@code kafka-console-producer --producer.config kafka-samples-publisher.properties}). Owner-only.
      */
     private static void writeClientFiles(Path dir, LocalInfrastructure infra, PipelineStack stack) throws java.io.IOException {
-        List<String> env = new ArrayList<>();
-        infra.kafka().env().forEach((name, value) -> env.add(name + "=" + value));
+        Map<String, String> env = new LinkedHashMap<>(infra.kafka().env());
         KafkaEndpoint samples = infra.kafka(ServiceAccess.SAMPLES_PUBLISHER);
-        samples.env().forEach((name, value) -> env.add("SAMPLES_" + name + "=" + value));
-        env.add("PIPELINE_STORAGE_ENDPOINT=" + infra.s3Endpoint());
-        env.add("PIPELINE_STORAGE_ACCESS_KEY=" + infra.accessKey());
-        env.add("PIPELINE_STORAGE_SECRET_KEY=" + infra.secretKey());
-        stack.tokens().clientEnv().forEach((name, token) -> env.add(name + "=" + token));
-        writeOwnerOnly(dir.resolve("stack.env"), String.join("\n", env) + "\n");
+        samples.env().forEach((name, value) -> env.put("SAMPLES_" + name, value));
+        env.put("PIPELINE_INGEST_URL", stack.url("ingest-service"));
+        env.put("PIPELINE_TRAINER_URL", stack.url("trainer-service"));
+        env.put("PIPELINE_EVALUATOR_URL", stack.url("evaluator-service"));
+        env.put("PIPELINE_STORAGE_ENDPOINT", infra.s3Endpoint());
+        env.put("PIPELINE_STORAGE_ACCESS_KEY", infra.accessKey());
+        env.put("PIPELINE_STORAGE_SECRET_KEY", infra.secretKey());
+        env.putAll(stack.tokens().clientEnv());
+        List<String> lines = new ArrayList<>();
+        env.forEach((name, value) -> lines.add(StackClient.envLine(name, value)));
+        writeOwnerOnly(dir.resolve("stack.env"), String.join("\n", lines) + "\n");
         if (infra.secure()) {
             writeOwnerOnly(dir.resolve("kafka-admin.properties"), clientProperties(infra.kafka()));
             writeOwnerOnly(dir.resolve("kafka-samples-publisher.properties"), clientProperties(samples));

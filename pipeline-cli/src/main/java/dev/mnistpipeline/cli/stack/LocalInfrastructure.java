@@ -71,7 +71,9 @@ public final class LocalInfrastructure implements Infrastructure {
                 config = LocalKafka.configure(dataDir.resolve("kafka"), kafkaPort, controllerPort);
                 admin = KafkaEndpoint.plaintext(bootstrapServers());
             }
-            ManagedProcess.runToEnd("kafka-format", ManagedProcess.java(jvm, LocalKafka.formatCommand(config)), logs);
+            if (!LocalKafka.isFormatted(dataDir.resolve("kafka"))) {
+                ManagedProcess.runToEnd("kafka-format", ManagedProcess.java(jvm, LocalKafka.formatCommand(config)), logs);
+            }
             kafkaCommand = ManagedProcess.java(jvm, LocalKafka.serverCommand(config));
             processes.add(ManagedProcess.start("kafka", kafkaCommand, Map.of(), logs));
             processes.add(startS3(layout, dataDir, s3Port, adminKey, storageKeys));

@@ -81,6 +81,11 @@ public final class LocalKafka {
         return config;
     }
 
+    /** Whether the log directory holds a formatted broker already (a stack started again after {@code down}). */
+    public static boolean isFormatted(Path dataDir) {
+        return Files.exists(dataDir.resolve("logs").resolve("meta.properties"));
+    }
+
     /** Arguments for {@code java -cp <cli classpath>} that format the storage, once. */
     public static List<String> formatCommand(Path config) {
         return List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",

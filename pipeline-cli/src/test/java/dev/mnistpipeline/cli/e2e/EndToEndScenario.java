@@ -461,6 +461,15 @@ abstract class EndToEndScenario {
         LeastPrivilegeScenario.run((LocalInfrastructure) infra, evaluation.modelId());
     }
 
+    @Test
+    @Order(15)
+    @DisplayName("15. the CLI as a process against the running stack: models, predict, promote, rollback, train --watch, publish, datasets")
+    void theDailyLoopThroughTheCli() throws Exception {
+        needs(extended, "step 8 (samples)");
+        needs(report, "step 3 (evaluation)");
+        CliScenario.run(new Layout(Path.of("..").toAbsolutePath()), stack, infra, events, testImages, testLabels, workDir);
+    }
+
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");
     }

@@ -1,0 +1,58 @@
+package dev.mnistpipeline.cli;
+
+import dev.mnistpipeline.common.events.Hyperparameters;
+import picocli.CommandLine.Option;
+
+/**
+ * The hyperparameter options of {@code demo}, {@code train} and {@code bench}: unset ones keep the trainer's
+ * defaults (shown in brackets in the help).
+ */
+public final class HyperparameterOptions {
+    @Option(names = "--architecture", paramLabel = "NAME", description = "cnn|mlp|lenet|lstm|transformer [cnn]")
+    String architecture;
+    @Option(names = "--epochs", paramLabel = "N", description = "[2]")
+    Integer epochs;
+    @Option(names = "--batch-size", paramLabel = "N", description = "[128]")
+    Integer batchSize;
+    @Option(names = "--learning-rate", paramLabel = "X", description = "[0.001]")
+    Double learningRate;
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam|sgd [adam]")
+    Hyperparameters.Optimizer optimizer;
+    @Option(names = "--loss", paramLabel = "NAME", description = "cross_entropy|mse [cross_entropy]")
+    Hyperparameters.Loss loss;
+    @Option(names = "--activation", paramLabel = "NAME", description = "relu|sigmoid|tanh [per architecture]")
+    Hyperparameters.Activation activation;
+    @Option(names = "--schedule", paramLabel = "NAME", description = "cosine|constant|step")
+    Hyperparameters.Schedule schedule;
+    @Option(names = "--weight-decay", paramLabel = "X", description = "[0]")
+    Double weightDecay;
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "epochs without improvement before stopping [0: off]")
+    Integer earlyStoppingPatience;
+    @Option(names = "--seed", paramLabel = "N", description = "[42]")
+    Long seed;
+    @Option(names = "--augment", paramLabel = "SPEC", description = "standard|none|rotation=10,shift=2,scale=0.9-1.1[,elastic] [the dataset's policy]")
+    String augment;
+    @Option(names = "--base-model", paramLabel = "MODEL_ID", description = "fine-tune this model (transfer learning)")
+    String baseModel;
+    @Option(names = "--freeze", paramLabel = "WHAT", description = "none|features (with --base-model)")
+    Hyperparameters.Freeze freeze;
+    @Option(names = "--transfer", paramLabel = "WHAT", description = "all|features|convolutions (with --base-model)")
+    Hyperparameters.Transfer transfer;
+
+    /** Only what was given; the trainer fills in the rest. */
+    public Hyperparameters given() {
+        return Hyperparameters.builder().architecture(architecture).epochs(epochs).batchSize(batchSize)
+                .learningRate(learningRate).optimizer(optimizer).loss(loss).activation(activation).schedule(schedule)
+                .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).seed(seed)
+                .augmentation(augment == null ? null : TrainOptions.parseAugmentation(augment))
+                .baseModelId(baseModel).freeze(freeze).transfer(transfer).build();
+    }
+
+    /** Whether any hyperparameter was given (a benchmark's preset applies only when none was). */
+    public boolean anyGiven() {
+        return architecture != null || epochs != null || batchSize != null || learningRate != null || optimizer != null
+                || loss != null || activation != null || schedule != null || weightDecay != null
+                || earlyStoppingPatience != null || seed != null || augment != null || baseModel != null
+                || freeze != null || transfer != null;
+    }
+}

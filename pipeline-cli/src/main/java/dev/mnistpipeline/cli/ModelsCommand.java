@@ -1,0 +1,53 @@
+package dev.mnistpipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.cli.client.StackClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ./pipeline models}: the registry as a table, the champion, and the latest changes of the champion. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "Model versions with accuracy and gate verdict, the champion, and how it changed.")
+final class ModelsCommand implements Callable<Integer> {
+    @Mixin
+    StackOptions stack = new StackOptions();
+    @Option(names = "--history", paramLabel = "N", description = "changes of the champion to show [5]")
+    int history = 5;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode registry = stack.connect().get(StackClient.EVALUATOR, "/models");
+        if (stack.printedJson(registry, System.out)) {
+            return 0;
+        }
+        System.out.printf("   %-32s %-12s %-20s %-24s %9s  %-9s %s%n", "MODEL", "ARCH", "DATASET", "BASE MODEL", "ACCURACY", "GATE", "CREATED");
+        List<JsonNode> models = new ArrayList<>();
+        registry.path("models").forEach(models::add);
+        for (JsonNode m : models) {
+            System.out.printf(" %s %-32s %-12s %-20s %-24s %9s  %-9s %s%n", m.path("champion").asBoolean() ? "★" : " ",
+                    m.path("modelId").asText(), m.path("architecture").asText(), m.path("datasetId").asText(),
+                    m.path("baseModelId").asText("-"), m.path("accuracy").isNumber() ? String.format("%.4f", m.path("accuracy").asDouble()) : "-",
+                    m.path("decision").asText(), m.path("createdAt").asText(""));
+        }
+        JsonNode champion = registry.path("champion");
+        System.out.println(champion.isObject()
+                ? String.format("champion: %s (accuracy %.4f, generation %d)", champion.path("modelId").asText(),
+                champion.path("accuracy").asDouble(), champion.path("generation").asLong())
+                : "no champion yet: no model has passed the gate");
+        int shown = 0;
+        for (JsonNode c : registry.path("history")) {
+            if (shown++ == history) {
+                break;
+            }
+            System.out.printf("  g%-3d %-25s %-9s %s%s%n", c.path("generation").asLong(), c.path("at").asText(), c.path("kind").asText(),
+                    c.path("modelId").asText() + (c.path("replacedModelId").isTextual() ? " (was " + c.path("replacedModelId").asText() + ")" : ""),
+                    c.path("kind").asText().equals("gate") ? "" : " by " + c.path("by").asText() + ": " + c.path("reason").asText());
+        }
+        return 0;
+    }
+}
