@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.Collection;
 
@@ -25,6 +26,7 @@ public class DashboardResource {
         this.dashboard = dashboard;
     }
 
+    @Operation(summary = "Recent runs with their training curves")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/runs")
@@ -34,6 +36,7 @@ public class DashboardResource {
     }
 
     /** Each SSE message is {@code {"topic": ..., "json": ...}} with the event as published on Kafka. */
+    @Operation(summary = "Server-sent events: training metrics, evaluations and gate decisions as published")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/events")

@@ -13,6 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
 
@@ -30,12 +31,14 @@ public class EvaluationResource {
         this.store = store;
     }
 
+    @Operation(summary = "Evaluation ids")
     @RolesAllowed(Roles.VIEWER)
     @GET
     public List<String> list() {
         return evaluator.list();
     }
 
+    @Operation(summary = "A misclassified test image of an evaluation, as a PNG")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}/gallery/{index}.png")
@@ -45,6 +48,7 @@ public class EvaluationResource {
                 .orElseThrow(() -> new NotFoundException("no gallery image " + index + " in evaluation " + id));
     }
 
+    @Operation(summary = "An evaluation report: accuracy, per-class P/R/F1, confusion matrix, errors")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")

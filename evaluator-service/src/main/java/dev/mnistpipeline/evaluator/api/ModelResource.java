@@ -23,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
 import java.util.Optional;
@@ -75,6 +76,7 @@ public class ModelResource {
         }
     }
 
+    @Operation(summary = "The registry: every model version, the champion, the gate thresholds and the history of the champion")
     @RolesAllowed(Roles.VIEWER)
     @GET
     public Registry list() {
@@ -95,6 +97,7 @@ public class ModelResource {
      * with who and why and announced on {@code model.promoted}, so every replica serves it. 409 when it already
      * serves, has no evaluation, or the champion changed meanwhile.
      */
+    @Operation(summary = "Make an evaluated model the champion by hand, with a reason")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{id}/promote")
@@ -107,6 +110,7 @@ public class ModelResource {
     }
 
     /** Back to the champion before the current one (twice: two back). 409 when there is none. */
+    @Operation(summary = "Return to the champion before the current one, with a reason")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/champion/rollback")
@@ -123,6 +127,7 @@ public class ModelResource {
         return caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
     }
 
+    @Operation(summary = "The serving model with its evaluation and gate decision")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/champion")
@@ -132,6 +137,7 @@ public class ModelResource {
         return get(id);
     }
 
+    @Operation(summary = "One model version with its evaluation and gate decision")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ public class PredictionResource {
         this.predictions = predictions;
     }
 
+    @Operation(summary = "The champion's top classes for an image sent as the body")
     @RolesAllowed(Roles.PREDICTOR)
     @POST
     @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
@@ -41,6 +43,7 @@ public class PredictionResource {
         return predictions.predict(body);
     }
 
+    @Operation(summary = "The champion's top classes for an image sent as a multipart part")
     @RolesAllowed(Roles.PREDICTOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)

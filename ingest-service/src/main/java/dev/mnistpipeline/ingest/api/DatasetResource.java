@@ -19,6 +19,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +53,8 @@ public class DatasetResource {
         this.sources = sources;
     }
 
+    @Operation(summary = "Ingest a base dataset version from mnist, an allowed folder or an https URL")
+    @APIResponseSchema(value = IngestResponse.class, responseCode = "201")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -64,6 +68,8 @@ public class DatasetResource {
     }
 
     /** Multipart upload with parts {@code train-images}, {@code train-labels}, {@code test-images}, {@code test-labels} (raw or gzip). */
+    @Operation(summary = "Ingest the four IDX files as a multipart upload")
+    @APIResponseSchema(value = IngestResponse.class, responseCode = "201")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/upload")
@@ -77,12 +83,14 @@ public class DatasetResource {
         return respond(ingestor.ingest(dataset, "upload", raw));
     }
 
+    @Operation(summary = "Every dataset version with its parts and lineage")
     @RolesAllowed(Roles.VIEWER)
     @GET
     public List<DatasetManifest> list() {
         return ingestor.list();
     }
 
+    @Operation(summary = "One dataset version")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{id}")

@@ -28,9 +28,13 @@ public final class EventStream implements AutoCloseable {
 
     /** One record as seen on the wire. */
     public record Event(String topic, String key, String value, Map<String, String> headers) {
-        /** A top-level field of the JSON value as text ("" when absent), e.g. a metric's {@code phase}. */
+        /** A top-level field of the JSON value as text ("" when absent or the value is not JSON: poison), e.g. a metric's {@code phase}. */
         public String field(String name) {
-            return Json.tree(value).path(name).asText();
+            try {
+                return Json.tree(value).path(name).asText();
+            } catch (RuntimeException notJson) {
+                return "";
+            }
         }
     }
 

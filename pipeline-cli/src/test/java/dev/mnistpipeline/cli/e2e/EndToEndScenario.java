@@ -356,11 +356,13 @@ abstract class EndToEndScenario {
 
     @Test
     @Order(11)
-    @DisplayName("11. every endpoint: 401 without a token or with a bad one, 403 below its role, through with it")
+    @DisplayName("11. every endpoint: 401 without a token or with a bad one, 403 below its role, through with it; each is in its service's OpenAPI document")
     void everyEndpointNeedsItsRole() throws Exception {
         needs(evaluation, "step 3 (evaluation)");
-        EndpointSecurityScenario.run(stack, EndpointSecurityScenario.table(evaluation.evaluationId(), evaluation.modelId(),
-                datasetId, java.util.Arrays.copyOfRange(testImages, 0, Idx.PIXELS)));
+        List<EndpointSecurityScenario.Endpoint> table = EndpointSecurityScenario.table(evaluation.evaluationId(),
+                evaluation.modelId(), datasetId, java.util.Arrays.copyOfRange(testImages, 0, Idx.PIXELS));
+        EndpointSecurityScenario.run(stack, table);
+        OpenApiScenario.run(stack, table);
     }
 
     @Test
@@ -468,6 +470,14 @@ abstract class EndToEndScenario {
         needs(extended, "step 8 (samples)");
         needs(report, "step 3 (evaluation)");
         CliScenario.run(new Layout(Path.of("..").toAbsolutePath()), stack, infra, events, testImages, testLabels, workDir);
+    }
+
+    @Test
+    @Order(16)
+    @DisplayName("16. one trace from an upload to the gate: every event it leads to carries the caller's trace id")
+    void oneTraceFromUploadToGate() throws Exception {
+        needs(report, "step 3 (evaluation)");
+        TracingScenario.run(stack, events, testImages, testLabels);
     }
 
     private static void needs(Object produced, String step) {

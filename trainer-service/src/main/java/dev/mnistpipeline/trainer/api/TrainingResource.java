@@ -29,6 +29,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 import java.util.Set;
 
@@ -62,6 +64,8 @@ public class TrainingResource {
         this.cancellations = cancellations;
     }
 
+    @Operation(summary = "Request a training run; it is queued on training.requested")
+    @APIResponseSchema(value = TrainingAccepted.class, responseCode = "202")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -71,6 +75,7 @@ public class TrainingResource {
         return Response.accepted(new TrainingAccepted(run.runId(), run.modelId(), run.preparedId(), run.hyperparameters())).build();
     }
 
+    @Operation(summary = "A run: its state, latest metrics and, once done, its model")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{runId}")
@@ -90,6 +95,8 @@ public class TrainingResource {
      * without a model and with a {@code cancelled} report. The body is optional: {@code {"reason": "..."}}, recorded
      * with who asked and when. A finished run answers 409.
      */
+    @Operation(summary = "Cancel a run at its next step, recording who and why")
+    @APIResponseSchema(value = RunCancellations.Cancellation.class, responseCode = "202")
     @RolesAllowed(Roles.OPERATOR)
     @DELETE
     @Path("/{runId}")
