@@ -154,6 +154,10 @@ public final class PipelineStack implements AutoCloseable {
         env.put("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", ingestDirs(layout)));
         env.putAll(extraEnv.getOrDefault(service, Map.of()));
         env.putAll(instanceEnv);
+        if (!env.containsKey("PIPELINE_OTLP_ENDPOINT") && System.getenv("PIPELINE_OTLP_ENDPOINT") == null) {
+            // Traces still propagate through Kafka headers; with no collector to send spans to, failed exports stay quiet.
+            env.put("PIPELINE_OTLP_EXPORT_LOG_LEVEL", "ERROR");
+        }
         try {
             return ManagedProcess.start(processName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),

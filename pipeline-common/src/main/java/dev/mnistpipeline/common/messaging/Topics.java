@@ -1,8 +1,21 @@
 package dev.mnistpipeline.common.messaging;
 
+import dev.mnistpipeline.common.events.DatasetIngested;
+import dev.mnistpipeline.common.events.DatasetPrepared;
+import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.events.EventTypes;
+import dev.mnistpipeline.common.events.InferenceRequested;
+import dev.mnistpipeline.common.events.InferenceResult;
+import dev.mnistpipeline.common.events.ModelPromoted;
+import dev.mnistpipeline.common.events.ModelRejected;
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.events.PipelineEvent;
+import dev.mnistpipeline.common.events.SampleSubmitted;
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.events.TrainingRequested;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one place that names the pipeline's Kafka topics and the SmallRye channels bound to them.
@@ -28,6 +41,20 @@ public final class Topics {
     public static final List<String> ALL = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
             TRAINING_REQUESTED, TRAINING_METRICS, MODEL_TRAINED, EVALUATION_COMPLETED, MODEL_PROMOTED, MODEL_REJECTED,
             INFERENCE_REQUESTS, INFERENCE_RESULTS);
+
+    /** The event record each topic carries (the AsyncAPI document's payloads are made from these). */
+    public static final Map<String, Class<? extends PipelineEvent>> EVENTS = Map.ofEntries(
+            Map.entry(SAMPLES_SUBMITTED, SampleSubmitted.class),
+            Map.entry(DATASET_INGESTED, DatasetIngested.class),
+            Map.entry(DATASET_PREPARED, DatasetPrepared.class),
+            Map.entry(TRAINING_REQUESTED, TrainingRequested.class),
+            Map.entry(TRAINING_METRICS, TrainingMetrics.class),
+            Map.entry(MODEL_TRAINED, ModelTrained.class),
+            Map.entry(EVALUATION_COMPLETED, EvaluationCompleted.class),
+            Map.entry(MODEL_PROMOTED, ModelPromoted.class),
+            Map.entry(MODEL_REJECTED, ModelRejected.class),
+            Map.entry(INFERENCE_REQUESTS, InferenceRequested.class),
+            Map.entry(INFERENCE_RESULTS, InferenceResult.class));
 
     /** Topics that some service consumes, and so have a dead-letter topic. */
     public static final List<String> CONSUMED = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
