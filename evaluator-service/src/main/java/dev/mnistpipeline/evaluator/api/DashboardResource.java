@@ -1,6 +1,8 @@
 package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.sweeps.SweepRecords;
 import dev.mnistpipeline.evaluator.domain.DashboardState;
 import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
@@ -12,6 +14,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Data behind the dashboard page ({@code /}, served from {@code META-INF/resources}): the run list with curves,
@@ -21,9 +24,11 @@ import java.util.Collection;
 public class DashboardResource {
 
     private final DashboardState dashboard;
+    private final SweepRecords sweeps;
 
-    public DashboardResource(DashboardState dashboard) {
+    public DashboardResource(DashboardState dashboard, ObjectStore store) {
         this.dashboard = dashboard;
+        this.sweeps = new SweepRecords(store);
     }
 
     @Operation(summary = "Recent runs with their training curves")
@@ -33,6 +38,15 @@ public class DashboardResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Collection<DashboardState.Run> runs() {
         return dashboard.runs();
+    }
+
+    @Operation(summary = "Every sweep with its trials' hyperparameters, per-epoch validation accuracy and end, and the gate's verdict")
+    @RolesAllowed(Roles.VIEWER)
+    @GET
+    @Path("/sweeps")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<SweepRecords.View> sweeps() {
+        return sweeps.list();
     }
 
     /** Each SSE message is {@code {"topic": ..., "json": ...}} with the event as published on Kafka. */

@@ -63,14 +63,21 @@ public class ModelEvaluator {
     static final int TOP_CONFUSED_PAIRS = 10;
     static final int CALIBRATION_BINS = 15;
 
-    /** Scores the model (once), then lets the registry's gate decide whether it becomes the champion. */
+    /**
+     * Scores the model (once), then lets the registry's gate decide whether it becomes the champion; a sweep's trial
+     * waits for its sweep's end ({@link SweepGate}).
+     */
     public EvaluationReport evaluate(ModelTrained event) {
         String evaluationId = ObjectKeys.evaluationId(event.modelId());
         Document<EvaluationReport> report = store.findOrPutDocument(ObjectKeys.evaluationReport(evaluationId),
                 EvaluationReport.class, () -> score(event, evaluationId));
         gauges.record(report.value());
         publisher.publishOnce(evaluationCompleted, report.value().announcement(report.stored()));
-        gate.decide(report.value());
+        if (store.exists(ObjectKeys.sweepOfRun(event.runId()))) {
+            LOG.infof("%s is a sweep trial: gated with its sweep's best, once the sweep ends", event.modelId());
+        } else {
+            gate.decide(report.value());
+        }
         return report.value();
     }
 

@@ -52,6 +52,11 @@ final class EndpointSecurityScenario {
                 new Endpoint("trainer-service", "POST", "/trainings", Roles.OPERATOR, "application/json", "{\"runId\":\"\"}".getBytes()),
                 new Endpoint("trainer-service", "GET", "/trainings/run-no-such-run", Roles.VIEWER, null, null),
                 new Endpoint("trainer-service", "DELETE", "/trainings/run-never-requested", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                // an empty space: 400 for the operator, so walking the table starts no sweep
+                new Endpoint("trainer-service", "POST", "/sweeps", Roles.OPERATOR, "application/json", "{\"space\":{}}".getBytes()),
+                new Endpoint("trainer-service", "GET", "/sweeps", Roles.VIEWER, null, null),
+                new Endpoint("trainer-service", "GET", "/sweeps/no-such-sweep", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/dashboard/sweeps", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "application/octet-stream", digit),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "multipart/form-data; boundary=x", "--x--\r\n".getBytes()),
                 new Endpoint("evaluator-service", "GET", "/dashboard/runs", Roles.VIEWER, null, null),

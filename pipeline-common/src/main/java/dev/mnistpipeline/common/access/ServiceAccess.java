@@ -50,11 +50,11 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
             new ServiceAccess(TRAINER, List.of(Topics.TRAINING_REQUESTED, Topics.DATASET_PREPARED), List.of(), "",
                     List.of(Topics.TRAINING_REQUESTED, Topics.TRAINING_METRICS, Topics.MODEL_TRAINED),
                     List.of("prepared/", "registry/"),
-                    List.of("models/", "checkpoints/", "leases/", "runs/", MARKERS)),
+                    List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", MARKERS)),
             new ServiceAccess(EVALUATOR, List.of(Topics.MODEL_TRAINED, Topics.INFERENCE_REQUESTS), Topics.DASHBOARD_FEED,
                     "evaluator-dashboard-",
                     List.of(Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED, Topics.INFERENCE_RESULTS),
-                    List.of("raw/", "prepared/", "models/", "runs/"), List.of("evaluations/", "registry/", MARKERS)),
+                    List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", MARKERS)),
             new ServiceAccess(SAMPLES_PUBLISHER, List.of(), List.of(), "", List.of(Topics.SAMPLES_SUBMITTED),
                     List.of(), List.of()));
 

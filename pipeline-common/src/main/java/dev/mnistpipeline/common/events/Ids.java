@@ -43,6 +43,15 @@ public final class Ids {
         return RUN_ID.require("runId", id);
     }
 
+    /** A sweep id: a run id's shape, short enough that its trials' run ids ({@code <sweepId>-t<nn>}) are too. */
+    public static String sweepId(String id) {
+        RUN_ID.require("sweepId", id);
+        if (id.length() > 60) {
+            throw new InvalidDataException("sweepId must be at most 60 characters, got " + id.length());
+        }
+        return id;
+    }
+
     public static String datasetId(String id) {
         return DATASET_ID.require("datasetId", id);
     }

@@ -31,6 +31,10 @@ import java.util.Optional;
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
+ * registry/sweeps/&lt;sweepId&gt;.json           the sweep's best trial, gated once when the sweep ended
+ * sweeps/&lt;sweepId&gt;/sweep.json              Sweep: the search space and every planned trial (immutable)
+ * sweeps/&lt;sweepId&gt;/trials/&lt;runId&gt;.json     TrialStatus: per-epoch validation accuracy and how the trial ended
+ * sweeps/by-run/&lt;runId&gt;                    the sweep a run belongs to (its model waits for the sweep's gate)
  * markers/published/&lt;eventId&gt;               written after an event was acknowledged: publish once
  * markers/expiring/&lt;hour&gt;/&lt;eventId&gt;          the same for high-volume events (inference results), filed by the
  *                                             hour their request was published and deleted after a retention
@@ -128,6 +132,28 @@ public final class ObjectKeys {
     /** Zero-padded so that listing returns generations in order. */
     public static String championChange(long generation) {
         return CHAMPION_HISTORY_PREFIX + String.format("%012d", generation) + ".json";
+    }
+
+    public static final String SWEEPS_PREFIX = "sweeps/";
+
+    public static String sweep(String sweepId) {
+        return SWEEPS_PREFIX + sweepId + "/sweep.json";
+    }
+
+    public static String sweepTrialsPrefix(String sweepId) {
+        return SWEEPS_PREFIX + sweepId + "/trials/";
+    }
+
+    public static String sweepTrial(String sweepId, String runId) {
+        return sweepTrialsPrefix(sweepId) + runId + ".json";
+    }
+
+    public static String sweepOfRun(String runId) {
+        return SWEEPS_PREFIX + "by-run/" + runId;
+    }
+
+    public static String sweepGated(String sweepId) {
+        return "registry/sweeps/" + sweepId + ".json";
     }
 
     public static String gateDecision(String modelId) {

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where training progress goes: {@code training.metrics} for dashboards, Prometheus gauges, and the latest
- * event per run for {@code GET /trainings/{runId}}. Each run reports through its own {@link RunReporter}.
+ * Where training progress goes: {@code training.metrics} for dashboards, Prometheus gauges, the latest
+ * event per run for {@code GET /trainings/{runId}}, and a sweep trial's status (with median stopping). Each run reports through its own {@link RunReporter}.
  */
 @ApplicationScoped
 public class TrainingProgress {
@@ -22,12 +22,14 @@ public class TrainingProgress {
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingMetrics;
     private final TrainingGauges gauges;
+    private final Sweeps sweeps;
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
 
-    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges,
+    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges, Sweeps sweeps,
                             @Channel(Topics.Channels.TRAINING_METRICS) MutinyEmitter<String> trainingMetrics) {
         this.publisher = publisher;
         this.gauges = gauges;
+        this.sweeps = sweeps;
         this.trainingMetrics = trainingMetrics;
     }
 
@@ -49,5 +51,6 @@ public class TrainingProgress {
             // Metrics are for dashboards; a lost one must not fail the run.
             LOG.warnf("Could not publish %s metrics for %s: %s", m.phase(), m.runId(), e.getMessage());
         }
+        sweeps.onProgress(m);
     }
 }

@@ -57,15 +57,20 @@ public class TrainingRequests {
     /** Checks a request from any entry point; what it returns is what the trainer trains. */
     public AcceptedRun accept(TrainingRequested request) {
         request.checkIds();
-        Hyperparameters hp = TrainingRules.validate(request.hyperparameters());
-        if (hp.epochs() > maxEpochs) {
-            throw new InvalidDataException("epochs " + hp.epochs() + " is more than pipeline.trainer.max-epochs (" + maxEpochs + ")");
-        }
+        Hyperparameters hp = checkEpochs(TrainingRules.validate(request.hyperparameters()));
         String preparedId = request.preparedId() != null ? request.preparedId() : pinLatestPrepared(request.runId());
         String sha = request.preparedSha256() != null ? request.preparedSha256()
                 : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
                 .orElseThrow(() -> new InvalidDataException("no prepared dataset " + preparedId));
         return new AcceptedRun(request.runId(), preparedId, sha, hp);
+    }
+
+    /** Refuses more epochs than {@code pipeline.trainer.max-epochs}: the cost cap no request can exceed. */
+    public Hyperparameters checkEpochs(Hyperparameters hp) {
+        if (hp.epochs() > maxEpochs) {
+            throw new InvalidDataException("epochs " + hp.epochs() + " is more than pipeline.trainer.max-epochs (" + maxEpochs + ")");
+        }
+        return hp;
     }
 
     /**
