@@ -6,6 +6,9 @@
 'use strict';
 
 const state = { runs: new Map(), selectedRun: null, selectedModel: null, liveCount: 0 };
+// Views in their own scripts (sweeps.js, compare.js) register here: start() after sign-in, event(topic, e) per live
+// event, registry(reg) whenever the registry is reloaded.
+const views = [];
 const $ = (id) => document.getElementById(id);
 const pct = (x) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2) + '%');
 const num = (x, d = 4) => (x == null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
@@ -139,6 +142,7 @@ function drawChart(canvas, series) {
 // ---- registry, decisions and evaluations -------------------------------------------------------------------
 async function loadRegistry() {
   const reg = await getJson('/models');
+  views.forEach((v) => v.registry?.(reg));
   $('champion').textContent = reg.champion ? `champion: ${reg.champion.modelId} (${pct(reg.champion.accuracy)})` : 'no champion yet';
   $('champion').dataset.model = reg.champion ? reg.champion.modelId : '';
   const t = reg.thresholds;
@@ -254,6 +258,7 @@ function onLiveEvent(data) {
   if (topic === 'training.metrics') applyMetrics(event);
   if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
   if (topic === 'evaluation.completed') loadRegistry();
+  views.forEach((v) => v.event?.(topic, event));
 }
 
 // ---- draw a digit -----------------------------------------------------------------------------------------------
@@ -311,6 +316,7 @@ async function start() {
     state.selectedRun = [...state.runs.values()].pop()?.runId || null;
     renderRuns(); renderCurves();
     await loadRegistry();
+    for (const v of views) await v.start?.();
     connect();
   } catch (e) {
     started = false;
@@ -319,4 +325,5 @@ async function start() {
 }
 setUpDrawing();
 setUpSignIn();
-start();
+// After sweeps.js and compare.js have registered their views.
+document.addEventListener('DOMContentLoaded', start);

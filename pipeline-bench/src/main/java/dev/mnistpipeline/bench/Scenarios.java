@@ -9,6 +9,7 @@ import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
 import dev.mnistpipeline.bench.scenarios.PrepareChild;
 import dev.mnistpipeline.bench.scenarios.SamplesLoad;
+import dev.mnistpipeline.bench.scenarios.Sweep;
 import dev.mnistpipeline.bench.scenarios.TimeTo99;
 import dev.mnistpipeline.bench.scenarios.TrainingRun;
 import dev.mnistpipeline.common.data.Augmentation;
@@ -38,7 +39,8 @@ public final class Scenarios {
             new CompareDjlPytorch(),
             new PrepareChild(),
             new SamplesLoad(),
-            new Chaos());
+            new Chaos(),
+            new Sweep());
 
     private Scenarios() {
     }

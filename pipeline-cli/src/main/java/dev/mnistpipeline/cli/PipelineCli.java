@@ -8,14 +8,14 @@ import java.io.PrintWriter;
 
 /**
  * {@code ./pipeline <command>}: the embedded stack ({@code demo}, {@code up}, {@code down}) and the daily work on a
- * running stack or cluster ({@code ingest}, {@code publish}, {@code train}, {@code watch}, {@code predict}, {@code models},
+ * running stack or cluster ({@code ingest}, {@code publish}, {@code train}, {@code sweep}, {@code watch}, {@code predict}, {@code models},
  * {@code promote}, {@code rollback}, {@code datasets}, {@code dlq}). One class per subcommand; benchmarks live in
  * the {@code pipeline-bench} module ({@code ./pipeline bench}).
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnist-pipeline 0.1.0",
         description = "MNIST model development: an embedded stack, and the daily loop against a running one.",
         subcommands = {DemoCommand.class, UpCommand.class, DownCommand.class, IngestCommand.class, PublishCommand.class, TrainCommand.class,
-                WatchCommand.class, PredictCommand.class, ModelsCommand.class, PromoteCommand.class, RollbackCommand.class,
+                WatchCommand.class, SweepCommand.class, PredictCommand.class, ModelsCommand.class, PromoteCommand.class, RollbackCommand.class,
                 DatasetsCommand.class, DlqCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Commands after 'down' talk to the stack ./pipeline up started, to --context NAME",
                 "(.pipeline/contexts/NAME.env), or to the environment's settings; each takes --json.",

@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.domain;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.quarkus.Periodic;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.sweeps.Sweep;
@@ -24,9 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A sweep's trials are evaluated like any model but not gated one by one: once every trial has finished, the trial
@@ -43,11 +41,7 @@ public class SweepGate {
     private final ModelEvaluator evaluator;
     private final Duration pollEvery;
     private final Set<String> gated = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sweep-gate");
-        t.setDaemon(true);
-        return t;
-    });
+    private Periodic loop;
 
     public SweepGate(ObjectStore store, PromotionService promotions, ModelEvaluator evaluator,
                      @ConfigProperty(name = "pipeline.registry.sweeps.poll", defaultValue = "3s") Duration pollEvery) {
@@ -59,11 +53,13 @@ public class SweepGate {
     }
 
     void onStart(@Observes StartupEvent event) {
-        loop.scheduleWithFixedDelay(this::checkAll, pollEvery.toMillis(), pollEvery.toMillis(), TimeUnit.MILLISECONDS);
+        loop = Periodic.every("sweep-gate", pollEvery, this::checkAll);
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        loop.shutdownNow();
+        if (loop != null) {
+            loop.close();
+        }
     }
 
     private void checkAll() {

@@ -137,6 +137,24 @@ final class DashboardBrowserScenario {
                 }
             }
             assertEquals(report.misclassified().size(), browser.findElements(By.cssSelector("#gallery img")).size());
+
+            // 3b. Two models side by side: every cell of the confusion-matrix difference is B's count minus A's.
+            wait.until(d -> d.findElement(By.id("compare")).getDomAttribute("data-pair") != null);
+            String[] pair = browser.findElement(By.id("compare")).getDomAttribute("data-pair").split("\\|");
+            int[][] a = Json.MAPPER.convertValue(Json.tree(Http.get(stack.url("evaluator-service") + "/evaluations/eval-" + pair[0])
+                    .requireSuccess("report A").body()).path("confusionMatrix"), int[][].class);
+            int[][] b = Json.MAPPER.convertValue(Json.tree(Http.get(stack.url("evaluator-service") + "/evaluations/eval-" + pair[1])
+                    .requireSuccess("report B").body()).path("confusionMatrix"), int[][].class);
+            @SuppressWarnings("unchecked")
+            List<List<String>> deltas = (List<List<String>>) ((JavascriptExecutor) browser).executeScript(
+                    "return [...Array(10).keys()].map(t => [...Array(10).keys()].map(p =>"
+                            + " document.querySelector(`#compare-confusion td[data-true='${t}'][data-pred='${p}']`).dataset.delta));");
+            for (int t = 0; t < 10; t++) {
+                for (int p = 0; p < 10; p++) {
+                    assertEquals(Integer.toString(b[t][p] - a[t][p]), deltas.get(t).get(p), "difference " + t + "," + p + " of " + pair[1] + " - " + pair[0]);
+                }
+            }
+            assertEquals(10, browser.findElements(By.cssSelector("#compare-classes tr[data-class]")).size(), "per-class rows");
             wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
                     "return [...document.querySelectorAll('#gallery img')].every(i => i.complete && i.naturalWidth === 28)"));
 

@@ -96,6 +96,12 @@ class SweepTest {
             assertEquals(List.of(best.runId()), gated, "exactly the best trial is gated");
             assertEquals(1, events.all(Topics.MODEL_PROMOTED).size() + events.all(Topics.MODEL_REJECTED).size(), "one gate decision announced");
 
+            // The dashboard's sweeps view reads the same records.
+            JsonNode dashboard = Json.tree(Http.get(stack.url("evaluator-service") + "/dashboard/sweeps").requireSuccess("dashboard sweeps").body());
+            assertEquals(sweep, dashboard.get(0).path("sweep").path("sweepId").asText());
+            assertEquals(4, dashboard.get(0).path("trials").size());
+            assertEquals(best.runId(), dashboard.get(0).path("gated").path("bestRunId").asText());
+
             Set<String> trainers = new HashSet<>();
             for (var p : List.of(stack.process("trainer-service"), second)) {
                 String log = Files.readString(p.log());

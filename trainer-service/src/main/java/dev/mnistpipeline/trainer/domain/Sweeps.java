@@ -6,6 +6,7 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.quarkus.Periodic;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.sweeps.Sweep;
@@ -27,9 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hyperparameter sweeps. A sweep is planned whole when created and kept in storage; every trainer replica runs the
@@ -51,11 +49,7 @@ public class Sweeps {
     private final Set<String> finishedSweeps = ConcurrentHashMap.newKeySet();
     /** Which sweep each run this replica saw belongs to (empty: none), so a plain run costs one lookup. */
     private final Map<String, Optional<String>> sweepOfRun = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sweeps");
-        t.setDaemon(true);
-        return t;
-    });
+    private Periodic loop;
 
     public Sweeps(ObjectStore store, TrainingRequests requests, RunCancellations cancellations,
                   @ConfigProperty(name = "pipeline.trainer.sweeps.poll", defaultValue = "2s") Duration pollEvery) {
@@ -67,11 +61,13 @@ public class Sweeps {
     }
 
     void onStart(@Observes StartupEvent event) {
-        loop.scheduleWithFixedDelay(this::reconcileAll, pollEvery.toMillis(), pollEvery.toMillis(), TimeUnit.MILLISECONDS);
+        loop = Periodic.every("sweeps", pollEvery, this::reconcileAll);
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        loop.shutdownNow();
+        if (loop != null) {
+            loop.close();
+        }
     }
 
     /** What {@code POST /sweeps} asks for; see {@link Sweep}. */
@@ -101,7 +97,7 @@ public class Sweeps {
             throw new ConflictException("sweep " + sweepId + " exists; choose another id");
         }
         LOG.infof("Sweep %s: %d trials (%s), %d at a time", sweepId, trials.size(), sweep.search(), parallelism);
-        loop.execute(this::reconcileAll);
+        loop.runSoon();
         return sweep;
     }
 
