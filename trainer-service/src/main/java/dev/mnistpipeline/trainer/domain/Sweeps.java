@@ -6,6 +6,7 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.quarkus.Periodic;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -124,7 +125,7 @@ public class Sweeps {
 
     /** Keeps {@code parallelism} trials in flight: submits the next ones, in plan order. */
     private void reconcile(Sweep sweep) {
-        List<TrialStatus> statuses = records.statuses(sweep);
+        List<TrialStatus> statuses = records.statuses(sweep).stream().map(this::repaired).toList();
         long inFlight = statuses.stream().filter(s -> !s.finished()).count();
         if (statuses.size() == sweep.trials().size() && inFlight == 0) {
             finishedSweeps.add(sweep.sweepId());
@@ -144,20 +145,51 @@ public class Sweeps {
     }
 
     /**
+     * A trial still shown in flight whose run has in fact ended (its end was not recorded: storage was down just then,
+     * or its trainer died after storing the model): its state from what storage shows, written back.
+     */
+    private TrialStatus repaired(TrialStatus t) {
+        if (t.finished()) {
+            return t;
+        }
+        Optional<ModelManifest> model = store.findJson(ObjectKeys.modelManifest(ObjectKeys.modelId(t.runId())), ModelManifest.class);
+        TrialStatus fixed = model.map(m -> t.with(TrialStatus.COMPLETED,
+                        m.history().stream().map(ModelManifest.EpochSummary::validationAccuracy).toList(), m.validationAccuracy(), null))
+                .or(() -> cancellations.find(t.runId()).map(c -> t.with(
+                        STOPPED_BY.equals(c.by()) ? TrialStatus.EARLY_STOPPED : TrialStatus.CANCELLED,
+                        t.epochValidationAccuracy(), null, c.reason())))
+                .orElse(t);
+        if (fixed != t) {
+            store.putJson(ObjectKeys.sweepTrial(t.sweepId(), t.runId()), fixed);
+        }
+        return fixed;
+    }
+
+    /**
      * A run's progress, as this replica reports it: for a trial, its status, and after each epoch the median
      * stopping rule. Never fails the run: a sweep's bookkeeping is retried at the next event.
      */
     public void onProgress(TrainingMetrics m) {
+        if (!TRACKED_PHASES.contains(m.phase())) {
+            return; // step metrics: nothing a trial records, so no storage call on the training hot path
+        }
         try {
             Optional<String> sweepId = sweepOfRun.computeIfAbsent(m.runId(),
                     run -> store.findText(ObjectKeys.sweepOfRun(run)).map(String::trim));
             if (sweepId.isPresent()) {
                 record(sweepId.get(), m);
             }
+            if (END_PHASES.contains(m.phase())) {
+                sweepOfRun.remove(m.runId());
+            }
         } catch (RuntimeException e) {
+            // An outage: the reconcile loop repairs the trial's state from what storage shows (repair below).
             LOG.warnf("Could not record sweep progress of %s: %s", m.runId(), e.getMessage());
         }
     }
+
+    private static final Set<String> END_PHASES = Set.of("completed", "failed", "cancelled");
+    private static final Set<String> TRACKED_PHASES = Set.of("started", "resumed", "epoch", "completed", "failed", "cancelled");
 
     private void record(String sweepId, TrainingMetrics m) {
         String key = ObjectKeys.sweepTrial(sweepId, m.runId());
