@@ -7,6 +7,7 @@ import dev.mnistpipeline.bench.scenarios.Evaluate10k;
 import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
+import dev.mnistpipeline.bench.scenarios.PredictThroughput;
 import dev.mnistpipeline.bench.scenarios.PrepareChild;
 import dev.mnistpipeline.bench.scenarios.SamplesLoad;
 import dev.mnistpipeline.bench.scenarios.Sweep;
@@ -16,6 +17,7 @@ import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.events.Hyperparameters;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every benchmark scenario, in the order {@code --list} shows them: the one place a new scenario is added. */
@@ -30,11 +32,14 @@ public final class Scenarios {
             new PipelineFull(),
             new Evaluate10k(),
             new PredictLatency(),
+            new PredictThroughput(),
             new Augment(),
             new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.995),
             new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),
             new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.988),
-            new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(1).augmentation(null).build()),
+            new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(2).augmentation(Augmentation.NONE).build(), List.of(
+                    Map.entry("bfloat16", Hyperparameters.builder().precision(Hyperparameters.Precision.BFLOAT16).build()),
+                    Map.entry("one_cycle_3e-3", Hyperparameters.builder().schedule(Hyperparameters.Schedule.ONE_CYCLE).learningRate(3e-3).build()))),
             new FinetuneFashion(),
             new CompareDjlPytorch(),
             new PrepareChild(),

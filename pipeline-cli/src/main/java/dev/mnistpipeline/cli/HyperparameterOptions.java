@@ -22,7 +22,7 @@ public final class HyperparameterOptions {
     Hyperparameters.Loss loss;
     @Option(names = "--activation", paramLabel = "NAME", description = "relu|sigmoid|tanh [per architecture]")
     Hyperparameters.Activation activation;
-    @Option(names = "--schedule", paramLabel = "NAME", description = "cosine|constant|step")
+    @Option(names = "--schedule", paramLabel = "NAME", description = "cosine|constant|step|one_cycle [cosine]")
     Hyperparameters.Schedule schedule;
     @Option(names = "--weight-decay", paramLabel = "X", description = "[0]")
     Double weightDecay;
@@ -38,6 +38,10 @@ public final class HyperparameterOptions {
     Hyperparameters.Freeze freeze;
     @Option(names = "--transfer", paramLabel = "WHAT", description = "all|features|convolutions (with --base-model)")
     Hyperparameters.Transfer transfer;
+    @Option(names = "--precision", paramLabel = "NAME", description = "float32|bfloat16 (oneDNN mixed precision on CPUs with bfloat16) [float32]")
+    Hyperparameters.Precision precision;
+    @Option(names = "--accuracy-check-every", paramLabel = "STEPS", description = "score the test split every STEPS steps, outside the training time [0: off]")
+    Integer accuracyCheckEverySteps;
 
     /** Only what was given; the trainer fills in the rest. */
     public Hyperparameters given() {
@@ -45,7 +49,8 @@ public final class HyperparameterOptions {
                 .learningRate(learningRate).optimizer(optimizer).loss(loss).activation(activation).schedule(schedule)
                 .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).seed(seed)
                 .augmentation(augment == null ? null : TrainOptions.parseAugmentation(augment))
-                .baseModelId(baseModel).freeze(freeze).transfer(transfer).build();
+                .baseModelId(baseModel).freeze(freeze).transfer(transfer).precision(precision)
+                .accuracyCheckEverySteps(accuracyCheckEverySteps).build();
     }
 
     /** Whether any hyperparameter was given (a benchmark's preset applies only when none was). */
@@ -53,6 +58,6 @@ public final class HyperparameterOptions {
         return architecture != null || epochs != null || batchSize != null || learningRate != null || optimizer != null
                 || loss != null || activation != null || schedule != null || weightDecay != null
                 || earlyStoppingPatience != null || seed != null || augment != null || baseModel != null
-                || freeze != null || transfer != null;
+                || freeze != null || transfer != null || precision != null || accuracyCheckEverySteps != null;
     }
 }

@@ -125,6 +125,7 @@ public final class PipelineRun {
                     out.printf("             epoch %d/%d done: loss %.4f  train acc %.4f  validation acc %.4f  %.0f img/s%n",
                             m.epoch(), m.epochs(), m.loss(), m.accuracy(), m.validationAccuracy(), m.imagesPerSecond());
                 }
+                case "check" -> out.printf("             step %d/%d: %s%n", m.step(), m.totalSteps(), m.message());
                 case "failed" -> out.println("             training FAILED: " + m.message());
                 default -> {
                 }

@@ -17,6 +17,7 @@ import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.model.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
+import dev.mnistpipeline.common.events.Hyperparameters.Precision;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,19 +46,22 @@ public class ModelEvaluator {
     private final PromotionService gate;
     private final EvaluationGauges gauges;
     private final int misclassifiedSample;
+    private final Precision precision;
 
     public ModelEvaluator(ObjectStore store,
                           EventPublisher publisher,
                           @Channel(Topics.Channels.EVALUATION_COMPLETED) MutinyEmitter<String> evaluationCompleted,
                           PromotionService gate,
                           EvaluationGauges gauges,
-                          @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample) {
+                          @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
+                          @ConfigProperty(name = "pipeline.evaluator.precision", defaultValue = "float32") Precision precision) {
         this.store = store;
         this.publisher = publisher;
         this.evaluationCompleted = evaluationCompleted;
         this.gate = gate;
         this.gauges = gauges;
         this.misclassifiedSample = misclassifiedSample;
+        this.precision = precision;
     }
 
     static final int TOP_CONFUSED_PAIRS = 10;
@@ -103,7 +107,7 @@ public class ModelEvaluator {
         Path dir = SavedModelFiles.download(store, model);
         float[] probabilities;
         long scoreStart;
-        try (SavedModelScorer scorer = new SavedModelScorer(dir)) {
+        try (SavedModelScorer scorer = new SavedModelScorer(dir, precision)) {
             scorer.warmUp();
             scoreStart = System.nanoTime();
             probabilities = scorer.probabilities(test.images(), test.count());

@@ -5,7 +5,7 @@ import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.events.InferenceResult;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,19 +28,19 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class PredictionService {
 
-    private final ChampionModel champion;
+    private final PredictionBatcher batcher;
     private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final int maxUploadBytes;
     private final int maxImageSide;
     private final int topK;
 
-    public PredictionService(ChampionModel champion,
+    public PredictionService(PredictionBatcher batcher,
                              MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.max-upload-bytes") int maxUploadBytes,
                              @ConfigProperty(name = "pipeline.predict.max-image-side") int maxImageSide,
                              @ConfigProperty(name = "pipeline.predict.top-k") int topK) {
-        this.champion = champion;
+        this.batcher = batcher;
         this.meters = meters;
         this.maxUploadBytes = maxUploadBytes;
         this.maxImageSide = maxImageSide;
@@ -51,9 +51,10 @@ public class PredictionService {
      * @param modelId   the champion version that answered
      * @param input     what was received: {@code raw} or {@code image}
      * @param pixels    base64 of the 28x28 image the model saw (after MNIST preprocessing)
+     * @param batchSize how many images the model call that scored this one held (dynamic batching)
      */
     public record Prediction(String modelId, List<InferenceResult.Prediction> top, String input, String pixels,
-                             double millis) {
+                             double millis, int batchSize) {
     }
 
     /** Thrown when an upload is larger than {@code pipeline.predict.max-upload-bytes}; REST answers 413. */
@@ -73,15 +74,15 @@ public class PredictionService {
             throw new TooLargeException("upload is " + body.length + " bytes; the limit is " + maxUploadBytes);
         }
         boolean raw = body.length == Idx.PIXELS && !looksEncoded(body);
-        byte[] pixels = raw ? body : MnistImage.fromEncoded(body, maxImageSide);
-        ChampionModel.Scored scored = champion.score(pixels);
+        // Decoded inside the batcher, which then knows this request is on its way to the next batch.
+        PredictionBatcher.Scored scored = batcher.score(() -> raw ? body : MnistImage.fromEncoded(body, maxImageSide));
         long nanos = System.nanoTime() - start;
         timers.computeIfAbsent(scored.modelId(), model -> Timer.builder("pipeline.prediction").tag("model", model)
                         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
                         .register(meters))
                 .record(nanos, TimeUnit.NANOSECONDS);
         return new Prediction(scored.modelId(), top(scored.probabilities()), raw ? "raw" : "image",
-                Base64.getEncoder().encodeToString(pixels), nanos / 1e6);
+                Base64.getEncoder().encodeToString(scored.pixels()), nanos / 1e6, scored.batchSize());
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,8 +37,9 @@ public class InferenceConsumer {
         this.results = results;
     }
 
+    // Unordered: requests are answered concurrently, so the batcher can score them together.
     @Incoming(Topics.Channels.INFERENCE_REQUESTS)
-    @Blocking
+    @Blocking(ordered = false)
     @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
             retryOn = DependencyUnavailableException.class)
     @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)

@@ -7,6 +7,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.events.Hyperparameters.Precision;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -16,10 +17,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -37,23 +40,29 @@ public class ChampionModel {
     private static final Logger LOG = Logger.getLogger(ChampionModel.class);
     /** Predictions take milliseconds; a retired model stays open this long for requests that still hold it. */
     private static final long RETIRE_AFTER_SECONDS = 30;
+    @SuppressWarnings("unchecked")
+    private static final Class<List<byte[]>> IMAGES = (Class<List<byte[]>>) (Class<?>) List.class;
 
     private final ObjectStore store;
     private final ModelRegistry registry;
 
+    private final Precision precision;
+
     public ChampionModel(ObjectStore store,
-                         ModelRegistry registry) {
+                         ModelRegistry registry,
+                         @ConfigProperty(name = "pipeline.evaluator.precision", defaultValue = "float32") Precision precision) {
         this.store = store;
         this.registry = registry;
+        this.precision = precision;
     }
 
     /**
      * A loaded model version with a pool of predictors: a DJL predictor serves one thread at a time, and making
      * one per request showed in the latency tail.
      */
-    public record Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir,
-                         ConcurrentLinkedQueue<Predictor<byte[], float[]>> predictors) {
-        Loaded(String modelId, ZooModel<byte[], float[]> model, Path dir) {
+    public record Loaded(String modelId, ZooModel<List<byte[]>, float[][]> model, Path dir,
+                         ConcurrentLinkedQueue<Predictor<List<byte[]>, float[][]>> predictors) {
+        Loaded(String modelId, ZooModel<List<byte[]>, float[][]> model, Path dir) {
             this(modelId, model, dir, new ConcurrentLinkedQueue<>());
         }
     }
@@ -102,11 +111,12 @@ public class ChampionModel {
     }
 
     /**
-     * Class probabilities for one MNIST-style image from the champion.
+     * Class probabilities for MNIST-style images from the champion, in one model call ({@link PredictionBatcher}
+     * groups concurrent requests into such calls).
      *
      * @throws NoChampionException when no model has been promoted yet
      */
-    public Scored score(byte[] pixels) {
+    public Scored score(List<byte[]> images) {
         Loaded serving = current.get();
         if (serving == null) {
             refresh();
@@ -115,12 +125,12 @@ public class ChampionModel {
                 throw new NoChampionException();
             }
         }
-        Predictor<byte[], float[]> predictor = serving.predictors().poll();
+        Predictor<List<byte[]>, float[][]> predictor = serving.predictors().poll();
         if (predictor == null) {
             predictor = serving.model().newPredictor();
         }
         try {
-            return new Scored(serving.modelId(), predictor.predict(pixels));
+            return new Scored(serving.modelId(), predictor.predict(images));
         } catch (TranslateException e) {
             throw new IllegalStateException("prediction with " + serving.modelId() + " failed: " + e.getMessage(), e);
         } finally {
@@ -128,8 +138,8 @@ public class ChampionModel {
         }
     }
 
-    /** Probabilities and the model version that produced them. */
-    public record Scored(String modelId, float[] probabilities) {
+    /** Probabilities per image and the model version that produced them. */
+    public record Scored(String modelId, float[][] probabilities) {
     }
 
     /** No model has passed the promotion gate yet, so there is nothing to serve. */
@@ -145,10 +155,10 @@ public class ChampionModel {
         TensorFlowRuntime.engine();
         Path dir = SavedModelFiles.download(store, manifest);
         try {
-            ZooModel<byte[], float[]> model = Criteria.builder().setTypes(byte[].class, float[].class)
+            ZooModel<List<byte[]>, float[][]> model = ServingSession.configure(Criteria.builder().setTypes(IMAGES, float[][].class)
                     .optModelPath(dir)
                     .optEngine("TensorFlow")
-                    .optTranslator(new DigitTranslator())
+                    .optTranslator(new DigitTranslator()), precision)
                     .build().loadModel();
             return new Loaded(modelId, model, dir);
         } catch (IOException | ModelNotFoundException | MalformedModelException e) {

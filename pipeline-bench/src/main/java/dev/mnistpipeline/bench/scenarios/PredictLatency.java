@@ -1,25 +1,12 @@
 package dev.mnistpipeline.bench.scenarios;
 
+import dev.mnistpipeline.bench.PredictTraffic;
 import dev.mnistpipeline.bench.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
-import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.PipelineStack;
-import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.json.Json;
-import dev.mnistpipeline.common.manifest.PreparedManifest;
-import dev.mnistpipeline.common.storage.ObjectKeys;
-import dev.mnistpipeline.common.storage.ObjectStore;
-import dev.mnistpipeline.common.storage.StorageConfig;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,34 +42,21 @@ public final class PredictLatency implements Scenario {
     @Override
     public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
         PipelineRun.Result r = run.result();
-        PipelineStack stack = run.stack();
-        LocalInfrastructure infra = run.infra();
         Map<String, Object> result = new LinkedHashMap<>();
-        String url = stack.url("evaluator-service") + "/predict";
-        PreparedSplit test;
-        try (ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
-            test = PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(r.prepared().preparedId()), PreparedManifest.class), PreparedManifest.TEST);
-        }
-        byte[] images = new byte[test.count() * Idx.PIXELS];
-        for (int i = 0; i < test.count(); i++) {
-            System.arraycopy(test.pixelBytes(i), 0, images, i * Idx.PIXELS, Idx.PIXELS);
-        }
-        byte[] labels = test.labels();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        awaitChampion(stack, r.model().modelId());
+        PredictTraffic traffic = PredictTraffic.of(run);
         for (int i = 0; i < WARMUP_REQUESTS; i++) {
-            post(client, url, image(images, i % test.count()));
+            traffic.predict(i);
         }
         double[] millis = new double[LATENCY_REQUESTS];
         double[] serverMillis = new double[LATENCY_REQUESTS];
         int correct = 0;
         for (int i = 0; i < LATENCY_REQUESTS; i++) {
             long start = System.nanoTime();
-            String body = post(client, url, image(images, i % test.count()));
+            String body = traffic.predict(i);
             millis[i] = (System.nanoTime() - start) / 1e6;
             var answer = Json.tree(body);
             serverMillis[i] = answer.path("millis").asDouble();
-            correct += answer.path("top").get(0).path("label").asInt() == labels[i % test.count()] ? 1 : 0;
+            correct += answer.path("top").get(0).path("label").asInt() == traffic.label(i) ? 1 : 0;
         }
         Arrays.sort(millis);
         Arrays.sort(serverMillis);
@@ -91,10 +65,11 @@ public final class PredictLatency implements Scenario {
         List<Future<Integer>> counts = new ArrayList<>();
         for (int c = 0; c < THROUGHPUT_CLIENTS; c++) {
             int offset = c * 1000;
+            PredictTraffic client = traffic.newClient();
             counts.add(pool.submit(() -> {
                 int n = 0;
                 while (running.get()) {
-                    post(client, url, image(images, (offset + n) % test.count()));
+                    client.predict(offset + n);
                     n++;
                 }
                 return n;
@@ -119,35 +94,8 @@ public final class PredictLatency implements Scenario {
         result.put("input", "784 raw bytes per request, HTTP/1.1 keep-alive, client on the same machine");
         result.put("timed_prediction_accuracy", round(correct / (double) LATENCY_REQUESTS));
         result.put("test_accuracy", round(r.report().accuracy()));
-        result.put("target_p99_ms", 10);
+        result.put("target_p99_ms", 5);
         result.put("model", r.model().modelId());
         return result;
     }
-
-    private static void awaitChampion(PipelineStack stack, String modelId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            Http.Reply champion = Http.get(stack.url("evaluator-service") + "/models/champion");
-            if (champion.status() == 200 && Json.tree(champion.body()).path("manifest").path("modelId").asText().equals(modelId)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(modelId + " did not become the champion (see GET /models/" + modelId + ")");
-    }
-
-    private static byte[] image(byte[] images, int index) {
-        return Arrays.copyOfRange(images, index * Idx.PIXELS, (index + 1) * Idx.PIXELS);
-    }
-
-    private static String post(HttpClient client, String url, byte[] body) throws IOException, InterruptedException {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/octet-stream").header("Authorization", Http.authorization())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /predict answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
-    }
-
 }

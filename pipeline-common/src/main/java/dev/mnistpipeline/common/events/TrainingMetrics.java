@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * Progress of a run, streamed for dashboards.
  *
- * @param phase {@code started}, {@code resumed}, {@code step}, {@code epoch}, {@code completed}, {@code failed} or {@code cancelled}
+ * @param phase {@code started}, {@code resumed}, {@code step}, {@code epoch}, {@code check} (a test-accuracy check the
+ *              run asked for: {@code accuracy} is the test accuracy), {@code completed}, {@code failed} or {@code cancelled}
  * @param validationAccuracy set on {@code epoch} and {@code completed}
  * @param message reason on {@code failed}
  */

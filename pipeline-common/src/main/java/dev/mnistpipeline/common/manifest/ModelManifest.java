@@ -18,18 +18,27 @@ import java.util.List;
  * @param codeVersion version of the trainer that produced it
  * @param inputName  serving signature input: float32 [batch,28,28,1], pixels in [0,1]
  * @param outputName serving signature output: float32 [batch,10] class probabilities
+ * @param accuracyChecks test accuracy at fixed step intervals, when the run asked for them
+ *                       ({@code accuracyCheckEverySteps}); empty otherwise
  */
 public record ModelManifest(String modelId, String runId, String datasetId, String preparedId,
                             String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
                             String outputName, int classes, List<StoredObject> files, StoredObject weights,
                             List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
-                            Instant createdAt) implements Versioned {
+                            List<AccuracyCheck> accuracyChecks, Instant createdAt) implements Versioned {
 
     /** The event that announces this model version, this manifest stored as {@code stored}. */
     public ModelTrained announcement(StoredObject stored) {
         return new ModelTrained(modelId, runId, preparedId, datasetId, hyperparameters, ObjectKeys.savedModelPrefix(modelId),
                 stored.key(), stored.sha256(), validationAccuracy, trainSeconds, imagesPerSecond, createdAt);
+    }
+
+    /**
+     * The test accuracy of the weights after {@code step} optimizer steps; {@code trainSeconds} is the run's training
+     * time until then, without the time spent on checks.
+     */
+    public record AccuracyCheck(long step, int epoch, double trainSeconds, double testAccuracy) {
     }
 
     public record EpochSummary(int epoch, double loss, double accuracy, double validationAccuracy, double seconds) {

@@ -62,7 +62,7 @@ public class ModelExporter {
                     trained.hyperparameters().baseModelId(), codeVersion, trained.hyperparameters(), "tensorflow-2.16",
                     TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT, TrainingGraph.OUTPUT, trained.classes(), files, weights,
                     progress.history(), progress.keptValidation(), trained.trainSeconds(),
-                    progress.imagesPerSecond(prepared.trainCount()), Instant.now());
+                    progress.imagesPerSecond(prepared.trainCount()), progress.accuracyChecks(), Instant.now());
         } finally {
             LocalFiles.deleteTree(dir);
         }

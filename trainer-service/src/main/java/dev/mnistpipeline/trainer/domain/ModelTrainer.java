@@ -148,19 +148,24 @@ public class ModelTrainer {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
                     prepared.pixelMean(), prepared.pixelStd(), classes);
             ModelState variables = new ModelState(graph);
-            try (Session session = new Session(graph, device.sessionConfig())) {
+            try (Session session = new Session(graph, device.sessionConfig(hp.precision()))) {
                 session.initialize();
+                AccuracyChecks checks = hp.accuracyCheckEverySteps() > 0
+                        ? new AccuracyChecks(g, session, PreparedSplit.load(store, prepared, PreparedManifest.TEST),
+                                hp.accuracyCheckEverySteps(), trainStart)
+                        : AccuracyChecks.none();
                 RunProgress start = resumed.map(cp -> resume(run, cp, session, variables, hp, train.count(), reporter))
                         .orElseGet(() -> begin(run, hp, baseWeights, session, variables, g, train.count(), reporter));
                 TrainingLoop loop = new TrainingLoop(new TrainingLoop.Setup(g, session, variables, hp,
-                        augmenter(hp), reporter, metricsEverySteps, checkpointsEnabled, watch::check));
+                        augmenter(hp), reporter, metricsEverySteps, checkpointsEnabled, watch::check, checks));
                 CheckpointWriter writer = new CheckpointWriter(run.runId(), prepared.preparedId(), hp,
                         resumed.map(TrainingCheckpoint::best).orElse(null), lease);
                 RunProgress done = loop.fit(run.runId(), train, validation, start, writer);
                 Map<String, float[]> all = variables.read(session);
                 Map<String, float[]> weights = new LinkedHashMap<>();
                 g.modelVariables.forEach(name -> weights.put(name, all.get(name)));
-                return new TrainedRun(run, hp, prepared, classes, weights, done, (System.nanoTime() - trainStart) / 1e9);
+                return new TrainedRun(run, hp, prepared, classes, weights, done,
+                        (System.nanoTime() - trainStart - checks.checkNanos()) / 1e9);
             }
         }
     }

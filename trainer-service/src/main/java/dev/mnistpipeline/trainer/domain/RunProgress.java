@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.manifest.ModelManifest.AccuracyCheck;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
 
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ public final class RunProgress {
     double bestValidation;
     /** The best epoch's variables, when early stopping is on; null otherwise. */
     Map<String, float[]> best;
+    /** Test-accuracy checks made in this process (a resumed run's curve starts at its resume). */
+    final List<AccuracyCheck> accuracyChecks = new ArrayList<>();
 
     RunProgress(List<EpochSummary> history, long step, int bestEpoch, double bestValidation, Map<String, float[]> best) {
         this.history = new ArrayList<>(history);
@@ -46,6 +49,10 @@ public final class RunProgress {
     /** The validation accuracy of the weights that are kept. */
     double keptValidation() {
         return keepsEarlierEpoch() ? bestValidation : history.get(history.size() - 1).validationAccuracy();
+    }
+
+    List<AccuracyCheck> accuracyChecks() {
+        return List.copyOf(accuracyChecks);
     }
 
     /** Mean training throughput over the epochs run. */

@@ -38,6 +38,12 @@ public final class RunReporter {
         report("epoch", summary.epoch(), step, summary.loss(), summary.accuracy(), summary.validationAccuracy(), imagesPerSecond, null);
     }
 
+    /** A test-accuracy check: {@code accuracy} carries the test accuracy. */
+    public void check(ModelManifest.AccuracyCheck check) {
+        report("check", check.epoch(), check.step(), 0, check.testAccuracy(), null, 0,
+                String.format(java.util.Locale.ROOT, "test accuracy %.4f after %.2f s of training", check.testAccuracy(), check.trainSeconds()));
+    }
+
     public void completed(ModelManifest model) {
         report("completed", epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
     }

@@ -29,10 +29,15 @@ final class TrainingLoop {
         void accept(RunProgress progress, Map<String, float[]> variables);
     }
 
-    /** What the loop needs besides the data: the graph in its session, the settings, where progress goes. */
-    /** @param beforeStep runs before every step and may stop the run by throwing (a cancellation) */
+    /**
+     * What the loop needs besides the data: the graph in its session, the settings, where progress goes.
+     *
+     * @param beforeStep runs before every step and may stop the run by throwing (a cancellation)
+     * @param checks     test-accuracy checks at fixed step intervals, when the run asked for them
+     */
     record Setup(TrainingGraph graph, Session session, ModelState variables, Hyperparameters hp, Augmenter augmenter,
-                 RunReporter reporter, int metricsEverySteps, boolean needsVariablesEachEpoch, Runnable beforeStep) {
+                 RunReporter reporter, int metricsEverySteps, boolean needsVariablesEachEpoch, Runnable beforeStep,
+                 AccuracyChecks checks) {
     }
 
     private final Setup setup;
@@ -51,9 +56,9 @@ final class TrainingLoop {
     RunProgress fit(String runId, PreparedSplit train, PreparedSplit validation, RunProgress progress, EpochEnd epochEnd) {
         long totalSteps = totalSteps(hp, train.count());
         for (int epoch = progress.epochsDone() + 1; epoch <= hp.epochs() && !stopEarly(progress); epoch++) {
-            long start = System.nanoTime();
+            long start = System.nanoTime() - setup.checks().checkNanos();
             double[] lossAndAccuracy = trainEpoch(epoch, train, progress, totalSteps);
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = (System.nanoTime() - setup.checks().checkNanos() - start) / 1e9;
             double validationAccuracy = setup.graph().accuracy(setup.session(), validation.images(), validation.labels(),
                     validation.count(), hp.batchSize());
             EpochSummary summary = new EpochSummary(epoch, lossAndAccuracy[0], lossAndAccuracy[1], validationAccuracy, seconds);
@@ -75,6 +80,7 @@ final class TrainingLoop {
                         runId, hp.earlyStoppingPatience(), progress.bestEpoch, progress.bestValidation);
             }
         }
+        setup.checks().check(progress, progress.epochsDone(), setup.reporter());
         if (progress.keepsEarlierEpoch()) {
             setup.variables().write(setup.session(), progress.best);
         }
@@ -98,6 +104,11 @@ final class TrainingLoop {
             lossSum += result.loss() * current.size();
             accuracySum += result.accuracy() * current.size();
             progress.step++;
+            if (setup.checks().due(progress.step)) {
+                long paused = System.nanoTime();
+                setup.checks().check(progress, epoch, setup.reporter());
+                windowStart += System.nanoTime() - paused;
+            }
             windowImages += current.size();
             if (progress.step % setup.metricsEverySteps() == 0) {
                 setup.reporter().step(epoch, progress.step, result, windowImages / ((System.nanoTime() - windowStart) / 1e9));

@@ -105,6 +105,9 @@ public final class TrainingRules {
         if (hp.earlyStoppingPatience() < 0 || hp.earlyStoppingPatience() > 1000) {
             problems.add("earlyStoppingPatience must be 0 (off) to 1000 epochs, got " + hp.earlyStoppingPatience());
         }
+        if (hp.accuracyCheckEverySteps() < 0 || hp.accuracyCheckEverySteps() > 1_000_000) {
+            problems.add("accuracyCheckEverySteps must be 0 (off) to 1000000, got " + hp.accuracyCheckEverySteps());
+        }
         if (hp.freeze() == Freeze.FEATURES && hp.baseModelId() == null) {
             problems.add("freeze 'features' needs a baseModelId to take the features from");
         }
@@ -149,12 +152,20 @@ public final class TrainingRules {
     }
 
     /** The learning rate at a step: constant, cosine decay to 0, or x0.1 at 50% and again at 75% of the run. */
+    /** Linear warm-up from peak/25, then cosine from the peak to 0. */
+    private static double oneCycle(double peak, double progress) {
+        double warmUp = Hyperparameters.WARM_UP_FRACTION;
+        return progress < warmUp ? peak * (0.04 + 0.96 * progress / warmUp)
+                : peak * 0.5 * (1 + Math.cos(Math.PI * (progress - warmUp) / (1 - warmUp)));
+    }
+
     public static double learningRate(Hyperparameters hp, long step, long totalSteps) {
         double progress = totalSteps == 0 ? 0 : step / (double) totalSteps;
         return switch (hp.schedule()) {
             case COSINE -> hp.learningRate() * 0.5 * (1 + Math.cos(Math.PI * progress));
             case STEP -> hp.learningRate() * (progress >= 0.75 ? 0.01 : progress >= 0.5 ? 0.1 : 1);
             case CONSTANT -> hp.learningRate();
+            case ONE_CYCLE -> oneCycle(hp.learningRate(), progress);
         };
     }
 }

@@ -24,7 +24,8 @@ class ContinuousTrainingTest {
             {"architecture":"lenet","epochs":3,"batchSize":32,"learningRate":0.005,"optimizer":"sgd","loss":"mse",
              "seed":9,"activation":"tanh","schedule":"step","weightDecay":0.001,"earlyStoppingPatience":2,
              "augmentation":{"rotationDegrees":5.0,"shiftPixels":1.0,"scaleMin":0.95,"scaleMax":1.05,"elastic":true},
-             "baseModelId":"model-configured","freeze":"none","transfer":"convolutions"}""";
+             "baseModelId":"model-configured","freeze":"none","transfer":"convolutions","precision":"bfloat16",
+             "accuracyCheckEverySteps":50}""";
     /** What continuous training takes from the champion rather than from the config. */
     private static final Set<String> FROM_CHAMPION = Set.of("architecture", "activation", "baseModelId");
 
@@ -43,7 +44,7 @@ class ContinuousTrainingTest {
         Hyperparameters championSettings = TrainingRules.validate(Hyperparameters.builder().architecture("cnn")
                 .activation(Hyperparameters.Activation.SIGMOID).build());
         ModelManifest champion = new ModelManifest("model-champion", "champion", "ds", "pp", null, "test", championSettings,
-                "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, null);
+                "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, List.of(), null);
 
         Hyperparameters run = ContinuousTraining.fineTuning(configured, champion);
 

@@ -3,6 +3,7 @@ package dev.mnistpipeline.trainer.model;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
+import dev.mnistpipeline.trainer.domain.TrainerDevice;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -66,6 +68,15 @@ class ArchitecturesLearnTest {
     }
 
     @Test
+    void cnnLearnsInBfloat16WithAOneCycleSchedule() {
+        Hyperparameters hp = Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(2e-3)
+                .schedule(Hyperparameters.Schedule.ONE_CYCLE).precision(Hyperparameters.Precision.BFLOAT16).seed(7L).build();
+        double accuracy = trainAndScore(hp, 250, new TrainerDevice("cpu").sessionConfig(Hyperparameters.Precision.BFLOAT16));
+        System.out.printf("cnn, bfloat16, one-cycle: %.3f test accuracy after 250 steps%n", accuracy);
+        assertTrue(accuracy >= 0.93, "reached only " + accuracy);
+    }
+
+    @Test
     void stateRoundTripsThroughJavaArrays() {
         Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(3L).build());
         try (Graph graph = new Graph()) {
@@ -87,10 +98,14 @@ class ArchitecturesLearnTest {
 
     /** Trains {@code steps} mini-batches and returns accuracy on the subset's test images. */
     static double trainAndScore(Hyperparameters requested, int steps) {
+        return trainAndScore(requested, steps, ConfigProto.getDefaultInstance());
+    }
+
+    static double trainAndScore(Hyperparameters requested, int steps, ConfigProto config) {
         Hyperparameters hp = TrainingRules.validate(requested);
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp, mean, std);
-            try (Session session = new Session(graph)) {
+            try (Session session = new Session(graph, config)) {
                 session.initialize();
                 train(session, g, hp, steps, new Random(hp.seed()));
                 return score(session, g);

@@ -1,0 +1,163 @@
+package dev.mnistpipeline.evaluator.model;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Dynamic batching, as DJL Serving and Triton do it: concurrent predictions (REST and Kafka alike) wait in one queue,
+ * and a dispatcher thread scores up to {@code max-batch} of them in one model call. A model call costs far more than
+ * an image in it, so under load the batch grows by itself: requests that arrive while a batch is scored form the
+ * next one. The dispatcher waits up to {@code max-wait} for requests that are already inside the service (being
+ * decoded) but not yet queued, and never for requests that may or may not come: a lone client pays no wait.
+ */
+@ApplicationScoped
+public class PredictionBatcher {
+    private static final Logger LOG = Logger.getLogger(PredictionBatcher.class);
+
+    private final Function<List<byte[]>, ChampionModel.Scored> model;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final DistributionSummary batchSizes;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** Requests inside {@link #score} that are not queued yet (their input is being decoded). */
+    private final AtomicInteger arriving = new AtomicInteger();
+    private volatile Thread dispatcher;
+
+    @Inject
+    public PredictionBatcher(ChampionModel champion, MeterRegistry meters,
+                             @ConfigProperty(name = "pipeline.predict.batching.max-batch") int maxBatch,
+                             @ConfigProperty(name = "pipeline.predict.batching.max-wait") Duration maxWait) {
+        this(champion::score, meters, maxBatch, maxWait);
+    }
+
+    /** @param model scores a batch of images in one call */
+    PredictionBatcher(Function<List<byte[]>, ChampionModel.Scored> model, MeterRegistry meters, int maxBatch, Duration maxWait) {
+        if (maxBatch < 1 || maxWait.isNegative()) {
+            throw new IllegalArgumentException("pipeline.predict.batching.max-batch must be >= 1 and max-wait >= 0, got "
+                    + maxBatch + " and " + maxWait);
+        }
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.batchSizes = DistributionSummary.builder("pipeline.prediction.batch.size")
+                .description("images per model call (dynamic batching)").register(meters);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        start();
+    }
+
+    void start() {
+        Thread t = new Thread(this::dispatch, "prediction-batcher");
+        t.setDaemon(true);
+        t.start();
+        dispatcher = t;
+        LOG.infof("Dynamic batching: up to %d images per model call, waiting at most %d us for requests in flight",
+                maxBatch, maxWaitNanos / 1000);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    void stop() {
+        Thread t = dispatcher;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** The pixels that {@code decode} makes (784 bytes), scored in the next batch; blocks until then. */
+    public Scored score(Supplier<byte[]> decode) {
+        Pending pending;
+        arriving.incrementAndGet();
+        try {
+            pending = new Pending(decode.get());
+            queue.add(pending);
+        } finally {
+            arriving.decrementAndGet();
+        }
+        try {
+            return pending.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a prediction", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The pixels scored, their probabilities, the model that produced them and the size of the batch it was scored in. */
+    public record Scored(String modelId, byte[] pixels, float[] probabilities, int batchSize) {
+    }
+
+    private record Pending(byte[] pixels, CompletableFuture<Scored> result) {
+        Pending(byte[] pixels) {
+            this(pixels, new CompletableFuture<>());
+        }
+    }
+
+    private void dispatch() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                collect(batch);
+            } catch (InterruptedException e) {
+                return;
+            }
+            run(batch);
+            batch.clear();
+        }
+    }
+
+    /** The next batch: whatever is queued, plus (up to max-wait) requests already inside the service. */
+    private void collect(List<Pending> batch) throws InterruptedException {
+        batch.add(queue.take());
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (batch.size() < maxBatch) {
+            if (queue.drainTo(batch, maxBatch - batch.size()) > 0) {
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || arriving.get() == 0) {
+                return;
+            }
+            Pending next = queue.poll(Math.min(left, 50_000), TimeUnit.NANOSECONDS);
+            if (next != null) {
+                batch.add(next);
+            }
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        try {
+            List<byte[]> images = new ArrayList<>(batch.size());
+            batch.forEach(p -> images.add(p.pixels()));
+            ChampionModel.Scored scored = model.apply(images);
+            batchSizes.record(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(new Scored(scored.modelId(), batch.get(i).pixels(), scored.probabilities()[i], batch.size()));
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.result().completeExceptionally(e));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.mnistpipeline.evaluator.model;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batcher on a stand-in model whose "probability" is the image's first pixel, so every answer can be traced back. */
+class PredictionBatcherTest {
+    private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    private PredictionBatcher batcher;
+
+    /** A model call that takes {@code millis} however many images it holds, as a real one nearly does. */
+    private PredictionBatcher start(int maxBatch, Duration maxWait, long millis) {
+        batcher = new PredictionBatcher(images -> {
+            batchSizes.add(images.size());
+            sleep(millis);
+            float[][] out = new float[images.size()][];
+            for (int i = 0; i < images.size(); i++) {
+                out[i] = new float[]{images.get(i)[0]};
+            }
+            return new ChampionModel.Scored("model-test", out);
+        }, new SimpleMeterRegistry(), maxBatch, maxWait);
+        batcher.start();
+        return batcher;
+    }
+
+    @AfterEach
+    void stop() {
+        if (batcher != null) {
+            batcher.stop();
+        }
+    }
+
+    @Test
+    void concurrentRequestsShareModelCallsAndEachGetsItsOwnAnswer() throws Exception {
+        start(8, Duration.ofMillis(2), 20);
+        int requests = 48;
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<PredictionBatcher.Scored>> answers = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            byte value = (byte) i;
+            answers.add(clients.submit(() -> {
+                go.await();
+                return batcher.score(() -> new byte[]{value});
+            }));
+        }
+        go.countDown();
+        for (int i = 0; i < requests; i++) {
+            PredictionBatcher.Scored scored = answers.get(i).get(10, TimeUnit.SECONDS);
+            assertEquals(i, (int) scored.probabilities()[0], "request " + i + " got another request's answer");
+            assertEquals(i, scored.pixels()[0]);
+            assertTrue(scored.batchSize() >= 1 && scored.batchSize() <= 8);
+        }
+        clients.shutdown();
+        assertEquals(requests, batchSizes.stream().mapToInt(Integer::intValue).sum(), "every image scored exactly once");
+        assertTrue(batchSizes.stream().allMatch(size -> size <= 8), "max-batch respected: " + batchSizes);
+        assertTrue(batchSizes.size() <= requests / 2, "16 concurrent clients should share model calls: " + batchSizes);
+    }
+
+    @Test
+    void aLoneRequestDoesNotWaitForCompany() {
+        start(32, Duration.ofSeconds(5), 0);
+        for (int i = 0; i < 5; i++) {
+            long begin = System.nanoTime();
+            PredictionBatcher.Scored scored = batcher.score(() -> new byte[]{7});
+            assertEquals(1, scored.batchSize());
+            assertTrue(System.nanoTime() - begin < Duration.ofSeconds(2).toNanos(), "a lone request waited for max-wait");
+        }
+    }
+
+    @Test
+    void aFailedModelCallFailsItsRequestsAndTheBatcherKeepsServing() {
+        batcher = new PredictionBatcher(images -> {
+            if (images.get(0)[0] == 13) {
+                throw new IllegalStateException("model call failed");
+            }
+            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+        }, new SimpleMeterRegistry(), 4, Duration.ZERO);
+        batcher.start();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> batcher.score(() -> new byte[]{13}));
+        assertEquals("model call failed", e.getMessage());
+        assertEquals(1, batcher.score(() -> new byte[]{1}).batchSize());
+    }
+
+    @Test
+    void aDecodingErrorReachesItsCallerAndNothingIsQueued() {
+        start(4, Duration.ofMillis(1), 0);
+        assertThrows(IllegalArgumentException.class, () -> batcher.score(() -> {
+            throw new IllegalArgumentException("not an image");
+        }));
+        assertEquals(1, batcher.score(() -> new byte[]{2}).batchSize());
+        assertEquals(List.of(1), batchSizes);
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> start(0, Duration.ZERO, 0));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.mnistpipeline.bench;
+
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.client.Http;
+import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.datasets.PreparedSplit;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.storage.ObjectKeys;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageConfig;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Single-image {@code POST /predict} traffic for the serving benchmarks: the prepared test images (raw 784 bytes each)
+ * and their labels, sent to the evaluator once the run's model is the champion. One instance per client: each holds
+ * its own HTTP/1.1 keep-alive connection.
+ */
+public final class PredictTraffic {
+    private final String url;
+    private final byte[] images;
+    private final byte[] labels;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private PredictTraffic(String url, byte[] images, byte[] labels) {
+        this.url = url;
+        this.images = images;
+        this.labels = labels;
+    }
+
+    /** The run's test images, once its model serves. */
+    public static PredictTraffic of(RunContext run) throws InterruptedException {
+        PipelineStack stack = run.stack();
+        LocalInfrastructure infra = run.infra();
+        PreparedSplit test;
+        try (ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
+            test = PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(run.result().prepared().preparedId()),
+                    PreparedManifest.class), PreparedManifest.TEST);
+        }
+        byte[] images = new byte[test.count() * Idx.PIXELS];
+        for (int i = 0; i < test.count(); i++) {
+            System.arraycopy(test.pixelBytes(i), 0, images, i * Idx.PIXELS, Idx.PIXELS);
+        }
+        awaitChampion(stack, run.result().model().modelId());
+        return new PredictTraffic(stack.url("evaluator-service") + "/predict", images, test.labels());
+    }
+
+    /** Another client for the same images, on its own connection. */
+    public PredictTraffic newClient() {
+        return new PredictTraffic(url, images, labels);
+    }
+
+    public int count() {
+        return labels.length;
+    }
+
+    public int label(int index) {
+        return labels[index % labels.length];
+    }
+
+    /** Predicts test image {@code index} (modulo the count); the answer's JSON. */
+    public String predict(int index) throws IOException, InterruptedException {
+        int i = index % labels.length;
+        byte[] body = Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/octet-stream").header("Authorization", Http.authorization())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST /predict answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private static void awaitChampion(PipelineStack stack, String modelId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            Http.Reply champion = Http.get(stack.url("evaluator-service") + "/models/champion");
+            if (champion.status() == 200 && Json.tree(champion.body()).path("manifest").path("modelId").asText().equals(modelId)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(modelId + " did not become the champion (see GET /models/" + modelId + ")");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.mnistpipeline.bench.scenarios;
+
+import dev.mnistpipeline.bench.PredictTraffic;
+import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.common.json.Json;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.mnistpipeline.bench.Figures.percentile;
+import static dev.mnistpipeline.bench.Figures.round;
+
+/**
+ * Serving under load: {@link #CLIENTS} concurrent keep-alive clients, each sending single-image {@code POST /predict}
+ * as fast as it gets answers, for {@link #WINDOW} after a warm-up. The evaluator's dynamic batcher groups them; each
+ * answer says how large its model call was, so the mean batch per model call is requests / sum(1 / batch size).
+ */
+public final class PredictThroughput implements Scenario {
+    static final int CLIENTS = 16;
+    static final Duration WARM_UP = Duration.ofSeconds(3);
+    static final Duration WINDOW = Duration.ofSeconds(30);
+
+    /** What one client saw in the timed window. */
+    private record ClientFigures(double[] millis, int requests, double modelCalls, int correct) {
+    }
+
+    @Override
+    public String name() {
+        return "predict-throughput";
+    }
+
+    @Override
+    public String summary() {
+        return CLIENTS + " keep-alive clients of single-image POST /predict for " + WINDOW.toSeconds()
+                + " s: throughput, latency, mean dynamic batch";
+    }
+
+    @Override
+    public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
+        PredictTraffic traffic = PredictTraffic.of(run);
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        long start = System.nanoTime();
+        long timedFrom = start + WARM_UP.toNanos();
+        long end = timedFrom + WINDOW.toNanos();
+        List<Future<ClientFigures>> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int offset = c * 613;
+            PredictTraffic client = traffic.newClient();
+            clients.add(pool.submit(() -> drive(client, offset, timedFrom, end)));
+        }
+        List<Double> all = new ArrayList<>();
+        int requests = 0, correct = 0;
+        double modelCalls = 0;
+        for (Future<ClientFigures> f : clients) {
+            ClientFigures figures = f.get();
+            Arrays.stream(figures.millis(), 0, figures.requests()).forEach(all::add);
+            requests += figures.requests();
+            modelCalls += figures.modelCalls();
+            correct += figures.correct();
+        }
+        pool.shutdown();
+        double[] millis = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("throughput_per_s", round(requests / (double) WINDOW.toSeconds()));
+        result.put("p50_ms", round(percentile(millis, 0.50)));
+        result.put("p99_ms", round(percentile(millis, 0.99)));
+        result.put("max_ms", round(millis[millis.length - 1]));
+        result.put("mean_batch_size", round(requests / modelCalls));
+        result.put("requests", requests);
+        result.put("prediction_accuracy", round(correct / (double) requests));
+        result.put("clients", CLIENTS);
+        result.put("window_s", WINDOW.toSeconds());
+        result.put("input", "784 raw bytes per request, HTTP/1.1 keep-alive, clients on the same machine");
+        result.put("target_throughput_per_s", 3000);
+        result.put("target_p99_ms", 20);
+        result.put("model", run.result().model().modelId());
+        return result;
+    }
+
+    /** Sends requests back to back until {@code end}; times those sent after {@code timedFrom}. */
+    private static ClientFigures drive(PredictTraffic client, int offset, long timedFrom, long end) throws Exception {
+        double[] millis = new double[1 << 16];
+        int n = 0, correct = 0;
+        double calls = 0;
+        for (int i = offset; ; i++) {
+            long sent = System.nanoTime();
+            if (sent >= end) {
+                break;
+            }
+            var answer = Json.tree(client.predict(i));
+            if (sent < timedFrom) {
+                continue;
+            }
+            if (n == millis.length) {
+                millis = Arrays.copyOf(millis, n * 2);
+            }
+            millis[n++] = (System.nanoTime() - sent) / 1e6;
+            calls += 1.0 / Math.max(1, answer.path("batchSize").asInt());
+            correct += answer.path("top").get(0).path("label").asInt() == client.label(i) ? 1 : 0;
+        }
+        return new ClientFigures(millis, n, calls, correct);
+    }
+}
