@@ -32,7 +32,7 @@ public final class Evaluate10k implements Scenario {
         result.put("test_accuracy", round(r.report().accuracy()));
         result.put("evaluation_total_s", round(r.report().seconds()));
         result.put("event_to_event_s", round(r.evaluateSeconds()));
-        result.put("target_s", 1.5);
+        result.put("target_s", 0.8);
         result.put("model", r.model().modelId());
         return result;
     }
