@@ -17,7 +17,7 @@ import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.model.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
-import dev.mnistpipeline.common.events.Hyperparameters.Precision;
+import dev.mnistpipeline.evaluator.model.ServingSession;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,7 +46,7 @@ public class ModelEvaluator {
     private final PromotionService gate;
     private final EvaluationGauges gauges;
     private final int misclassifiedSample;
-    private final Precision precision;
+    private final ServingSession session;
 
     public ModelEvaluator(ObjectStore store,
                           EventPublisher publisher,
@@ -54,14 +54,14 @@ public class ModelEvaluator {
                           PromotionService gate,
                           EvaluationGauges gauges,
                           @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
-                          @ConfigProperty(name = "pipeline.evaluator.precision", defaultValue = "float32") Precision precision) {
+                          ServingSession session) {
         this.store = store;
         this.publisher = publisher;
         this.evaluationCompleted = evaluationCompleted;
         this.gate = gate;
         this.gauges = gauges;
         this.misclassifiedSample = misclassifiedSample;
-        this.precision = precision;
+        this.session = session;
     }
 
     static final int TOP_CONFUSED_PAIRS = 10;
@@ -107,7 +107,7 @@ public class ModelEvaluator {
         Path dir = SavedModelFiles.download(store, model);
         float[] probabilities;
         long scoreStart;
-        try (SavedModelScorer scorer = new SavedModelScorer(dir, precision)) {
+        try (SavedModelScorer scorer = new SavedModelScorer(dir, session)) {
             scorer.warmUp();
             scoreStart = System.nanoTime();
             probabilities = scorer.probabilities(test.images(), test.count());

@@ -7,7 +7,6 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.LocalFiles;
-import dev.mnistpipeline.common.events.Hyperparameters.Precision;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -17,7 +16,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -46,14 +44,14 @@ public class ChampionModel {
     private final ObjectStore store;
     private final ModelRegistry registry;
 
-    private final Precision precision;
+    private final ServingSession session;
 
     public ChampionModel(ObjectStore store,
                          ModelRegistry registry,
-                         @ConfigProperty(name = "pipeline.evaluator.precision", defaultValue = "float32") Precision precision) {
+                         ServingSession session) {
         this.store = store;
         this.registry = registry;
-        this.precision = precision;
+        this.session = session;
     }
 
     /**
@@ -155,10 +153,10 @@ public class ChampionModel {
         TensorFlowRuntime.engine();
         Path dir = SavedModelFiles.download(store, manifest);
         try {
-            ZooModel<List<byte[]>, float[][]> model = ServingSession.configure(Criteria.builder().setTypes(IMAGES, float[][].class)
+            ZooModel<List<byte[]>, float[][]> model = session.configure(Criteria.builder().setTypes(IMAGES, float[][].class)
                     .optModelPath(dir)
                     .optEngine("TensorFlow")
-                    .optTranslator(new DigitTranslator()), precision)
+                    .optTranslator(new DigitTranslator()))
                     .build().loadModel();
             return new Loaded(modelId, model, dir);
         } catch (IOException | ModelNotFoundException | MalformedModelException e) {

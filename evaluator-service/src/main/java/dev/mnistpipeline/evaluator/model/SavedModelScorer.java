@@ -11,7 +11,6 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.Idx;
-import dev.mnistpipeline.common.events.Hyperparameters.Precision;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 
 import java.io.IOException;
@@ -26,12 +25,12 @@ public final class SavedModelScorer implements AutoCloseable {
     private final ZooModel<NDList, NDList> model;
     private final Predictor<NDList, NDList> predictor;
 
-    public SavedModelScorer(Path savedModelDir, Precision precision) {
+    public SavedModelScorer(Path savedModelDir, ServingSession session) {
         TensorFlowRuntime.engine();
         try {
-            model = ServingSession.configure(Criteria.builder().setTypes(NDList.class, NDList.class)
+            model = session.configure(Criteria.builder().setTypes(NDList.class, NDList.class)
                     .optModelPath(savedModelDir)
-                    .optEngine("TensorFlow"), precision)
+                    .optEngine("TensorFlow"))
                     .build().loadModel();
         } catch (IOException | ModelNotFoundException | MalformedModelException e) {
             throw new IllegalStateException("Cannot load SavedModel from " + savedModelDir + ": " + e.getMessage(), e);

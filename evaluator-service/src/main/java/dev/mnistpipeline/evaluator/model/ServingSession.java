@@ -2,6 +2,8 @@ package dev.mnistpipeline.evaluator.model;
 
 import ai.djl.repository.zoo.Criteria;
 import dev.mnistpipeline.common.events.Hyperparameters.Precision;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
@@ -10,22 +12,31 @@ import java.util.Base64;
 
 /**
  * The TensorFlow session options of every model the evaluator loads (evaluation and serving), handed to DJL as its
- * {@code ConfigProto} option. One inter-op thread: a served graph is a chain of ops, and a second inter-op thread
- * only adds hand-offs; measured on 2 cores, single-image p99 fell from about 2.5 ms to 0.5 ms and 10k-image
- * scoring from 0.45 s to 0.38 s. Intra-op threads stay at the default (all cores) for the convolutions.
- * {@code bfloat16} adds oneDNN's auto-mixed-precision rewrite: 10k images in about 0.26 s instead of 0.38 s,
- * but single images slower (0.5 against 0.3 ms) and 5 in 10,000 predictions different, so it is opt-in.
+ * {@code ConfigProto} option. One inter-op thread: a served graph is a chain of ops, and more inter-op threads
+ * only add hand-offs (measured on 2 cores: single-image p99 inside the model call 2.5 ms → 0.5 ms, 10k images
+ * 0.45 s → 0.38 s). Intra-op threads: {@code pipeline.evaluator.intra-op-threads}, 0 for TensorFlow's choice (every
+ * core). {@code bfloat16} adds oneDNN's auto-mixed-precision rewrite: 10k images in about 0.26 s instead of 0.38
+ * s, but single images slower (0.5 against 0.3 ms) and 5 in 10,000 predictions different, so it is opt-in.
  */
-final class ServingSession {
-    private ServingSession() {
-    }
+@ApplicationScoped
+public class ServingSession {
+    private final String configProto;
 
-    static <I, O> Criteria.Builder<I, O> configure(Criteria.Builder<I, O> criteria, Precision precision) {
-        ConfigProto.Builder config = ConfigProto.newBuilder().setInterOpParallelismThreads(1);
+    public ServingSession(@ConfigProperty(name = "pipeline.evaluator.precision", defaultValue = "float32") Precision precision,
+                          @ConfigProperty(name = "pipeline.evaluator.intra-op-threads", defaultValue = "0") int intraOpThreads) {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("pipeline.evaluator.intra-op-threads must be 0 (TensorFlow's choice) or more, got " + intraOpThreads);
+        }
+        ConfigProto.Builder config = ConfigProto.newBuilder().setInterOpParallelismThreads(1)
+                .setIntraOpParallelismThreads(intraOpThreads);
         if (precision == Precision.BFLOAT16) {
             config.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
                     RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)));
         }
-        return criteria.optOption("ConfigProto", Base64.getEncoder().encodeToString(config.build().toByteArray()));
+        this.configProto = Base64.getEncoder().encodeToString(config.build().toByteArray());
+    }
+
+    <I, O> Criteria.Builder<I, O> configure(Criteria.Builder<I, O> criteria) {
+        return criteria.optOption("ConfigProto", configProto);
     }
 }
