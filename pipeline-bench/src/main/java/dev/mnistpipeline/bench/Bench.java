@@ -41,7 +41,7 @@ public final class Bench {
             return 0;
         }
         TrainOptions options = TrainOptions.parse(args, 1).withPreset(scenario.preset());
-        return DemoCommand.run(options, run -> save(scenario, layout, scenario.measure(layout, run)));
+        return DemoCommand.run(options, scenario.serviceEnv(), run -> save(scenario, layout, scenario.measure(layout, run)));
     }
 
     private static Scenario scenario(String name) {

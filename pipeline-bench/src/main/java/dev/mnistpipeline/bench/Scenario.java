@@ -37,6 +37,11 @@ public interface Scenario {
         return null;
     }
 
+    /** Configuration overrides per service (environment variables) for the scenario's stack. */
+    default Map<String, Map<String, String>> serviceEnv() {
+        return Map.of();
+    }
+
     /** @param run the finished pipeline run with its stack, or null for scenarios that need none */
     Map<String, Object> measure(Layout layout, RunContext run) throws Exception;
 }

@@ -3,6 +3,7 @@ package dev.mnistpipeline.bench;
 import dev.mnistpipeline.bench.scenarios.Augment;
 import dev.mnistpipeline.bench.scenarios.Chaos;
 import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;
+import dev.mnistpipeline.bench.scenarios.ContinualShift;
 import dev.mnistpipeline.bench.scenarios.Evaluate10k;
 import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
@@ -45,7 +46,8 @@ public final class Scenarios {
             new PrepareChild(),
             new SamplesLoad(),
             new Chaos(),
-            new Sweep());
+            new Sweep(),
+            new ContinualShift());
 
     private Scenarios() {
     }

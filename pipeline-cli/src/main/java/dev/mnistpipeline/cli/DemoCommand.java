@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +52,24 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     public static int run(TrainOptions options, AfterRun afterRun) throws Exception {
+        return run(options, Map.of(), afterRun);
+    }
+
+    /** @param serviceEnv configuration overrides per service (environment variables), on top of the demo's own */
+    public static int run(TrainOptions options, Map<String, Map<String, String>> serviceEnv, AfterRun afterRun) throws Exception {
         Layout layout = Layout.detect();
         Path data = Files.createDirectories(layout.stateDir()).resolve("run-" + System.currentTimeMillis());
         PrintStream out = System.out;
         out.println("Starting the embedded stack: Kafka (KRaft) and S3 (S3Proxy) processes, then four services ...");
         long start = System.nanoTime();
         LocalInfrastructure infra = LocalInfrastructure.onFreePorts(layout, data);
-        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), sourceAccess(layout, options.source()));
+        Map<String, Map<String, String>> env = new HashMap<>(sourceAccess(layout, options.source()));
+        serviceEnv.forEach((service, vars) -> env.merge(service, vars, (a, b) -> {
+            Map<String, String> both = new HashMap<>(a);
+            both.putAll(b);
+            return both;
+        }));
+        PipelineStack stack = new PipelineStack(layout, infra, data.resolve("logs"), Map.of(), env);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
             infra.close();

@@ -15,7 +15,7 @@ import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import dev.mnistpipeline.evaluator.model.SavedModelFiles;
+import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
 import dev.mnistpipeline.evaluator.model.ServingSession;
 import io.smallrye.reactive.messaging.MutinyEmitter;

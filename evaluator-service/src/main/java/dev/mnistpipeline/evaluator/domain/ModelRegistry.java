@@ -33,10 +33,17 @@ public final class ModelRegistry {
 
     private final ObjectStore store;
     private final GateThresholds thresholds;
+    private final GateSuite.Scoring suites;
 
     public ModelRegistry(ObjectStore store, GateThresholds thresholds) {
+        this(store, thresholds, GateSuite.Scoring.NONE);
+    }
+
+    /** @param suites scores candidates and the champion on the registered gate suites */
+    public ModelRegistry(ObjectStore store, GateThresholds thresholds, GateSuite.Scoring suites) {
         this.store = store;
         this.thresholds = thresholds;
+        this.suites = suites;
     }
 
     public GateThresholds thresholds() {
@@ -87,7 +94,8 @@ public final class ModelRegistry {
             }
             GateDecision decision = championReport != null && !sameTestSet(candidate, championReport)
                     ? PromotionGate.incomparable(candidate, championReport, thresholds)
-                    : PromotionGate.decide(candidate, championReport, thresholds);
+                    : PromotionGate.decide(candidate, championReport, thresholds,
+                            alias == null ? List.of() : suites.score(candidate.modelId(), alias.modelId()));
             if (!decision.promoted()) {
                 return record(decision);
             }

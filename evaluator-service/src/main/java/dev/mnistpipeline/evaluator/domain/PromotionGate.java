@@ -27,6 +27,16 @@ public final class PromotionGate {
 
     /** @param champion the current champion's report, or null when no model has been promoted yet */
     public static GateDecision decide(EvaluationReport candidate, EvaluationReport champion, GateThresholds t) {
+        return decide(candidate, champion, t, List.of());
+    }
+
+    /**
+     * @param suites the candidate's and the champion's accuracies on every registered {@link GateSuite}; while there
+     *               are any, each must gain its {@code minGain}, and the primary test set may drop by the smallest
+     *               {@code maxPrimaryDrop} instead of having to gain {@code minAccuracyGain}
+     */
+    public static GateDecision decide(EvaluationReport candidate, EvaluationReport champion, GateThresholds t,
+                                      List<GateSuite.Score> suites) {
         List<String> reasons = new ArrayList<>();
         boolean pass = true;
         if (candidate.testCount() < t.minTestImages()) {
@@ -43,7 +53,9 @@ public final class PromotionGate {
             reasons.add("no champion yet");
         } else {
             double gain = candidate.accuracy() - champion.accuracy();
-            if (gain < t.minAccuracyGain()) {
+            if (!suites.isEmpty()) {
+                pass &= primaryHolds(gain, champion, suites, reasons);
+            } else if (gain < t.minAccuracyGain()) {
                 pass = false;
                 reasons.add(String.format("accuracy gain %+.4f over champion %s (%.4f) is below the required %+.4f",
                         gain, champion.modelId(), champion.accuracy(), t.minAccuracyGain()));
@@ -62,8 +74,26 @@ public final class PromotionGate {
                 }
             }
         }
+        if (champion != null) {
+            for (GateSuite.Score suite : suites) {
+                boolean gains = suite.gain() >= suite.suite().minGain();
+                pass &= gains;
+                reasons.add(String.format("on gate suite %s (%d images) accuracy %.4f against the champion's %.4f: gain %+.4f %s the required %+.4f",
+                        suite.suite().name(), suite.suite().testImages(), suite.candidate(), suite.champion(), suite.gain(),
+                        gains ? "meets" : "is below", suite.suite().minGain()));
+            }
+        }
         return new GateDecision(candidate.modelId(), candidate.evaluationId(), pass,
                 candidate.accuracy(), champion == null ? null : champion.modelId(),
                 champion == null ? null : champion.accuracy(), List.copyOf(reasons), t, Instant.now());
+    }
+
+    /** With gate suites, the primary test set need not gain, only hold: it may drop by the smallest allowance. */
+    private static boolean primaryHolds(double gain, EvaluationReport champion, List<GateSuite.Score> suites, List<String> reasons) {
+        double allowed = suites.stream().mapToDouble(s -> s.suite().maxPrimaryDrop()).min().orElse(0);
+        boolean holds = -gain <= allowed + 1e-12;
+        reasons.add(String.format("accuracy change %+.4f against champion %s (%.4f) %s the drop of at most %.4f the gate suites allow",
+                gain, champion.modelId(), champion.accuracy(), holds ? "stays within" : "exceeds", allowed));
+        return holds;
     }
 }

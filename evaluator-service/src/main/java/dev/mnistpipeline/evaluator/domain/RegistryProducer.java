@@ -12,11 +12,11 @@ public class RegistryProducer {
 
     @Produces
     @ApplicationScoped
-    ModelRegistry registry(ObjectStore store,
+    ModelRegistry registry(ObjectStore store, GateSuites suites,
                            @ConfigProperty(name = "pipeline.registry.min-accuracy") double minAccuracy,
                            @ConfigProperty(name = "pipeline.registry.min-accuracy-gain") double minAccuracyGain,
                            @ConfigProperty(name = "pipeline.registry.max-class-recall-drop") double maxClassRecallDrop,
                            @ConfigProperty(name = "pipeline.registry.min-test-images", defaultValue = "1000") int minTestImages) {
-        return new ModelRegistry(store, new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop, minTestImages));
+        return new ModelRegistry(store, new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop, minTestImages), suites);
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.ChampionAlias;
+import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;

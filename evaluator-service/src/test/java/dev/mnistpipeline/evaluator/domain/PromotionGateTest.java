@@ -32,6 +32,45 @@ class PromotionGateTest {
                 new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
     }
 
+    private static GateSuite.Score suite(String name, double candidate, double champion, double minGain, double maxPrimaryDrop) {
+        return new GateSuite.Score(new GateSuite(name, "ds-" + name, "pp-" + name, 2000, minGain, maxPrimaryDrop, "test", null),
+                candidate, champion);
+    }
+
+    @Test
+    void withAGateSuiteANewDomainsGainPromotesDespiteASmallDropOnTheOldTestSet() {
+        EvaluationReport champion = report("champ", 0.9910, -1, 0);
+        GateDecision d = PromotionGate.decide(report("tuned", 0.9905, -1, 0), champion, GATE,
+                List.of(suite("shifted", 0.70, 0.52, 0.05, 0.003)));
+        assertTrue(d.promoted(), d.reasons().toString());
+        assertTrue(d.reasons().stream().anyMatch(r -> r.contains("gate suite shifted") && r.contains("gain +0.1800 meets")), d.reasons().toString());
+        assertTrue(d.reasons().stream().anyMatch(r -> r.contains("-0.0005") && r.contains("stays within")), d.reasons().toString());
+    }
+
+    @Test
+    void aGateSuiteStillRefusesTooLargeADropOnTheOldTestSetOrTooSmallAGainOnTheNewDomain() {
+        EvaluationReport champion = report("champ", 0.9910, -1, 0);
+        GateDecision forgets = PromotionGate.decide(report("forgets", 0.9850, -1, 0), champion, GATE,
+                List.of(suite("shifted", 0.80, 0.52, 0.05, 0.003)));
+        assertFalse(forgets.promoted());
+        assertTrue(forgets.reasons().stream().anyMatch(r -> r.contains("exceeds the drop of at most 0.0030")), forgets.reasons().toString());
+        GateDecision noBetter = PromotionGate.decide(report("same", 0.9912, -1, 0), champion, GATE,
+                List.of(suite("shifted", 0.53, 0.52, 0.05, 0.003), suite("scans", 0.90, 0.80, 0.05, 0.01)));
+        assertFalse(noBetter.promoted());
+        assertTrue(noBetter.reasons().stream().anyMatch(r -> r.contains("gate suite shifted") && r.contains("is below the required +0.0500")),
+                noBetter.reasons().toString());
+        assertTrue(noBetter.reasons().stream().anyMatch(r -> r.contains("gate suite scans") && r.contains("meets")), noBetter.reasons().toString());
+    }
+
+    @Test
+    void aGateSuiteDoesNotLiftTheClassRecallRule() {
+        EvaluationReport champion = report("champ", 0.9910, -1, 0);
+        GateDecision d = PromotionGate.decide(report("tuned", 0.9905, 9, 0.90), champion, GATE,
+                List.of(suite("shifted", 0.70, 0.52, 0.05, 0.003)));
+        assertFalse(d.promoted());
+        assertTrue(d.reasons().stream().anyMatch(r -> r.contains("recall of class 9 drops")), d.reasons().toString());
+    }
+
     @Test
     void firstModelIsPromotedWhenItReachesTheFloor() {
         GateDecision d = PromotionGate.decide(report("a", 0.95, -1, 0), null, GATE);

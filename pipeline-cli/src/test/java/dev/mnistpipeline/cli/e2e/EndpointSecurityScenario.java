@@ -69,7 +69,11 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "GET", "/models/" + modelId, Roles.VIEWER, null, null),
                 // without a reason: 400 for the operator, so walking the table changes no champion
                 new Endpoint("evaluator-service", "POST", "/models/" + modelId + "/promote", Roles.OPERATOR, "application/json", "{}".getBytes()),
-                new Endpoint("evaluator-service", "POST", "/models/champion/rollback", Roles.OPERATOR, "application/json", "{}".getBytes()));
+                new Endpoint("evaluator-service", "POST", "/models/champion/rollback", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "GET", "/gate/suites", Roles.VIEWER, null, null),
+                // without a dataset: 400 for the operator, so walking the table registers no suite
+                new Endpoint("evaluator-service", "PUT", "/gate/suites/no-such-suite", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "DELETE", "/gate/suites/no-such-suite", Roles.OPERATOR, null, null));
     }
 
     static void run(PipelineStack stack, List<Endpoint> table) throws Exception {

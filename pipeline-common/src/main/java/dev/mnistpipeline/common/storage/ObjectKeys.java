@@ -32,6 +32,7 @@ import java.util.Optional;
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
  * registry/sweeps/&lt;sweepId&gt;.json           the sweep's best trial, gated once when the sweep ended
+ * registry/gate-suites/&lt;name&gt;.json         GateSuite: another test set the gate also checks (a new domain)
  * sweeps/&lt;sweepId&gt;/sweep.json              Sweep: the search space and every planned trial (immutable)
  * sweeps/&lt;sweepId&gt;/trials/&lt;runId&gt;.json     TrialStatus: per-epoch validation accuracy and how the trial ended
  * sweeps/by-run/&lt;runId&gt;                    the sweep a run belongs to (its model waits for the sweep's gate)
@@ -154,6 +155,12 @@ public final class ObjectKeys {
 
     public static String sweepGated(String sweepId) {
         return "registry/sweeps/" + sweepId + ".json";
+    }
+
+    public static final String GATE_SUITES_PREFIX = "registry/gate-suites/";
+
+    public static String gateSuite(String name) {
+        return GATE_SUITES_PREFIX + name + ".json";
     }
 
     public static String gateDecision(String modelId) {

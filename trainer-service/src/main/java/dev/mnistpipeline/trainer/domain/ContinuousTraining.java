@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.registry.ChampionView;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,10 +49,15 @@ public class ContinuousTraining {
         this.continuousHyperparameters = configured("pipeline.trainer.continuous.hyperparameters", continuousJson, false);
     }
 
-    /** Requests the run a new prepared dataset calls for, if any; idempotent per dataset and settings. */
+    /**
+     * Requests the run a new prepared dataset calls for, if any; idempotent per dataset and settings. Continuous
+     * training fine-tunes the champion only on versions of its own dataset (the same test images, as when samples
+     * are published): on any other dataset the gate could not compare the result with the champion.
+     */
     public Optional<AcceptedRun> onDatasetPrepared(DatasetPrepared prepared) {
         Optional<ModelManifest> base = continuous ? champion.current()
-                .flatMap(c -> store.findJson(ObjectKeys.modelManifest(c.modelId()), ModelManifest.class)) : Optional.empty();
+                .flatMap(c -> store.findJson(ObjectKeys.modelManifest(c.modelId()), ModelManifest.class))
+                .filter(c -> sameTestImages(c.preparedId(), prepared.preparedId())) : Optional.empty();
         if (base.isEmpty() && !autoTrain) {
             return Optional.empty();
         }
@@ -60,6 +67,21 @@ public class ContinuousTraining {
         LOG.infof("%s %s on %s", base.isPresent() ? "Fine-tuning the champion " + hp.baseModelId() + " as" : "Auto-training",
                 runId, prepared.preparedId());
         return Optional.of(requests.submit(runId, prepared.preparedId(), prepared.manifestSha256(), hp));
+    }
+
+    private boolean sameTestImages(String championPreparedId, String preparedId) {
+        boolean same = testShards(championPreparedId).equals(testShards(preparedId));
+        if (!same) {
+            LOG.infof("%s has other test images than the champion's dataset (%s): no fine-tuning of the champion on it",
+                    preparedId, championPreparedId);
+        }
+        return same;
+    }
+
+    private List<PreparedManifest.Shard> testShards(String preparedId) {
+        return store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
+                .map(p -> p.shards().stream().filter(s -> s.split().equals(PreparedManifest.TEST)).toList())
+                .orElse(List.of());
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.mnistpipeline.evaluator.model;
+package dev.mnistpipeline.common.registry;
 
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.storage.ObjectKeys;
