@@ -35,9 +35,9 @@ public final class Scenarios {
             new PredictLatency(),
             new PredictThroughput(),
             new Augment(),
-            new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.995),
+            new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.996),
             new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),
-            new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.988),
+            new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.990),
             new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(2).augmentation(Augmentation.NONE).build(), List.of(
                     Map.entry("bfloat16", Hyperparameters.builder().precision(Hyperparameters.Precision.BFLOAT16).build()),
                     Map.entry("one_cycle_3e-3", Hyperparameters.builder().schedule(Hyperparameters.Schedule.ONE_CYCLE).learningRate(3e-3).build()))),

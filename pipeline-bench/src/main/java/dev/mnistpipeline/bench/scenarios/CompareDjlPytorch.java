@@ -53,6 +53,23 @@ import static dev.mnistpipeline.bench.Figures.round;
  */
 public final class CompareDjlPytorch implements Scenario {
     static final int BATCH = 128, WARMUP_STEPS = 20;
+    /** Time to accuracy: test accuracy checked every this many steps (not timed), for up to {@link #MAX_EPOCHS}. */
+    static final int CHECK_EVERY_STEPS = 50, MAX_EPOCHS = 3;
+    static final double TARGET_ACCURACY = 0.985;
+
+    /** One engine's training, as the timing loop drives it. */
+    interface Engine {
+        void step(int step);
+
+        double testAccuracy();
+    }
+
+    /**
+     * @param imagesPerSecond over the first epoch after the warm-up steps
+     * @param secondsTo985    training seconds until the first check at or above 0.985 (null: not within MAX_EPOCHS)
+     */
+    record EngineFigures(double imagesPerSecond, double oneEpochAccuracy, Double secondsTo985, Integer stepsTo985) {
+    }
 
     @Override
     public String name() {
@@ -81,18 +98,25 @@ public final class CompareDjlPytorch implements Scenario {
         int[] testY = Idx.labelsAsInts(Idx.readLabels(Files.readAllBytes(dir.resolve("t10k-labels-idx1-ubyte")), "test"));
         int[] order = Permutation.of(trainY.length, 42);
 
-        double[] ours = tensorflow(trainX, trainY, testX, testY, order);
-        double[] pytorch = pytorch(trainX, trainY, testX, testY, order);
+        EngineFigures ours = tensorflow(trainX, trainY, testX, testY, order);
+        EngineFigures pytorch = pytorch(trainX, trainY, testX, testY, order);
 
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("ours_images_per_s", round(ours[0]));
-        result.put("pytorch_images_per_s", round(pytorch[0]));
-        result.put("ratio", round(ours[0] / pytorch[0]));
-        result.put("ours_epoch_s", round(trainY.length / ours[0]));
-        result.put("pytorch_epoch_s", round(trainY.length / pytorch[0]));
-        result.put("ours_test_accuracy", round(ours[1]));
-        result.put("pytorch_test_accuracy", round(pytorch[1]));
-        result.put("test_accuracy", round(ours[1]));
+        result.put("ours_images_per_s", round(ours.imagesPerSecond()));
+        result.put("pytorch_images_per_s", round(pytorch.imagesPerSecond()));
+        result.put("ratio", round(ours.imagesPerSecond() / pytorch.imagesPerSecond()));
+        result.put("ours_epoch_s", round(trainY.length / ours.imagesPerSecond()));
+        result.put("pytorch_epoch_s", round(trainY.length / pytorch.imagesPerSecond()));
+        result.put("ours_test_accuracy", round(ours.oneEpochAccuracy()));
+        result.put("pytorch_test_accuracy", round(pytorch.oneEpochAccuracy()));
+        result.put("ours_seconds_to_985", ours.secondsTo985() == null ? null : round(ours.secondsTo985()));
+        result.put("pytorch_seconds_to_985", pytorch.secondsTo985() == null ? null : round(pytorch.secondsTo985()));
+        result.put("ours_steps_to_985", ours.stepsTo985());
+        result.put("pytorch_steps_to_985", pytorch.stepsTo985());
+        result.put("time_to_985_ratio", ours.secondsTo985() == null || pytorch.secondsTo985() == null ? null
+                : round(pytorch.secondsTo985() / ours.secondsTo985()));
+        result.put("test_accuracy", round(ours.oneEpochAccuracy()));
+        result.put("accuracy_checks", "test accuracy every " + CHECK_EVERY_STEPS + " steps, check time not counted, up to " + MAX_EPOCHS + " epochs");
         result.put("batch_size", BATCH);
         result.put("train_images", trainY.length);
         result.put("architecture", "conv5x5x32-BN-relu-pool, conv3x3x64-BN-relu-pool, dense256-BN-relu-dropout0.4, dense10 (no bias before BN); Adam 1e-3");
@@ -100,8 +124,8 @@ public final class CompareDjlPytorch implements Scenario {
         return result;
     }
 
-    /** Our trainer's graph and its own optimizer step: returns {images/s over the timed epoch, test accuracy}. */
-    static double[] tensorflow(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
+    /** Our trainer's graph and its own optimizer step. */
+    static EngineFigures tensorflow(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
         TensorFlowRuntime.engine();
         Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(BATCH)
                 .learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY)
@@ -111,22 +135,29 @@ public final class CompareDjlPytorch implements Scenario {
             try (Session session = new Session(graph)) {
                 session.initialize();
                 TrainingGraph.Batch batch = TrainingGraph.Batch.ofCapacity(BATCH);
-                double ips = timedEpoch(trainY.length, step -> {
-                    fill(trainX, trainY, order, step, batch.images(), batch.labels());
-                    g.step(session, batch, hp.learningRate());
+                return train(trainY.length, new Engine() {
+                    @Override
+                    public void step(int step) {
+                        fill(trainX, trainY, order, step, batch.images(), batch.labels());
+                        g.step(session, batch, hp.learningRate());
+                    }
+
+                    @Override
+                    public double testAccuracy() {
+                        try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(testY.length, 28, 28, 1), DataBuffers.of(testX, true, false));
+                             Result r = session.runner().feed(g.images, x).fetch(g.probabilities).run()) {
+                            float[] p = new float[testY.length * 10];
+                            ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
+                            return accuracy(p, testY);
+                        }
+                    }
                 });
-                try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(testY.length, 28, 28, 1), DataBuffers.of(testX, true, false));
-                     Result r = session.runner().feed(g.images, x).fetch(g.probabilities).run()) {
-                    float[] p = new float[testY.length * 10];
-                    ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(p);
-                    return new double[]{ips, accuracy(p, testY)};
-                }
             }
         }
     }
 
     /** The same network on DJL's PyTorch engine (NCHW). */
-    static double[] pytorch(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
+    static EngineFigures pytorch(float[] trainX, int[] trainY, float[] testX, int[] testY, int[] order) {
         SequentialBlock net = new SequentialBlock()
                 .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).optPadding(new Shape(2, 2)).setFilters(32).optBias(false).build())
                 .add(BatchNorm.builder().build()).add(Activation.reluBlock())
@@ -146,37 +177,72 @@ public final class CompareDjlPytorch implements Scenario {
                 trainer.initialize(new Shape(BATCH, 1, 28, 28));
                 float[] xb = new float[BATCH * Idx.PIXELS];
                 int[] yb = new int[BATCH];
-                double ips = timedEpoch(trainY.length, step -> {
-                    fill(trainX, trainY, order, step, xb, yb);
-                    try (NDManager batch = trainer.getManager().newSubManager()) {
-                        NDArray x = standardize(batch.create(xb, new Shape(BATCH, 1, 28, 28)));
-                        NDArray y = batch.create(yb, new Shape(BATCH)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
-                            gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(prediction)));
+                return train(trainY.length, new Engine() {
+                    @Override
+                    public void step(int step) {
+                        fill(trainX, trainY, order, step, xb, yb);
+                        try (NDManager batch = trainer.getManager().newSubManager()) {
+                            NDArray x = standardize(batch.create(xb, new Shape(BATCH, 1, 28, 28)));
+                            NDArray y = batch.create(yb, new Shape(BATCH)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                                NDArray prediction = trainer.forward(new NDList(x)).singletonOrThrow();
+                                gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(prediction)));
+                            }
+                            trainer.step();
                         }
-                        trainer.step();
+                    }
+
+                    @Override
+                    public double testAccuracy() {
+                        try (NDManager m = model.getNDManager().newSubManager()) {
+                            NDArray logits = trainer.evaluate(new NDList(standardize(m.create(testX, new Shape(testY.length, 1, 28, 28))))).singletonOrThrow();
+                            return accuracy(logits.softmax(1).toFloatArray(), testY);
+                        }
                     }
                 });
-                try (NDManager m = model.getNDManager().newSubManager()) {
-                    NDArray logits = trainer.evaluate(new NDList(standardize(m.create(testX, new Shape(testY.length, 1, 28, 28))))).singletonOrThrow();
-                    return new double[]{ips, accuracy(logits.softmax(1).toFloatArray(), testY)};
-                }
             }
         }
     }
 
-    /** Runs {@value #WARMUP_STEPS} untimed steps, then one timed epoch; returns images per second. */
-    private static double timedEpoch(int images, java.util.function.IntConsumer step) {
-        for (int s = 0; s < WARMUP_STEPS; s++) {
-            step.accept(s);
-        }
-        int steps = images / BATCH;
+    /**
+     * {@value #WARMUP_STEPS} untimed steps (counted as training for time to accuracy: they train), then up to
+     * {@value #MAX_EPOCHS} epochs with a test-accuracy check every {@value #CHECK_EVERY_STEPS} steps, whose time is
+     * left out; images/s is over the first epoch after the warm-up, the one-epoch accuracy the check closest to it.
+     */
+    private static EngineFigures train(int images, Engine engine) {
+        long trained = 0;
         long start = System.nanoTime();
-        for (int s = 0; s < steps; s++) {
-            step.accept(s);
+        for (int s = 0; s < WARMUP_STEPS; s++) {
+            engine.step(s);
         }
-        return steps * (double) BATCH / ((System.nanoTime() - start) / 1e9);
+        trained += System.nanoTime() - start;
+        int stepsPerEpoch = images / BATCH;
+        double imagesPerSecond = 0, oneEpochAccuracy = 0;
+        long epochNanos = 0;
+        Double secondsTo985 = null;
+        Integer stepsTo985 = null;
+        for (int s = 0; s < stepsPerEpoch * MAX_EPOCHS && (secondsTo985 == null || s < stepsPerEpoch); s++) {
+            long t = System.nanoTime();
+            engine.step(WARMUP_STEPS + s);
+            long took = System.nanoTime() - t;
+            trained += took;
+            if (s < stepsPerEpoch) {
+                epochNanos += took;
+            }
+            int done = s + 1;
+            if (done % CHECK_EVERY_STEPS == 0 || done == stepsPerEpoch) {
+                double accuracy = engine.testAccuracy();
+                if (done == stepsPerEpoch) {
+                    oneEpochAccuracy = accuracy;
+                    imagesPerSecond = stepsPerEpoch * (double) BATCH / (epochNanos / 1e9);
+                }
+                if (secondsTo985 == null && accuracy >= TARGET_ACCURACY) {
+                    secondsTo985 = trained / 1e9;
+                    stepsTo985 = WARMUP_STEPS + done;
+                }
+            }
+        }
+        return new EngineFigures(imagesPerSecond, oneEpochAccuracy, secondsTo985, stepsTo985);
     }
 
     private static NDArray standardize(NDArray x) {
