@@ -1,6 +1,7 @@
 package dev.mnistpipeline.bench;
 
 import dev.mnistpipeline.cli.DemoCommand;
+import dev.mnistpipeline.cli.client.ClientLogging;
 import dev.mnistpipeline.cli.PipelineCli;
 import dev.mnistpipeline.cli.TrainOptions;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -21,6 +22,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) {
+        ClientLogging.infoAndAbove();
         System.exit(PipelineCli.exitCode(() -> run(args)));
     }
 

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.cli;
 
+import dev.mnistpipeline.cli.client.ClientLogging;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import java.io.PrintWriter;
 public final class PipelineCli {
 
     public static void main(String[] args) {
+        ClientLogging.infoAndAbove();
         System.exit(commandLine().execute(args));
     }
 
