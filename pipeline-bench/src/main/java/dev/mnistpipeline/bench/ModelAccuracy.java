@@ -11,6 +11,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.data.Probabilities;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -48,14 +49,7 @@ public final class ModelAccuracy {
                 try (NDManager batch = model.getNDManager().newSubManager()) {
                     float[] p = predictor.predict(new NDList(batch.create(pixels, new Shape(size, Idx.ROWS, Idx.COLS, 1))))
                             .singletonOrThrow().toFloatArray();
-                    int classes = p.length / size;
-                    for (int i = 0; i < size; i++) {
-                        int best = 0;
-                        for (int c = 1; c < classes; c++) {
-                            best = p[i * classes + c] > p[i * classes + best] ? c : best;
-                        }
-                        correct += best == labels[from + i] ? 1 : 0;
-                    }
+                    correct += Probabilities.correct(p, p.length / size, labels, from, size);
                 }
             }
             return correct / (double) labels.length;

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.api;
 
+import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.GateSuite;
 import dev.mnistpipeline.evaluator.domain.GateSuites;
@@ -58,7 +59,7 @@ public class GateSuiteResource {
         }
         return suites.register(name, request.datasetId(), request.minGain() == null ? 0.01 : request.minGain(),
                 request.maxPrimaryDrop() == null ? 0.003 : request.maxPrimaryDrop(),
-                caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName());
+                Callers.name(caller));
     }
 
     @Operation(summary = "Remove a gate suite; answers the suite removed")

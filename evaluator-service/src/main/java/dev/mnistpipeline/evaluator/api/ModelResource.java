@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.events.Ids;
+import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.registry.ChampionChange;
@@ -124,7 +125,7 @@ public class ModelResource {
     }
 
     private static String who(SecurityContext caller) {
-        return caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
+        return Callers.name(caller);
     }
 
     @Operation(summary = "The serving model with its evaluation and gate decision")

@@ -1,6 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.data.LocalFiles;
+import dev.mnistpipeline.common.data.Probabilities;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.events.Ids;
@@ -89,15 +90,7 @@ public class GateSuites implements GateSuite.Scoring {
         try (SavedModelScorer scorer = new SavedModelScorer(dir, session)) {
             float[] probabilities = scorer.probabilities(test.images(), test.count());
             int classes = probabilities.length / Math.max(1, test.count());
-            int correct = 0;
-            for (int i = 0; i < test.count(); i++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) {
-                    best = probabilities[i * classes + c] > probabilities[i * classes + best] ? c : best;
-                }
-                correct += best == test.labels()[i] ? 1 : 0;
-            }
-            return test.count() == 0 ? 0 : correct / (double) test.count();
+            return test.count() == 0 ? 0 : Probabilities.correct(probabilities, classes, test.labels(), 0, test.count()) / (double) test.count();
         } finally {
             LocalFiles.deleteTree(dir);
         }

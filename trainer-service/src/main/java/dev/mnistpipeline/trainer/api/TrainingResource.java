@@ -8,6 +8,7 @@ import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
+import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -108,7 +109,7 @@ public class TrainingResource {
             return ErrorResponses.error(Response.Status.CONFLICT, "run " + runId + " has finished; its model stays (nothing to cancel)");
         }
         RunCancellations.Cancellation c = cancellations.cancel(runId, reason,
-                caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName());
+                Callers.name(caller));
         return Response.accepted(c).build();
     }
 
