@@ -40,6 +40,7 @@ public class PredictionBatcher {
     /** Requests inside {@link #score} that are not queued yet (their input is being decoded). */
     private final AtomicInteger arriving = new AtomicInteger();
     private volatile Thread dispatcher;
+    private volatile boolean stopped;
 
     @Inject
     public PredictionBatcher(ChampionModel champion, MeterRegistry meters,
@@ -79,6 +80,7 @@ public class PredictionBatcher {
     }
 
     void stop() {
+        stopped = true;
         Thread t = dispatcher;
         if (t != null) {
             t.interrupt();
@@ -87,6 +89,9 @@ public class PredictionBatcher {
 
     /** The pixels that {@code decode} makes (784 bytes), scored in the next batch; blocks until then. */
     public Scored score(Supplier<byte[]> decode) {
+        if (stopped) {
+            throw new IllegalStateException("the evaluator is shutting down");
+        }
         Pending pending;
         arriving.incrementAndGet();
         try {
@@ -117,15 +122,18 @@ public class PredictionBatcher {
 
     private void dispatch() {
         List<Pending> batch = new ArrayList<>(maxBatch);
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
                 collect(batch);
-            } catch (InterruptedException e) {
-                return;
+                run(batch);
+                batch.clear();
             }
-            run(batch);
-            batch.clear();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        // Shutting down: nobody will score these, so their callers get an answer now rather than never.
+        queue.drainTo(batch);
+        batch.forEach(p -> p.result().completeExceptionally(new IllegalStateException("the evaluator is shutting down")));
     }
 
     /** The next batch: whatever is queued, plus (up to max-wait) requests already inside the service. */

@@ -108,6 +108,35 @@ class PredictionBatcherTest {
     }
 
     @Test
+    void stoppingAnswersTheRequestsStillWaiting() throws Exception {
+        start(1, Duration.ZERO, 300);
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        List<Future<PredictionBatcher.Scored>> answers = new ArrayList<>();
+        CountDownLatch decoded = new CountDownLatch(3);
+        for (int i = 0; i < 3; i++) {
+            byte value = (byte) i;
+            answers.add(clients.submit(() -> batcher.score(() -> {
+                decoded.countDown();
+                return new byte[]{value};
+            })));
+        }
+        assertTrue(decoded.await(10, TimeUnit.SECONDS));
+        Thread.sleep(100); // one in the model call, two queued behind it (max-batch 1)
+        batcher.stop();
+        int failed = 0;
+        for (Future<PredictionBatcher.Scored> answer : answers) {
+            try {
+                answer.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause().getMessage().contains("shutting down"), e.getCause().getMessage());
+                failed++;
+            }
+        }
+        assertTrue(failed >= 1, "the queued requests were answered with an error, not left waiting");
+        clients.shutdown();
+    }
+
+    @Test
     void badSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> start(0, Duration.ZERO, 0));
     }
