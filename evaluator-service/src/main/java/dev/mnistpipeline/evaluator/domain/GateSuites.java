@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -77,20 +78,35 @@ public class GateSuites implements GateSuite.Scoring {
 
     @Override
     public List<GateSuite.Score> score(String candidateModelId, String championModelId) {
-        return all().stream().map(suite -> {
-            PreparedSplit test = PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(suite.preparedId()),
-                    PreparedManifest.class), PreparedManifest.TEST);
-            return new GateSuite.Score(suite, accuracy(candidateModelId, test), accuracy(championModelId, test));
-        }).toList();
+        List<GateSuite> suites = all();
+        if (suites.isEmpty()) {
+            return List.of();
+        }
+        List<PreparedSplit> tests = suites.stream().map(suite -> PreparedSplit.load(store, store.getJson(
+                ObjectKeys.preparedManifest(suite.preparedId()), PreparedManifest.class), PreparedManifest.TEST)).toList();
+        double[] candidate = accuracies(candidateModelId, tests);
+        double[] champion = accuracies(championModelId, tests);
+        List<GateSuite.Score> scores = new ArrayList<>();
+        for (int i = 0; i < suites.size(); i++) {
+            scores.add(new GateSuite.Score(suites.get(i), candidate[i], champion[i]));
+        }
+        return scores;
     }
 
-    private double accuracy(String modelId, PreparedSplit test) {
+    /** The model's accuracy on each test split: downloaded and loaded once for all of them. */
+    private double[] accuracies(String modelId, List<PreparedSplit> tests) {
         ModelManifest model = store.getJson(ObjectKeys.modelManifest(modelId), ModelManifest.class);
         Path dir = SavedModelFiles.download(store, model);
         try (SavedModelScorer scorer = new SavedModelScorer(dir, session)) {
-            float[] probabilities = scorer.probabilities(test.images(), test.count());
-            int classes = probabilities.length / Math.max(1, test.count());
-            return test.count() == 0 ? 0 : Probabilities.correct(probabilities, classes, test.labels(), 0, test.count()) / (double) test.count();
+            double[] accuracies = new double[tests.size()];
+            for (int i = 0; i < tests.size(); i++) {
+                PreparedSplit test = tests.get(i);
+                float[] probabilities = scorer.probabilities(test.images(), test.count());
+                int classes = probabilities.length / Math.max(1, test.count());
+                accuracies[i] = test.count() == 0 ? 0
+                        : Probabilities.correct(probabilities, classes, test.labels(), 0, test.count()) / (double) test.count();
+            }
+            return accuracies;
         } finally {
             LocalFiles.deleteTree(dir);
         }
