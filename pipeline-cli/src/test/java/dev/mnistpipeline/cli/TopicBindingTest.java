@@ -33,7 +33,7 @@ class TopicBindingTest {
                         String channel = key.substring("mp.messaging.incoming.".length(), key.length() - ".topic".length());
                         assertTrue(Topics.CONSUMED.contains(topic), topic + " is consumed but not listed in Topics.CONSUMED");
                         assertEquals(Topics.deadLetter(topic), p.getProperty("mp.messaging.incoming." + channel + ".dead-letter-queue.topic"), service + " " + channel);
-                        assertEquals("dead-letter-queue", p.getProperty("mp.messaging.incoming." + channel + ".failure-strategy"), service + " " + channel);
+                        assertEquals("waiting-dead-letter-queue", p.getProperty("mp.messaging.incoming." + channel + ".failure-strategy"), service + " " + channel);
                     }
                 }
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topics")) {

@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -61,6 +62,11 @@ public class PredictionResource {
 
     @ServerExceptionMapper
     public Response noChampion(ChampionModel.NoChampionException e) {
+        return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notServed(PredictionBatcher.NotServedException e) {
         return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
     }
 }

@@ -5,6 +5,8 @@ import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.events.InferenceResult;
+import dev.mnistpipeline.common.errors.Outages;
+import dev.mnistpipeline.evaluator.model.ChampionModel;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One prediction, over REST or Kafka: decode the input (784 raw bytes, or a PNG/JPEG of any size prepared the
@@ -86,17 +89,33 @@ public class PredictionService {
     }
 
     /**
-     * The Kafka form, answered on {@code inference.results} once per request id. A bad request is answered with an
-     * {@code error} result (the caller is not left waiting) and rethrown for the dead-letter topic.
+     * The Kafka form, answered on {@code inference.results} exactly once per request id, whatever happens: a result,
+     * or an {@code error} with a {@link InferenceResult.Codes reason code}. A request that could not be served now (no
+     * champion yet, shutting down, a timeout) is answered and acknowledged; a bad one, or one the model failed on,
+     * is answered and rethrown for the dead-letter topic. An outage is rethrown unanswered: the request is retried.
      */
-    public void respond(InferenceRequested request, java.util.function.Consumer<InferenceResult> publishOnce) {
+    public void respond(InferenceRequested request, Consumer<InferenceResult> publishOnce) {
         try {
             publishOnce.accept(answer(request));
-        } catch (InvalidDataException e) {
-            if (request.requestId() != null && !request.requestId().isBlank()) {
-                publishOnce.accept(new InferenceResult(request.requestId(), null, List.of(), e.getMessage(), Instant.now()));
-            }
+        } catch (InvalidDataException | TooLargeException e) {
+            answerError(request, InferenceResult.Codes.INVALID_REQUEST, e, publishOnce);
             throw e;
+        } catch (ChampionModel.NoChampionException e) {
+            answerError(request, InferenceResult.Codes.NO_CHAMPION, e, publishOnce);
+        } catch (PredictionBatcher.NotServedException e) {
+            answerError(request, e.code, e, publishOnce);
+        } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                throw e;
+            }
+            answerError(request, InferenceResult.Codes.INTERNAL_ERROR, e, publishOnce);
+            throw e;
+        }
+    }
+
+    private static void answerError(InferenceRequested request, String code, RuntimeException e, Consumer<InferenceResult> publishOnce) {
+        if (request.requestId() != null && !request.requestId().isBlank()) {
+            publishOnce.accept(InferenceResult.error(request.requestId(), code, e.getMessage()));
         }
     }
 
@@ -118,7 +137,7 @@ public class PredictionService {
             throw new InvalidDataException("pixels must decode to 784 bytes, got " + data.length);
         }
         Prediction p = predict(data);
-        return new InferenceResult(request.requestId(), p.modelId(), p.top(), null, Instant.now());
+        return new InferenceResult(request.requestId(), p.modelId(), p.top(), null, null, Instant.now());
     }
 
     private List<InferenceResult.Prediction> top(float[] probabilities) {

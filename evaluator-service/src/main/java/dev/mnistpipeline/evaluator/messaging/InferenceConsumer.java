@@ -1,23 +1,19 @@
 package dev.mnistpipeline.evaluator.messaging;
 
-import dev.mnistpipeline.common.errors.DependencyUnavailableException;
-import dev.mnistpipeline.common.errors.Outages;
+import dev.mnistpipeline.common.quarkus.WaitsOutOutages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * inference.requests → champion → inference.results, correlated by {@code requestId}; one result per request id,
@@ -40,9 +36,7 @@ public class InferenceConsumer {
     // Unordered: requests are answered concurrently, so the batcher can score them together.
     @Incoming(Topics.Channels.INFERENCE_REQUESTS)
     @Blocking(ordered = false)
-    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
-            retryOn = DependencyUnavailableException.class)
-    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
+    @WaitsOutOutages
     public void onRequest(String payload, IncomingKafkaRecordMetadata<String, String> record) {
         // The record's timestamp is the same on every redelivery: it files the publish-once marker, which expires.
         Instant published = record.getTimestamp();

@@ -26,19 +26,19 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The model that serves predictions: the registry's champion, loaded through DJL on engine "TensorFlow" with a
  * {@link DigitTranslator}. A promotion loads the new champion next to the old one and swaps a reference, so
- * requests never wait for a load; the old model is closed once requests in flight have had time to finish.
+ * requests never wait for a load. Each model call holds a reference to the version it scores with; the old version
+ * is closed when the last call that holds it ends, so a swap never scores on a closed model.
  */
 @ApplicationScoped
 public class ChampionModel {
     private static final Logger LOG = Logger.getLogger(ChampionModel.class);
-    /** Predictions take milliseconds; a retired model stays open this long for requests that still hold it. */
-    private static final long RETIRE_AFTER_SECONDS = 30;
     @SuppressWarnings("unchecked")
     private static final Class<List<byte[]>> IMAGES = (Class<List<byte[]>>) (Class<?>) List.class;
 
@@ -60,21 +60,54 @@ public class ChampionModel {
      * one per request showed in the latency tail.
      */
     public record Loaded(String modelId, ZooModel<List<byte[]>, float[][]> model, Path dir,
-                         ConcurrentLinkedQueue<Predictor<List<byte[]>, float[][]>> predictors) {
+                         ConcurrentLinkedQueue<Predictor<List<byte[]>, float[][]>> predictors, AtomicInteger inFlight,
+                         AtomicBoolean retired, AtomicBoolean closed) {
         Loaded(String modelId, ZooModel<List<byte[]>, float[][]> model, Path dir) {
-            this(modelId, model, dir, new ConcurrentLinkedQueue<>());
+            this(modelId, model, dir, new ConcurrentLinkedQueue<>(), new AtomicInteger(), new AtomicBoolean(), new AtomicBoolean());
+        }
+
+        /** Takes a reference; false if the version was retired meanwhile (the caller reads the current one again). */
+        boolean acquire() {
+            inFlight.incrementAndGet();
+            if (retired.get()) {
+                release();
+                return false;
+            }
+            return true;
+        }
+
+        void release() {
+            if (inFlight.decrementAndGet() == 0 && retired.get()) {
+                closeOnce();
+            }
+        }
+
+        /** No new calls from now on; closed at once if none is in flight, else by the last one. */
+        void retire() {
+            retired.set(true);
+            if (inFlight.get() == 0) {
+                closeOnce();
+            }
+        }
+
+        private void closeOnce() {
+            if (closed.compareAndSet(false, true)) {
+                predictors.forEach(Predictor::close);
+                model.close();
+                LocalFiles.deleteTree(dir);
+            }
         }
     }
 
     private final AtomicReference<Loaded> current = new AtomicReference<>();
-    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "champion-retirer");
+    private final ScheduledExecutorService startupLoader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "champion-loader");
         t.setDaemon(true);
         return t;
     });
 
     void onStart(@Observes StartupEvent event) {
-        retirer.execute(() -> {
+        startupLoader.execute(() -> {
             try {
                 refresh();
             } catch (RuntimeException e) {
@@ -84,8 +117,8 @@ public class ChampionModel {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        retirer.shutdownNow();
-        Optional.ofNullable(current.getAndSet(null)).ifPresent(ChampionModel::close);
+        startupLoader.shutdownNow();
+        Optional.ofNullable(current.getAndSet(null)).ifPresent(Loaded::retire);
     }
 
     /** The serving model version, if one is loaded. */
@@ -104,7 +137,7 @@ public class ChampionModel {
         Loaded old = current.getAndSet(next);
         LOG.infof("Serving champion %s%s", next.modelId(), old == null ? "" : " (was " + old.modelId() + ")");
         if (old != null) {
-            retirer.schedule(() -> close(old), RETIRE_AFTER_SECONDS, TimeUnit.SECONDS);
+            old.retire();
         }
         return Optional.of(next.modelId());
     }
@@ -116,24 +149,37 @@ public class ChampionModel {
      * @throws NoChampionException when no model has been promoted yet
      */
     public Scored score(List<byte[]> images) {
-        Loaded serving = current.get();
-        if (serving == null) {
-            refresh();
-            serving = current.get();
-            if (serving == null) {
-                throw new NoChampionException();
-            }
-        }
-        Predictor<List<byte[]>, float[][]> predictor = serving.predictors().poll();
-        if (predictor == null) {
-            predictor = serving.model().newPredictor();
-        }
+        Loaded serving = acquireServing();
         try {
-            return new Scored(serving.modelId(), predictor.predict(images));
-        } catch (TranslateException e) {
-            throw new IllegalStateException("prediction with " + serving.modelId() + " failed: " + e.getMessage(), e);
+            Predictor<List<byte[]>, float[][]> predictor = serving.predictors().poll();
+            if (predictor == null) {
+                predictor = serving.model().newPredictor();
+            }
+            try {
+                return new Scored(serving.modelId(), predictor.predict(images));
+            } catch (TranslateException e) {
+                throw new IllegalStateException("prediction with " + serving.modelId() + " failed: " + e.getMessage(), e);
+            } finally {
+                serving.predictors().offer(predictor);
+            }
         } finally {
-            serving.predictors().offer(predictor);
+            serving.release();
+        }
+    }
+
+    private Loaded acquireServing() {
+        while (true) {
+            Loaded serving = current.get();
+            if (serving == null) {
+                refresh();
+                serving = current.get();
+                if (serving == null) {
+                    throw new NoChampionException();
+                }
+            }
+            if (serving.acquire()) {
+                return serving;
+            }
         }
     }
 
@@ -166,9 +212,4 @@ public class ChampionModel {
         }
     }
 
-    private static void close(Loaded loaded) {
-        loaded.predictors().forEach(Predictor::close);
-        loaded.model().close();
-        LocalFiles.deleteTree(loaded.dir());
-    }
 }

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.model;
 
+import dev.mnistpipeline.common.events.InferenceResult;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -35,6 +37,7 @@ public class PredictionBatcher {
     private final Function<List<byte[]>, ChampionModel.Scored> model;
     private final int maxBatch;
     private final long maxWaitNanos;
+    private final Duration timeout;
     private final DistributionSummary batchSizes;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** Requests inside {@link #score} that are not queued yet (their input is being decoded). */
@@ -45,12 +48,17 @@ public class PredictionBatcher {
     @Inject
     public PredictionBatcher(ChampionModel champion, MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.batching.max-batch") int maxBatch,
-                             @ConfigProperty(name = "pipeline.predict.batching.max-wait") Duration maxWait) {
-        this(champion::score, meters, maxBatch, maxWait);
+                             @ConfigProperty(name = "pipeline.predict.batching.max-wait") Duration maxWait,
+                             @ConfigProperty(name = "pipeline.predict.timeout", defaultValue = "30s") Duration timeout) {
+        this(champion::score, meters, maxBatch, maxWait, timeout);
     }
 
-    /** @param model scores a batch of images in one call */
-    PredictionBatcher(Function<List<byte[]>, ChampionModel.Scored> model, MeterRegistry meters, int maxBatch, Duration maxWait) {
+    /**
+     * @param model   scores a batch of images in one call
+     * @param timeout the longest a caller waits for its answer: past it, it gets an error, never a hang
+     */
+    PredictionBatcher(Function<List<byte[]>, ChampionModel.Scored> model, MeterRegistry meters, int maxBatch, Duration maxWait,
+                      Duration timeout) {
         if (maxBatch < 1 || maxWait.isNegative()) {
             throw new IllegalArgumentException("pipeline.predict.batching.max-batch must be >= 1 and max-wait >= 0, got "
                     + maxBatch + " and " + maxWait);
@@ -58,6 +66,7 @@ public class PredictionBatcher {
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
+        this.timeout = timeout;
         this.batchSizes = DistributionSummary.builder("pipeline.prediction.batch.size")
                 .description("images per model call (dynamic batching)").register(meters);
     }
@@ -87,10 +96,23 @@ public class PredictionBatcher {
         }
     }
 
-    /** The pixels that {@code decode} makes (784 bytes), scored in the next batch; blocks until then. */
+    /** The evaluator stops, or a prediction took longer than {@code pipeline.predict.timeout}: REST answers 503. */
+    public static final class NotServedException extends RuntimeException {
+        public final String code;
+
+        NotServedException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    /**
+     * The pixels that {@code decode} makes (784 bytes), scored in the next batch; blocks until then, at most
+     * {@code pipeline.predict.timeout}.
+     */
     public Scored score(Supplier<byte[]> decode) {
         if (stopped) {
-            throw new IllegalStateException("the evaluator is shutting down");
+            throw shuttingDown();
         }
         Pending pending;
         arriving.incrementAndGet();
@@ -100,14 +122,30 @@ public class PredictionBatcher {
         } finally {
             arriving.decrementAndGet();
         }
+        if (stopped) {
+            failQueued(); // the dispatcher may have drained the queue before this one arrived
+        }
         try {
-            return pending.result.get();
+            return pending.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a prediction", e);
+            throw shuttingDown();
+        } catch (TimeoutException e) {
+            pending.result.cancel(false);
+            throw new NotServedException(InferenceResult.Codes.TIMEOUT, "no prediction within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    private static NotServedException shuttingDown() {
+        return new NotServedException(InferenceResult.Codes.SHUTTING_DOWN, "the evaluator is shutting down");
+    }
+
+    private void failQueued() {
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.result().completeExceptionally(shuttingDown()));
     }
 
     /** The pixels scored, their probabilities, the model that produced them and the size of the batch it was scored in. */
@@ -122,18 +160,22 @@ public class PredictionBatcher {
 
     private void dispatch() {
         List<Pending> batch = new ArrayList<>(maxBatch);
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
+        while (!stopped) {
+            try {
                 collect(batch);
                 run(batch);
-                batch.clear();
+            } catch (InterruptedException e) {
+                break;
+            } catch (Throwable e) {
+                // Whatever the model call threw (a native error included), its callers get it and the next batch runs.
+                LOG.errorf(e, "A batch of %d predictions failed", batch.size());
+                batch.forEach(p -> p.result().completeExceptionally(e));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            batch.clear();
         }
         // Shutting down: nobody will score these, so their callers get an answer now rather than never.
-        queue.drainTo(batch);
-        batch.forEach(p -> p.result().completeExceptionally(new IllegalStateException("the evaluator is shutting down")));
+        batch.forEach(p -> p.result().completeExceptionally(shuttingDown()));
+        failQueued();
     }
 
     /** The next batch: whatever is queued, plus (up to max-wait) requests already inside the service. */

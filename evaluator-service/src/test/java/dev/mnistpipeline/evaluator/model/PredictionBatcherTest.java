@@ -33,7 +33,7 @@ class PredictionBatcherTest {
                 out[i] = new float[]{images.get(i)[0]};
             }
             return new ChampionModel.Scored("model-test", out);
-        }, new SimpleMeterRegistry(), maxBatch, maxWait);
+        }, new SimpleMeterRegistry(), maxBatch, maxWait, Duration.ofSeconds(30));
         batcher.start();
         return batcher;
     }
@@ -90,7 +90,7 @@ class PredictionBatcherTest {
                 throw new IllegalStateException("model call failed");
             }
             return new ChampionModel.Scored("model-test", new float[images.size()][1]);
-        }, new SimpleMeterRegistry(), 4, Duration.ZERO);
+        }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofSeconds(30));
         batcher.start();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> batcher.score(() -> new byte[]{13}));
         assertEquals("model call failed", e.getMessage());
@@ -134,6 +134,47 @@ class PredictionBatcherTest {
         }
         assertTrue(failed >= 1, "the queued requests were answered with an error, not left waiting");
         clients.shutdown();
+    }
+
+    @Test
+    void anErrorThatIsNotAnExceptionFailsItsBatchOnlyAndTheDispatcherLives() {
+        batcher = new PredictionBatcher(images -> {
+            if (images.get(0)[0] == 13) {
+                throw new AssertionError("native library failure");
+            }
+            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+        }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofSeconds(30));
+        batcher.start();
+        assertThrows(IllegalStateException.class, () -> batcher.score(() -> new byte[]{13}));
+        assertEquals(1, batcher.score(() -> new byte[]{1}).batchSize(), "the dispatcher survived the Error");
+    }
+
+    @Test
+    void aModelCallThatNeverReturnsIsAnsweredWithATimeout() {
+        CountDownLatch never = new CountDownLatch(1);
+        batcher = new PredictionBatcher(images -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+        }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofMillis(300));
+        batcher.start();
+        long begin = System.nanoTime();
+        PredictionBatcher.NotServedException e = assertThrows(PredictionBatcher.NotServedException.class,
+                () -> batcher.score(() -> new byte[]{1}));
+        assertEquals("timeout", e.code);
+        assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
+    }
+
+    @Test
+    void aRequestAfterStopIsAnsweredAtOnce() {
+        start(4, Duration.ZERO, 0);
+        batcher.stop();
+        PredictionBatcher.NotServedException e = assertThrows(PredictionBatcher.NotServedException.class,
+                () -> batcher.score(() -> new byte[]{1}));
+        assertEquals("shutting_down", e.code);
     }
 
     @Test

@@ -2,9 +2,8 @@ package dev.mnistpipeline.ingest.domain;
 
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
-import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.quarkus.WaitsOutOutages;
 import dev.mnistpipeline.common.errors.InvalidDataException;
-import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.manifest.DatasetManifest.Part;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -12,16 +11,13 @@ import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -80,9 +76,7 @@ public class DatasetIngestor {
      *
      * @return empty when every sample was already there
      */
-    @Retry(maxRetries = -1, delay = Outages.FIRST_DELAY_MS, maxDuration = Outages.MAX_DAYS, durationUnit = ChronoUnit.DAYS,
-            retryOn = DependencyUnavailableException.class)
-    @ExponentialBackoff(maxDelay = Outages.MAX_DELAY_MS)
+    @WaitsOutOutages
     public Optional<Result> appendSamples(String name, List<byte[]> images, byte[] labels) {
         String parentId = store.findText(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
                 "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));

@@ -146,6 +146,7 @@ final class ServingScenario {
         }
         InferenceResult bad = Json.read(events.await(Topics.INFERENCE_RESULTS, e -> "req-bad".equals(e.key()), Duration.ofMinutes(2)).value(), InferenceResult.class);
         assertTrue(bad.error().contains("784 bytes"), bad.error());
+        assertEquals(InferenceResult.Codes.INVALID_REQUEST, bad.code());
         EventStream.Event dead = events.await(Topics.deadLetter(Topics.INFERENCE_REQUESTS), e -> "req-bad".equals(e.key()), Duration.ofMinutes(2));
         assertTrue(dead.headers().get("dead-letter-reason").contains("784 bytes"), dead.headers().toString());
         events.acceptDeadLetters();

@@ -67,7 +67,49 @@ public final class Topics {
     public static final List<String> DASHBOARD_FEED = List.of(TRAINING_METRICS, EVALUATION_COMPLETED, MODEL_PROMOTED,
             MODEL_REJECTED);
 
+    /**
+     * The largest record a publisher may send to each topic, in bytes: the topic's {@code max.message.bytes}, set
+     * where topics are created (the embedded stack, deploy/'s KafkaTopics), so the broker refuses anything larger.
+     * Samples and inference requests carry an image (a PNG of up to 4096 px a side fits in 1 MiB); every other
+     * event carries references and a few numbers.
+     */
+    public static final Map<String, Integer> MAX_RECORD_BYTES = Map.ofEntries(
+            Map.entry(SAMPLES_SUBMITTED, 1_048_576),
+            Map.entry(INFERENCE_REQUESTS, 1_048_576),
+            Map.entry(DATASET_INGESTED, 262_144),
+            Map.entry(DATASET_PREPARED, 262_144),
+            Map.entry(TRAINING_REQUESTED, 262_144),
+            Map.entry(TRAINING_METRICS, 262_144),
+            Map.entry(MODEL_TRAINED, 262_144),
+            Map.entry(EVALUATION_COMPLETED, 1_048_576),
+            Map.entry(MODEL_PROMOTED, 262_144),
+            Map.entry(MODEL_REJECTED, 262_144),
+            Map.entry(INFERENCE_RESULTS, 262_144));
+
+    /**
+     * Dead-letter records are cut to fit ({@link DeadLetterSerializer}): at most this much of the poison payload (the
+     * rest is named by its SHA-256 and size), of its key, of each header, and this many headers. Together well under
+     * {@link #DEAD_LETTER_MAX_RECORD_BYTES}, so a dead-letter write never fails for size.
+     */
+    public static final int DEAD_LETTER_PAYLOAD_BYTES = 65_536;
+    public static final int DEAD_LETTER_KEY_BYTES = 1_024;
+    public static final int DEAD_LETTER_HEADER_BYTES = 4_096;
+    public static final int DEAD_LETTER_MAX_HEADERS = 32;
+    public static final int DEAD_LETTER_MAX_RECORD_BYTES = 1_048_576;
+
     private Topics() {
+    }
+
+    /** {@code max.message.bytes} for a topic or dead-letter topic of the pipeline. */
+    public static int maxRecordBytes(String topic) {
+        if (topic.endsWith(".dlq")) {
+            return DEAD_LETTER_MAX_RECORD_BYTES;
+        }
+        Integer limit = MAX_RECORD_BYTES.get(topic);
+        if (limit == null) {
+            throw new IllegalArgumentException("not a pipeline topic: " + topic);
+        }
+        return limit;
     }
 
     /** The dead-letter topic of a consumed topic; records there carry {@code dead-letter-reason} headers. */

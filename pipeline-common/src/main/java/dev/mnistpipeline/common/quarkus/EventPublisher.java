@@ -1,6 +1,10 @@
 package dev.mnistpipeline.common.quarkus;
 
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
+import dev.mnistpipeline.common.errors.PermanentFaultException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import dev.mnistpipeline.common.events.PipelineEvent;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -48,8 +52,23 @@ public class EventPublisher {
         try {
             emitter.sendMessageAndAwait(toMessage(event));
         } catch (RuntimeException e) {
-            throw new DependencyUnavailableException("the broker did not acknowledge " + event.eventId() + ": " + e.getMessage(), e);
+            String reason = "the broker did not acknowledge " + event.eventId() + ": " + e.getMessage();
+            if (isPermanent(e)) {
+                // Our own event is too large for our topic, or this service may not write it: no retry will change
+                // that, but the record is not at fault either. Retried, and loud (StuckWork).
+                throw new PermanentFaultException(reason, e);
+            }
+            throw new DependencyUnavailableException(reason, e);
         }
+    }
+
+    private static boolean isPermanent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AuthorizationException || t instanceof AuthenticationException || t instanceof RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends unless this event id was already published; returns whether it was sent now. */

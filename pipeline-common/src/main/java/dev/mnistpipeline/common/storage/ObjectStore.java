@@ -2,6 +2,7 @@ package dev.mnistpipeline.common.storage;
 
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.errors.PermanentFaultException;
 import dev.mnistpipeline.common.json.Json;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
@@ -39,6 +40,17 @@ import java.util.stream.Stream;
 public final class ObjectStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     private static final int ATTEMPTS = 4;
+    /** Answers that no retry will change until an operator fixes the configuration. */
+    private static final java.util.Set<String> PERMANENT_CODES = java.util.Set.of("AccessDenied", "NoSuchBucket",
+            "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "AccountProblem", "InvalidBucketName");
+    /** How long readiness keeps reporting a permanent fault after it was last seen. */
+    private static final Duration FAULT_MEMORY = Duration.ofMinutes(2);
+    /** How long a bucket probe vouches for the bucket: a 404 to a HEAD cannot tell a missing object from a missing bucket. */
+    private static final Duration BUCKET_PROBE_VALID = Duration.ofSeconds(10);
+
+    private volatile String lastPermanentFault;
+    private volatile java.time.Instant lastPermanentFaultAt = java.time.Instant.MIN;
+    private volatile java.time.Instant bucketSeenAt = java.time.Instant.MIN;
 
     private final MinioClient client;
     private final OkHttpClient http;
@@ -218,7 +230,7 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     public boolean exists(String key) {
-        return retry("stat " + key, () -> {
+        boolean found = retry("stat " + key, () -> {
             try {
                 client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
                 return true;
@@ -229,6 +241,38 @@ public final class ObjectStore implements AutoCloseable {
                 throw e;
             }
         });
+        if (!found) {
+            confirmBucket();
+        }
+        return found;
+    }
+
+    /** A HEAD answers 404 alike for a missing object and a missing bucket: only the second is a fault. */
+    private void confirmBucket() {
+        if (bucketSeenAt.plus(BUCKET_PROBE_VALID).isAfter(java.time.Instant.now())) {
+            return;
+        }
+        boolean exists = retry("probe bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+        if (!exists) {
+            throw permanent("stat in " + bucket, "NoSuchBucket", "the bucket does not exist", null);
+        }
+        bucketSeenAt = java.time.Instant.now();
+    }
+
+    private StorageException permanent(String what, String code, String message, Exception cause) {
+        String reason = what + " failed: " + code + " " + message + " (a configuration fault: fix the bucket or "
+                + "this service's storage credentials; retrying meanwhile)";
+        lastPermanentFault = reason;
+        lastPermanentFaultAt = java.time.Instant.now();
+        LOG.error(reason);
+        return new StorageException(reason, new PermanentFaultException(code + " " + message, cause));
+    }
+
+    /** The last permanent fault (access denied, no bucket, unknown key), if seen within the last two minutes. */
+    public Optional<String> recentPermanentFault() {
+        String fault = lastPermanentFault;
+        return fault != null && lastPermanentFaultAt.plus(FAULT_MEMORY).isAfter(java.time.Instant.now())
+                ? Optional.of(fault) : Optional.empty();
     }
 
     /** Keys under a prefix, recursively, in lexical order. */
@@ -288,8 +332,12 @@ public final class ObjectStore implements AutoCloseable {
                 || "ConditionalRequestConflict".equals(e.errorResponse().code());
     }
 
+    /** A missing object; a missing bucket is not "not found" but a fault (it answers 404 too). */
     private static boolean isNotFound(ErrorResponseException e) {
         String code = e.errorResponse().code();
+        if (code != null && PERMANENT_CODES.contains(code)) {
+            return false;
+        }
         return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || "NotFound".equals(code)
                 || e.response().code() == 404;
     }
@@ -305,9 +353,13 @@ public final class ObjectStore implements AutoCloseable {
             try {
                 return call.run();
             } catch (ErrorResponseException e) {
-                // A definite answer from the server (access denied, no such bucket): retrying now will not help,
-                // but it is the store's state, not the record's fault; callers wait until an operator fixes it.
-                throw new StorageException(what + " failed: " + e.errorResponse().code() + " " + e.errorResponse().message(), e);
+                // A definite answer from the server: retrying now will not help, but it is the store's state, not the
+                // record's fault; callers wait until it changes. Access denied or no bucket needs an operator: loud.
+                String code = e.errorResponse().code();
+                if (code != null && PERMANENT_CODES.contains(code)) {
+                    throw permanent(what, code, e.errorResponse().message(), e);
+                }
+                throw new StorageException(what + " failed: " + code + " " + e.errorResponse().message(), e);
             } catch (IllegalArgumentException | NullPointerException e) {
                 // The SDK refused the arguments (a null or malformed key from a bad event): bad input, not an outage.
                 throw new InvalidDataException(what + ": " + e.getMessage(), e);
@@ -340,10 +392,11 @@ public final class ObjectStore implements AutoCloseable {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
-            return Optional.empty();
+            bucketSeenAt = java.time.Instant.now();
         } catch (Exception e) {
             return Optional.of("storage at " + endpoint + " unavailable: " + e);
         }
+        return recentPermanentFault();
     }
 
     @Override
