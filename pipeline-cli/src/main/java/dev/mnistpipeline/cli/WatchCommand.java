@@ -49,8 +49,10 @@ final class WatchCommand implements Callable<Integer> {
             Optional<JsonNode> status = client.find(StackClient.TRAINER, "/trainings/" + runId);
             status.map(s -> s.path("lastMetrics")).filter(JsonNode::isObject).ifPresent(view::metrics);
             if (status.isEmpty()) {
-                view.note("queued: no trainer has started it yet");
+                view.note("unknown to the trainer so far (published by hand and not read yet?)");
             }
+            status.filter(st -> !st.path("lastMetrics").isObject()).ifPresent(st -> view.note(st.path("state").asText()
+                    + (st.path("reason").isTextual() ? ": " + st.path("reason").asText() : "")));
             Optional<JsonNode> decided = client.find(StackClient.EVALUATOR, "/models/" + modelId)
                     .filter(m -> m.path("decision").isObject());
             if (decided.isPresent()) {

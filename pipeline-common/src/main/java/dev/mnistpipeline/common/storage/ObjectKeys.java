@@ -174,6 +174,18 @@ public final class ObjectKeys {
         return "runs/" + runId + "/prepared-id";
     }
 
+    /** What a run is doing now (queued, waiting and why, training, ...), for {@code GET /trainings/{runId}} on any replica. */
+    public static String runState(String runId) {
+        return "runs/" + runId + "/state.json";
+    }
+
+    /** Runs that could not start when their request arrived (their lease is held elsewhere): they wait here, not in the topic. */
+    public static final String WAITING_RUNS_PREFIX = "leases/waiting/";
+
+    public static String waitingRun(String runId) {
+        return WAITING_RUNS_PREFIX + runId + ".json";
+    }
+
     public static String runCancellation(String runId) {
         return "runs/" + runId + "/cancelled.json";
     }

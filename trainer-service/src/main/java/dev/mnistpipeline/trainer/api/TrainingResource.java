@@ -14,6 +14,7 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.trainer.domain.AcceptedRun;
 import dev.mnistpipeline.trainer.domain.RunCancellations;
+import dev.mnistpipeline.trainer.domain.RunStates;
 import dev.mnistpipeline.trainer.domain.TrainingProgress;
 import dev.mnistpipeline.trainer.domain.TrainingRequests;
 import dev.mnistpipeline.trainer.domain.TrainingRules;
@@ -33,7 +34,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
-import java.util.Set;
+import java.util.Optional;
 
 /** Request training runs over REST; the request goes through Kafka like any other, so it survives restarts. */
 @Path("/trainings")
@@ -50,15 +51,22 @@ public class TrainingResource {
     public record TrainingAccepted(String runId, String modelId, String preparedId, Hyperparameters hyperparameters) {
     }
 
-    public record TrainingStatus(String runId, String state, TrainingMetrics lastMetrics, ModelManifest model) {
+    /**
+     * @param state  queued, waiting, training, completed, failed or cancelled
+     * @param reason why it waits, failed or was cancelled; null otherwise
+     */
+    public record TrainingStatus(String runId, String state, String reason, TrainingMetrics lastMetrics, ModelManifest model) {
     }
 
     private final TrainingRequests requests;
     private final TrainingProgress progress;
     private final ObjectStore store;
     private final RunCancellations cancellations;
+    private final RunStates states;
 
-    public TrainingResource(TrainingRequests requests, TrainingProgress progress, ObjectStore store, RunCancellations cancellations) {
+    public TrainingResource(TrainingRequests requests, TrainingProgress progress, ObjectStore store, RunCancellations cancellations,
+                            RunStates states) {
+        this.states = states;
         this.requests = requests;
         this.progress = progress;
         this.store = store;
@@ -76,7 +84,7 @@ public class TrainingResource {
         return Response.accepted(new TrainingAccepted(run.runId(), run.modelId(), run.preparedId(), run.hyperparameters())).build();
     }
 
-    @Operation(summary = "A run: its state, latest metrics and, once done, its model")
+    @Operation(summary = "A run: its state (queued, waiting and why, training, completed, failed, cancelled), latest metrics and, once done, its model")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/{runId}")
@@ -84,11 +92,17 @@ public class TrainingResource {
         Ids.runId(runId);
         ModelManifest model = store.findJson(ObjectKeys.modelManifest(ObjectKeys.modelId(runId)), ModelManifest.class).orElse(null);
         TrainingMetrics last = progress.last(runId);
-        if (model == null && last == null) {
-            throw new NotFoundException("no run " + runId + " known to this trainer");
+        Optional<RunStates.RunState> stored = states.find(runId);
+        if (model != null) {
+            return new TrainingStatus(runId, RunStates.COMPLETED, null, last, model);
         }
-        String state = model != null ? "completed" : Set.of("failed", "cancelled").contains(last.phase()) ? last.phase() : "running";
-        return new TrainingStatus(runId, state, last, model);
+        if (last != null) {
+            // This replica trains or trained it: its own progress is the freshest word.
+            String state = Optional.ofNullable(RunStates.ofPhase(last.phase())).orElse(RunStates.TRAINING);
+            return new TrainingStatus(runId, state, state.equals(RunStates.TRAINING) ? null : last.message(), last, null);
+        }
+        RunStates.RunState s = stored.orElseThrow(() -> new NotFoundException("no run " + runId));
+        return new TrainingStatus(runId, s.state(), s.reason(), null, null);
     }
 
     /**
@@ -107,6 +121,9 @@ public class TrainingResource {
         String reason = reason(body);
         if (store.exists(ObjectKeys.modelManifest(ObjectKeys.modelId(runId)))) {
             return ErrorResponses.error(Response.Status.CONFLICT, "run " + runId + " has finished; its model stays (nothing to cancel)");
+        }
+        if (states.find(runId).isEmpty() && progress.last(runId) == null) {
+            throw new NotFoundException("no run " + runId + ": nothing to cancel");
         }
         RunCancellations.Cancellation c = cancellations.cancel(runId, reason,
                 Callers.name(caller));

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * holds a lease in storage ({@code leases/runs/<runId>.json}), taken and renewed by compare-and-swap on its ETag
  * and kept alive by a heartbeat; writes that matter (checkpoints, the model) check it first (fencing). Another
  * trainer that receives the run waits, as for an outage, until the lease is released or expires; then it finds
- * the model (and only announces it) or resumes from the last checkpoint. A trainer restarted under the same
+ * the model (and only announces it) or resumes from the last checkpoint. A request that finds its run held elsewhere
+ * does not wait in the topic, where it would hold up every run behind it: it is parked ({@link WaitingRuns}). A trainer restarted under the same
  * instance id is the same owner and takes its lease back at once.
  */
 @ApplicationScoped
@@ -36,7 +37,7 @@ public class RunLeases {
     public record LeaseRecord(String runId, String owner, String token, Instant expiresAt) {
     }
 
-    /** Another trainer owns the run: not bad input, so the request waits (retried like an outage). */
+    /** Another trainer owns the run: not bad input; the request waits, parked ({@link WaitingRuns}). */
     public static final class HeldElsewhere extends DependencyUnavailableException {
         HeldElsewhere(LeaseRecord held) {
             super("run " + held.runId() + " is being trained by " + held.owner() + " (lease until " + held.expiresAt() + ")");
@@ -79,6 +80,12 @@ public class RunLeases {
         }
         held.filter(h -> !h.owner().equals(owner)).ifPresent(h -> LOG.infof("Run %s: took over the expired lease of %s", runId, h.owner()));
         return new Lease(mine);
+    }
+
+    /** The lease of a run if another trainer holds it now (not expired); empty when this one could take it. */
+    public Optional<LeaseRecord> heldElsewhere(String runId) {
+        return store.findJson(ObjectKeys.runLease(runId), LeaseRecord.class)
+                .filter(held -> !held.owner().equals(owner) && held.expiresAt().isAfter(Instant.now()));
     }
 
     void onStop(@Observes ShutdownEvent event) {

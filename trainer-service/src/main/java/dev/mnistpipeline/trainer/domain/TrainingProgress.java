@@ -23,10 +23,12 @@ public class TrainingProgress {
     private final MutinyEmitter<String> trainingMetrics;
     private final TrainingGauges gauges;
     private final Sweeps sweeps;
+    private final RunStates states;
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
 
-    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges, Sweeps sweeps,
+    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges, Sweeps sweeps, RunStates states,
                             @Channel(Topics.Channels.TRAINING_METRICS) MutinyEmitter<String> trainingMetrics) {
+        this.states = states;
         this.publisher = publisher;
         this.gauges = gauges;
         this.sweeps = sweeps;
@@ -45,6 +47,10 @@ public class TrainingProgress {
     void record(TrainingMetrics m) {
         latest.put(m.runId(), m);
         gauges.record(m);
+        String state = RunStates.ofPhase(m.phase());
+        if (state != null) {
+            states.setQuietly(m.runId(), state, m.message());
+        }
         try {
             publisher.send(trainingMetrics, m);
         } catch (RuntimeException e) {

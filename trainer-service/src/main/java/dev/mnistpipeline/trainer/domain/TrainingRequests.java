@@ -27,14 +27,16 @@ public class TrainingRequests {
     private final ObjectStore store;
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingRequested;
+    private final RunStates states;
 
     private final int maxEpochs;
 
     /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
-    public TrainingRequests(ObjectStore store, EventPublisher publisher,
+    public TrainingRequests(ObjectStore store, EventPublisher publisher, RunStates states,
                             @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
                             @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
+        this.states = states;
         this.maxEpochs = maxEpochs;
         this.publisher = publisher;
         this.trainingRequested = trainingRequested;
@@ -49,6 +51,9 @@ public class TrainingRequests {
     public AcceptedRun submit(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters) {
         AcceptedRun run = accept(new TrainingRequested(runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 8),
                 preparedId, preparedSha256, hyperparameters, Instant.now()));
+        if (states.find(run.runId()).isEmpty()) {
+            states.set(run.runId(), RunStates.QUEUED, null);
+        }
         publisher.publishOnce(trainingRequested, new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
                 run.hyperparameters(), Instant.now()));
         return run;

@@ -5,23 +5,29 @@ import dev.mnistpipeline.common.events.DatasetPrepared;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.trainer.domain.AcceptedRun;
 import dev.mnistpipeline.trainer.domain.ContinuousTraining;
 import dev.mnistpipeline.trainer.domain.ModelTrainer;
+import dev.mnistpipeline.trainer.domain.RunLeases;
 import dev.mnistpipeline.trainer.domain.TrainingRequests;
+import dev.mnistpipeline.trainer.domain.WaitingRuns;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 
-/** training.requested → accept → train → model.trained; dataset.prepared → continuous or auto training, if configured. */
+/** training.requested → accept → train (or park, if another trainer holds the run) → model.trained; dataset.prepared → continuous or auto training, if configured. */
 @ApplicationScoped
 public class TrainingConsumers {
     private final TrainingRequests requests;
     private final ModelTrainer trainer;
     private final ContinuousTraining continuousTraining;
+    private final WaitingRuns waitingRuns;
 
-    public TrainingConsumers(TrainingRequests requests, ModelTrainer trainer, ContinuousTraining continuousTraining) {
+    public TrainingConsumers(TrainingRequests requests, ModelTrainer trainer, ContinuousTraining continuousTraining,
+                             WaitingRuns waitingRuns) {
         this.requests = requests;
+        this.waitingRuns = waitingRuns;
         this.trainer = trainer;
         this.continuousTraining = continuousTraining;
     }
@@ -31,7 +37,12 @@ public class TrainingConsumers {
     @Blocking
     @WaitsOutOutages
     public void onTrainingRequested(String payload) {
-        trainer.train(requests.accept(Events.parse(payload, TrainingRequested.class)));
+        AcceptedRun run = requests.accept(Events.parse(payload, TrainingRequested.class));
+        try {
+            trainer.train(run);
+        } catch (RunLeases.HeldElsewhere e) {
+            waitingRuns.park(run, e.getMessage()); // the runs behind it go ahead
+        }
     }
 
     @Incoming(Topics.Channels.DATASET_PREPARED)
