@@ -28,13 +28,16 @@ final class UpCommand implements Callable<Integer> {
     boolean insecure;
     @Option(names = "--secure", description = "the default; accepted for scripts that say it")
     boolean secure;
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+            description = "the address the services listen on [127.0.0.1: this machine only]; 0.0.0.0 for every interface")
+    String bind = PipelineStack.DEFAULT_BIND;
 
     @Override
     public Integer call() throws Exception {
         if (insecure && secure) {
             throw new IllegalArgumentException("--secure and --insecure exclude each other");
         }
-        return up(!insecure);
+        return up(!insecure, bind);
     }
 
     /** Ports of 'up', documented in the README. */
@@ -43,7 +46,7 @@ final class UpCommand implements Callable<Integer> {
     static final int UP_KAFKA_PORT = 9092;
     static final int UP_S3_PORT = 9000;
 
-    static int up(boolean secure) throws Exception {
+    static int up(boolean secure, String bind) throws Exception {
         Layout layout = Layout.detect();
         Path dir = layout.stateDir().resolve("up");
         if (Files.exists(dir.resolve("pids"))) {
@@ -54,7 +57,12 @@ final class UpCommand implements Callable<Integer> {
                     + " one S3 key with full access. Use it only on a machine nobody else uses.");
         }
         LocalInfrastructure infra = new LocalInfrastructure(layout, dir, UP_KAFKA_PORT, UP_S3_PORT, secure);
-        PipelineStack stack = new PipelineStack(layout, infra, dir.resolve("logs"), UP_PORTS, Map.of());
+        if (!PipelineStack.DEFAULT_BIND.equals(bind)) {
+            System.out.println("The services listen on " + bind + " (--bind): other machines may reach them; every endpoint but health still needs a token.");
+        }
+        Map<String, Map<String, String>> env = new java.util.HashMap<>();
+        UP_PORTS.keySet().forEach(service -> env.put(service, Map.of("QUARKUS_HTTP_HOST", bind)));
+        PipelineStack stack = new PipelineStack(layout, infra, dir.resolve("logs"), UP_PORTS, env);
         try {
             stack.start();
         } catch (RuntimeException e) {

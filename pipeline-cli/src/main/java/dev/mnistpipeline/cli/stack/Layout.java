@@ -46,6 +46,14 @@ public final class Layout {
         return jar;
     }
 
+    /** Makes a directory readable by its owner only (0700), where the file system has POSIX permissions. */
+    public static void ownerOnly(Path dir) throws java.io.IOException {
+        Files.createDirectories(dir);
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     /** Runtime state of local stacks: data, logs, pids. Git-ignored. */
     public Path stateDir() {
         return root.resolve(".pipeline");

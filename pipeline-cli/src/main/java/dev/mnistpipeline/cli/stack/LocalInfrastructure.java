@@ -53,6 +53,7 @@ public final class LocalInfrastructure implements Infrastructure {
         String cp = layout.cliJar().toString();
         List<String> jvm = List.of("-Xmx768m", "-XX:+UseSerialGC", "-cp", cp);
         try {
+            Layout.ownerOnly(dataDir); // broker logs, S3 objects, credentials: this user's only
             int controllerPort = Ports.free();
             Path config;
             if (secure) {

@@ -59,7 +59,7 @@ public final class LocalKafka {
     }
 
     private static Path write(Path dataDir, List<String> listenerLines, int controllerPort) throws IOException {
-        Files.createDirectories(dataDir);
+        Layout.ownerOnly(dataDir);
         Path logs = dataDir.resolve("logs");
         Path config = dataDir.resolve("server.properties");
         List<String> lines = new ArrayList<>(List.of(

@@ -17,7 +17,8 @@ import java.util.Properties;
 
 /**
  * A real S3 server (S3Proxy on a filesystem backend), run as its own process, with S3 conditional writes added
- * ({@link ConditionalWrites}) as MinIO has them. Credentials come from the
+ * ({@link ConditionalWrites}) as MinIO has them, and deny-by-default access control in front
+ * ({@link StorageAccessControl}) and behind authentication ({@link GuardedBlobStore}). Credentials come from the
  * environment ({@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}: the admin key); the launcher generates them per stack.
  * {@code S3_SERVICE_KEYS} ({@code principal=access:secret;...}) adds one key per service, allowed only the key
  * prefixes that {@link dev.mnistpipeline.common.access.ServiceAccess} grants it ({@link StorageAccessControl}).
@@ -32,6 +33,7 @@ public final class LocalS3 {
         int port = Integer.parseInt(args[0]);
         Path dir = Path.of(args[1]).toAbsolutePath();
         Files.createDirectories(dir);
+        Layout.ownerOnly(dir);
         String accessKey = System.getenv("S3_ACCESS_KEY");
         String secretKey = System.getenv("S3_SECRET_KEY");
         if (accessKey == null || secretKey == null) {
@@ -46,22 +48,24 @@ public final class LocalS3 {
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
+        BlobStore blobs = context.getBlobStore();
         Map<String, Map.Entry<String, BlobStore>> identities = new HashMap<>();
-        identities.put(accessKey, Map.entry(secretKey, context.getBlobStore()));
+        identities.put(accessKey, Map.entry(secretKey, GuardedBlobStore.wrap(blobs, null)));
         Map<String, ServiceAccess> serviceKeys = new HashMap<>();
         for (String entry : System.getenv().getOrDefault("S3_SERVICE_KEYS", "").split(";")) {
             if (!entry.isBlank()) {
                 String[] principalAndKey = entry.split("=", 2);
                 String[] key = principalAndKey[1].split(":", 2);
-                identities.put(key[0], Map.entry(key[1], context.getBlobStore()));
-                serviceKeys.put(key[0], ServiceAccess.of(principalAndKey[0]));
+                ServiceAccess access = ServiceAccess.of(principalAndKey[0]);
+                identities.put(key[0], Map.entry(key[1], GuardedBlobStore.wrap(blobs, access)));
+                serviceKeys.put(key[0], access);
             }
         }
+        // S3Proxy asks for the secret of the key a request names, then authenticates with it and works on the blob
+        // store returned with it: so GuardedBlobStore's rules bind exactly the key the signature proved.
         proxy.setBlobStoreLocator((identity, container, blob) -> identities.get(identity));
-        ConditionalWrites.install(proxy, context.getBlobStore());
-        if (!serviceKeys.isEmpty()) {
-            ConditionalWrites.wrap(proxy, new StorageAccessControl(serviceKeys));
-        }
+        ConditionalWrites.wrap(proxy, new ConditionalWrites());
+        ConditionalWrites.wrap(proxy, new StorageAccessControl(accessKey, serviceKeys));
         proxy.start();
         while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
             Thread.sleep(20);

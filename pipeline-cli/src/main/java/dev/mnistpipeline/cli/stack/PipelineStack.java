@@ -31,6 +31,9 @@ public final class PipelineStack implements AutoCloseable {
     private static final Map<String, String> HEAP = Map.of("ingest-service", "-Xmx1g", "preprocess-service", "-Xmx1536m",
             "trainer-service", "-Xmx1536m", "evaluator-service", "-Xmx1g");
 
+    /** Where the services listen unless told otherwise: this machine only, as the URLs printed say. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
+
     private final Layout layout;
     private final Infrastructure infrastructure;
     private final Path logDir;
@@ -84,11 +87,13 @@ public final class PipelineStack implements AutoCloseable {
     public static void createTopics(KafkaEndpoint kafka) {
         try (Admin admin = Admin.create(kafka.config())) {
             List<NewTopic> topics = new ArrayList<>();
+            // Each topic's max.message.bytes is the publishers' limit (Topics.MAX_RECORD_BYTES): the broker refuses more.
             for (String t : Topics.ALL) {
-                topics.add(new NewTopic(t, PARTITIONS, (short) 1));
+                topics.add(new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(t)))));
             }
             for (String t : Topics.CONSUMED) {
-                topics.add(new NewTopic(Topics.deadLetter(t), 1, (short) 1));
+                String dlq = Topics.deadLetter(t);
+                topics.add(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(dlq)))));
             }
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {
@@ -149,6 +154,7 @@ public final class PipelineStack implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.putAll(infrastructure.serviceEnv(service));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_HTTP_HOST", DEFAULT_BIND);
         env.put("PIPELINE_INSTANCE_ID", instanceName);
         env.putAll(tokens.serviceEnv());
         env.put("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", ingestDirs(layout)));

@@ -110,6 +110,9 @@ class DeployManifestsTest {
         Set<String> needed = new HashSet<>(Topics.ALL);
         Topics.CONSUMED.forEach(t -> needed.add(Topics.deadLetter(t)));
         assertEquals(needed, declared);
+        // The publishers' size limits are the ones the embedded stack sets (Topics.MAX_RECORD_BYTES).
+        kind(docs, "KafkaTopic").forEach(t -> assertEquals(Topics.maxRecordBytes(t.path("spec").path("topicName").asText()),
+                t.path("spec").path("config").path("max.message.bytes").asInt(), RenderedManifests.id(t)));
         // Lag-based scaling never goes past the partitions that could feed the replicas.
         Map<String, Integer> partitions = kind(docs, "KafkaTopic").collect(Collectors.toMap(
                 t -> t.path("spec").path("topicName").asText(), t -> t.path("spec").path("partitions").asInt()));
