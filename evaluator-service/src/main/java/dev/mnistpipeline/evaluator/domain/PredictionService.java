@@ -6,6 +6,8 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.common.errors.Outages;
+import dev.mnistpipeline.common.events.Ids;
+import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -111,6 +113,22 @@ public class PredictionService {
             answerError(request, InferenceResult.Codes.INTERNAL_ERROR, e, publishOnce);
             throw e;
         }
+    }
+
+    /**
+     * A request that could not be read (wrong types, a bad id, not JSON) is still answered when it names a requestId
+     * that can be correlated; one that does not cannot be answered, and only the dead-letter topic has it.
+     */
+    public void answerUnreadable(String payload, RuntimeException failure, Consumer<InferenceResult> publishOnce) {
+        String requestId;
+        try {
+            requestId = Json.tree(payload).path("requestId").asText(null);
+            Ids.clientId("requestId", requestId);
+        } catch (RuntimeException notUsable) {
+            return;
+        }
+        publishOnce.accept(InferenceResult.error(requestId, InferenceResult.Codes.INVALID_REQUEST,
+                "unreadable request: " + failure.getMessage()));
     }
 
     private static void answerError(InferenceRequested request, String code, RuntimeException e, Consumer<InferenceResult> publishOnce) {

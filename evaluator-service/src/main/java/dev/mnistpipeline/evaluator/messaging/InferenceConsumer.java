@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.messaging;
 import dev.mnistpipeline.common.quarkus.WaitsOutOutages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.InferenceRequested;
+import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * inference.requests → champion → inference.results, correlated by {@code requestId}; one result per request id,
@@ -40,7 +42,14 @@ public class InferenceConsumer {
     public void onRequest(String payload, IncomingKafkaRecordMetadata<String, String> record) {
         // The record's timestamp is the same on every redelivery: it files the publish-once marker, which expires.
         Instant published = record.getTimestamp();
-        predictions.respond(Events.parse(payload, InferenceRequested.class),
-                result -> publisher.publishOnceExpiring(results, result, published));
+        Consumer<InferenceResult> answer = result -> publisher.publishOnceExpiring(results, result, published);
+        InferenceRequested request;
+        try {
+            request = Events.parse(payload, InferenceRequested.class);
+        } catch (RuntimeException e) {
+            predictions.answerUnreadable(payload, e, answer); // answered if it names a usable requestId, then dead-lettered
+            throw e;
+        }
+        predictions.respond(request, answer);
     }
 }

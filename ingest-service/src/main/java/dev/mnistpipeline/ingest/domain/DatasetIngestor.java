@@ -145,12 +145,13 @@ public class DatasetIngestor {
         return part;
     }
 
-    private static PendingPart validate(String split, byte[] images, byte[] labels, String origin) {
+    private PendingPart validate(String split, byte[] images, byte[] labels, String origin) {
         if (images == null || labels == null) {
             throw new InvalidDataException(split + ": both the images file and the labels file are required");
         }
-        Idx.Images decoded = Idx.readImages(images, split + "-images");
-        byte[] decodedLabels = Idx.readLabels(labels, split + "-labels");
+        // The per-part limit is checked on the header, before a small gzip stream inflates to many blank images.
+        Idx.Images decoded = Idx.readImages(images, split + "-images", maxPerPart);
+        byte[] decodedLabels = Idx.readLabels(labels, split + "-labels", maxPerPart);
         Idx.requireSameCount(decoded, decodedLabels, split);
         return new PendingPart(Idx.writeImages(decoded.count(), decoded.pixels()), Idx.writeLabels(decodedLabels),
                 decoded.count(), origin);

@@ -21,8 +21,8 @@ import java.util.Set;
  * whether an object exists.
  */
 final class GuardedBlobStore {
-    /** Operations that name no object: allowed to every key (bucket probe, list, limits). */
-    private static final Set<String> BUCKET_READS = Set.of("containerExists", "list", "getContext",
+    /** Operations that name no object and change nothing: allowed to every key (bucket probe, list, limits, a builder). */
+    private static final Set<String> BUCKET_READS = Set.of("containerExists", "list", "getContext", "blobBuilder", "getContainerAccess",
             "getMinimumMultipartPartSize", "getMaximumMultipartPartSize", "getMaximumNumberOfParts", "listMultipartUploads",
             "toString", "hashCode", "equals");
     /** {@code (container, name, ...)}: reads of one object. */

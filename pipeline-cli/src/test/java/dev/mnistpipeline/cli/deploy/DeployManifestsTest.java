@@ -103,6 +103,29 @@ class DeployManifestsTest {
         assertTrue(c.path("envFrom").toString().contains("trainer-service-config"), "the patch keeps the ConfigMap");
     }
 
+    /** Every workload we ship, MinIO and its setup Job included: seccomp, a read-only root, no privilege escalation. */
+    @Test
+    void everyWorkloadRunsConfined() throws Exception {
+        List<ObjectNode> docs = render("base");
+        List<ObjectNode> workloads = Stream.of("Deployment", "StatefulSet", "Job").flatMap(k -> kind(docs, k)).toList();
+        assertTrue(workloads.size() >= 6, "the four services, MinIO and its Job");
+        for (ObjectNode w : workloads) {
+            var pod = w.path("spec").path("template").path("spec");
+            assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asText(), RenderedManifests.id(w));
+            assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), RenderedManifests.id(w));
+            pod.path("containers").forEach(c -> {
+                assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean(), RenderedManifests.id(w) + " " + c.path("name"));
+                assertEquals("false", c.path("securityContext").path("allowPrivilegeEscalation").asText(), RenderedManifests.id(w));
+            });
+        }
+        // The ingest service may download datasets from the internet, never from the cluster, link-local metadata or CGNAT.
+        String egress = kind(docs, "NetworkPolicy").filter(n -> n.path("metadata").path("name").asText().equals("ingest-allow-dataset-download"))
+                .findFirst().orElseThrow().path("spec").path("egress").toString();
+        for (String cidr : List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10")) {
+            assertTrue(egress.contains("\"" + cidr + "\""), cidr + " not excluded: " + egress);
+        }
+    }
+
     @Test
     void everyTopicTheServicesUseHasAKafkaTopic() throws Exception {
         List<ObjectNode> docs = render("base");

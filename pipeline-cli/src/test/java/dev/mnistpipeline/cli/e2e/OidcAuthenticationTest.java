@@ -55,9 +55,10 @@ class OidcAuthenticationTest {
             Http.Reply allowed = post(datasets, operator);
             assertEquals(400, allowed.status(), "an operator's token passes; the empty source is the 400: " + allowed.body());
 
-            for (String refused : List.of(jwt(impostor.getPrivate(), List.of("operator"), 300), jwt(provider.getPrivate(), List.of("operator"), -60))) {
+            for (String refused : List.of(jwt(impostor.getPrivate(), List.of("operator"), 300), jwt(provider.getPrivate(), List.of("operator"), -60),
+                    jwt(provider.getPrivate(), List.of("operator"), 300, "another-app"), jwt(provider.getPrivate(), List.of("operator"), 300, null))) {
                 Http.Reply r = get(datasets, refused);
-                assertEquals(401, r.status(), "forged or expired: " + r.body());
+                assertEquals(401, r.status(), "forged, expired, or for another audience: " + r.body());
             }
             assertEquals(200, get(datasets, stack.tokens().token(Roles.VIEWER)).status(), "API tokens still work");
             assertEquals(401, get(datasets, "mp_viewer_unknown").status(), "an unknown API token is still refused");
@@ -75,10 +76,19 @@ class OidcAuthenticationTest {
 
     /** An RS256 JWT with {@code groups}, expiring {@code expiresIn} seconds from now (negative: already expired). */
     private static String jwt(PrivateKey key, List<String> groups, long expiresIn) throws Exception {
+        return jwt(key, groups, expiresIn, "mnist-pipeline");
+    }
+
+    /** @param audience the {@code aud} claim; null for none */
+    private static String jwt(PrivateKey key, List<String> groups, long expiresIn, String audience) throws Exception {
         long now = Instant.now().getEpochSecond();
         String header = b64(Json.write(Map.of("alg", "RS256", "typ", "JWT")));
-        String claims = b64(Json.write(Map.of("iss", "https://issuer.test", "sub", "alice", "groups", groups,
-                "iat", now - 120, "exp", now + expiresIn)));
+        Map<String, Object> claimMap = new java.util.HashMap<>(Map.of("iss", "https://issuer.test", "sub", "alice", "groups", groups,
+                "iat", now - 120, "exp", now + expiresIn));
+        if (audience != null) {
+            claimMap.put("aud", audience);
+        }
+        String claims = b64(Json.write(claimMap));
         Signature rs256 = Signature.getInstance("SHA256withRSA");
         rs256.initSign(key);
         rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));

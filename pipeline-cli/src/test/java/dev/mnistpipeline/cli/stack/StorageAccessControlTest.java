@@ -10,6 +10,8 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,6 +56,39 @@ class StorageAccessControlTest {
         assertFalse(StorageAccessControl.allowed(INGEST, request("DELETE", "/mnist-pipeline", Map.of())), "delete bucket");
     }
 
+    private static final StorageAccessControl CONTROL = new StorageAccessControl("ADMINKEY", Map.of("INGESTKEY", INGEST));
+    private static final String V4 = "AWS4-HMAC-SHA256 Credential=%s/20261129/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
+
+    @Test
+    void everyAuthenticationVariantIsAttributedToExactlyOneKeyOrRefused() {
+        String raw = "/mnist-pipeline/raw/x";
+        String models = "/mnist-pipeline/models/m/manifest.json";
+        // V4 header, V2 header, V4 presigned, V2 presigned: attributed, then the key's rules decide
+        assertNull(CONTROL.refusal(request("PUT", raw, Map.of("Authorization", V4.formatted("INGESTKEY")))));
+        assertNotNull(CONTROL.refusal(request("PUT", models, Map.of("Authorization", V4.formatted("INGESTKEY")))));
+        assertNull(CONTROL.refusal(request("GET", raw, Map.of("Authorization", "AWS INGESTKEY:c2ln"))));
+        assertNotNull(CONTROL.refusal(request("PUT", models, Map.of("Authorization", "AWS INGESTKEY:c2ln"))));
+        assertNull(CONTROL.refusal(request("GET", raw, Map.of("?X-Amz-Credential", "INGESTKEY/20261129/us-east-1/s3/aws4_request"))));
+        assertNotNull(CONTROL.refusal(request("PUT", models, Map.of("?X-Amz-Credential", "INGESTKEY/20261129/us-east-1/s3/aws4_request"))));
+        assertNull(CONTROL.refusal(request("GET", raw, Map.of("?AWSAccessKeyId", "INGESTKEY"))));
+        assertNotNull(CONTROL.refusal(request("PUT", models, Map.of("?AWSAccessKeyId", "INGESTKEY"))));
+        // the admin key may do anything; S3Proxy then checks its signature
+        assertNull(CONTROL.refusal(request("PUT", models, Map.of("Authorization", V4.formatted("ADMINKEY")))));
+        // mixed: a header for one key and a query for another (or the same) is ambiguous, refused
+        assertEquals("credentials in 2 places", CONTROL.refusal(request("PUT", models,
+                Map.of("Authorization", V4.formatted("ADMINKEY"), "?X-Amz-Credential", "INGESTKEY/20261129/us-east-1/s3/aws4_request"))));
+        assertEquals("credentials in 2 places", CONTROL.refusal(request("PUT", raw,
+                Map.of("?AWSAccessKeyId", "INGESTKEY", "?X-Amz-Credential", "ADMINKEY/20261129/us-east-1/s3/aws4_request"))));
+        // an empty or unreadable Authorization header, no credentials, an unknown key
+        assertEquals("unreadable credentials", CONTROL.refusal(request("GET", raw, Map.of("Authorization", ""))));
+        assertEquals("unreadable credentials", CONTROL.refusal(request("GET", raw, Map.of("Authorization", "Bearer abc"))));
+        assertEquals("no credentials", CONTROL.refusal(request("GET", raw, Map.of())));
+        assertEquals("unknown access key", CONTROL.refusal(request("GET", raw, Map.of("Authorization", V4.formatted("OTHER")))));
+        // a browser-form POST carries its credentials in the body: refused whatever it claims
+        assertEquals("browser-form POST uploads are not accepted", CONTROL.refusal(request("POST", "/mnist-pipeline",
+                Map.of("Content-Type", "multipart/form-data; boundary=x"))));
+    }
+
     @Test
     void theClaimedAccessKeyIsReadFromEverySignatureForm() {
         assertEquals(Optional.of("AKID1"), StorageAccessControl.accessKey(request("GET", "/b/k", Map.of("Authorization",
@@ -71,6 +106,7 @@ class StorageAccessControlTest {
                     case "getMethod" -> method;
                     case "getRequestURI" -> uri;
                     case "getHeader" -> headers.get((String) args[0]);
+                    case "getContentType" -> headers.get("Content-Type");
                     case "getParameter" -> headers.get("?" + args[0]);
                     default -> throw new UnsupportedOperationException(m.getName());
                 });

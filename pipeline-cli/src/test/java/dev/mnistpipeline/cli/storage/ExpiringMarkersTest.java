@@ -28,7 +28,7 @@ class ExpiringMarkersTest {
             String oldMarker = markers.markerFor(old, "inference.result:r-1");
             String recentMarker = markers.markerFor(recent, "inference.result:r-2");
             String sameHourAsOld = markers.markerFor(old.plusSeconds(60), "inference.result:r-3");
-            String permanent = ObjectKeys.publishedMarker("model.trained:run-1");
+            String permanent = ObjectKeys.publishedMarker("trainer-service", "model.trained:run-1");
             for (String key : List.of(oldMarker, recentMarker, sameHourAsOld, permanent)) {
                 store.putText(key, "published");
             }

@@ -40,6 +40,18 @@ public final class TestS3 implements AutoCloseable {
         return store;
     }
 
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
     @Override
     public void close() {
         process.close();

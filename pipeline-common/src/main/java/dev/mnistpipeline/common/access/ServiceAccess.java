@@ -1,6 +1,7 @@
 package dev.mnistpipeline.common.access;
 
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.storage.ObjectKeys;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,21 +41,20 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
     /** Topic creation, DLQ replay, the CLI's event watching: every topic (a super user of the embedded broker). */
     public static final String ADMIN = "admin";
 
-    private static final String MARKERS = "markers/";
 
     public static final List<ServiceAccess> ALL = List.of(
             new ServiceAccess(INGEST, List.of(Topics.SAMPLES_SUBMITTED), List.of(), "",
-                    List.of(Topics.DATASET_INGESTED), List.of(), List.of("raw/", MARKERS)),
+                    List.of(Topics.DATASET_INGESTED), List.of(), List.of("raw/", markers(INGEST))),
             new ServiceAccess(PREPROCESS, List.of(Topics.DATASET_INGESTED), List.of(), "",
-                    List.of(Topics.DATASET_PREPARED), List.of("raw/"), List.of("prepared/", MARKERS)),
+                    List.of(Topics.DATASET_PREPARED), List.of("raw/"), List.of("prepared/", markers(PREPROCESS))),
             new ServiceAccess(TRAINER, List.of(Topics.TRAINING_REQUESTED, Topics.DATASET_PREPARED), List.of(), "",
                     List.of(Topics.TRAINING_REQUESTED, Topics.TRAINING_METRICS, Topics.MODEL_TRAINED),
                     List.of("prepared/", "registry/"),
-                    List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", MARKERS)),
+                    List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", markers(TRAINER))),
             new ServiceAccess(EVALUATOR, List.of(Topics.MODEL_TRAINED, Topics.INFERENCE_REQUESTS), Topics.DASHBOARD_FEED,
                     "evaluator-dashboard-",
                     List.of(Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED, Topics.INFERENCE_RESULTS),
-                    List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", MARKERS)),
+                    List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", markers(EVALUATOR), ObjectKeys.EXPIRING_MARKERS_PREFIX)),
             new ServiceAccess(SAMPLES_PUBLISHER, List.of(), List.of(), "", List.of(Topics.SAMPLES_SUBMITTED),
                     List.of(), List.of()));
 
@@ -64,6 +64,11 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
         produces = List.copyOf(produces);
         readPrefixes = List.copyOf(readPrefixes);
         writePrefixes = List.copyOf(writePrefixes);
+    }
+
+    /** A service's own publish-once markers: no other key can forge or delete them to suppress its events. */
+    private static String markers(String principal) {
+        return ObjectKeys.publishedMarkersPrefix(principal);
     }
 
     public static ServiceAccess of(String principal) {

@@ -53,6 +53,11 @@ public final class Idx {
     }
 
     public static Images readImages(byte[] raw, String name) {
+        return readImages(raw, name, MAX_EXAMPLES);
+    }
+
+    /** {@link #readImages}, refusing more than {@code maxExamples} from the header, before inflating the body. */
+    public static Images readImages(byte[] raw, String name, int maxExamples) {
         try (InputStream in = open(raw, name)) {
             ByteBuffer header = ByteBuffer.wrap(readHeader(in, 16, name, "image"));
             int magic = header.getInt();
@@ -65,7 +70,7 @@ public final class Idx {
             if (rows != ROWS || cols != COLS) {
                 throw new InvalidDataException(name + ": images are " + rows + "x" + cols + ", expected " + ROWS + "x" + COLS);
             }
-            requireCount(count, name, "images");
+            requireCount(count, name, "images", maxExamples);
             byte[] pixels = readBody(in, count * PIXELS, name, count + " images (" + (16L + (long) count * PIXELS) + " bytes)");
             return new Images(count, pixels);
         } catch (IOException e) {
@@ -74,6 +79,11 @@ public final class Idx {
     }
 
     public static byte[] readLabels(byte[] raw, String name) {
+        return readLabels(raw, name, MAX_EXAMPLES);
+    }
+
+    /** {@link #readLabels}, refusing more than {@code maxExamples} from the header, before inflating the body. */
+    public static byte[] readLabels(byte[] raw, String name, int maxExamples) {
         try (InputStream in = open(raw, name)) {
             ByteBuffer header = ByteBuffer.wrap(readHeader(in, 8, name, "label"));
             int magic = header.getInt();
@@ -81,7 +91,7 @@ public final class Idx {
                 throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX label file (expected 0x%08x)", name, magic, LABELS_MAGIC));
             }
             int count = header.getInt();
-            requireCount(count, name, "labels");
+            requireCount(count, name, "labels", maxExamples);
             byte[] labels = readBody(in, count, name, count + " labels");
             for (int i = 0; i < count; i++) {
                 if (labels[i] < 0 || labels[i] >= CLASSES) {
@@ -112,12 +122,14 @@ public final class Idx {
         return header;
     }
 
-    private static void requireCount(int count, String name, String what) {
+    private static void requireCount(int count, String name, String what, int maxExamples) {
         if (count <= 0) {
             throw new InvalidDataException(name + ": header declares " + count + " " + what);
         }
-        if (count > MAX_EXAMPLES) {
-            throw new InvalidDataException(name + ": header declares " + count + " " + what + ", more than the " + MAX_EXAMPLES + " one file may hold");
+        int limit = Math.min(maxExamples, MAX_EXAMPLES);
+        if (count > limit) {
+            throw new InvalidDataException(name + ": header declares " + count + " " + what + ", more than the " + limit
+                    + " one file may hold here (read from the header; nothing was inflated)");
         }
     }
 

@@ -34,7 +34,9 @@ public final class Ids {
     private static final Shape EVALUATION_ID = new Shape("eval-model-" + RUN, "'eval-model-' and a run id");
     private static final Shape DATASET_NAME = new Shape("[a-z0-9][a-z0-9-]{0,62}", "lowercase letters, digits and dashes, 1-63 characters");
     /** Sample and request ids, chosen by whoever publishes. */
-    private static final Shape CLIENT_ID = new Shape("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}", "letters, digits, '.', '_', ':' or '-', 1-128 characters");
+    // ':' becomes '/' in marker keys: never two in a row or at the end, so that no id maps to an empty key segment.
+    private static final Shape CLIENT_ID = new Shape("(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)*",
+            "letters, digits, '.', '_', '-' or single ':' between them, 1-128 characters");
 
     private Ids() {
     }

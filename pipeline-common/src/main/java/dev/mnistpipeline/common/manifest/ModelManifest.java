@@ -30,8 +30,19 @@ public record ModelManifest(String modelId, String runId, String datasetId, Stri
 
     /** The event that announces this model version, this manifest stored as {@code stored}. */
     public ModelTrained announcement(StoredObject stored) {
-        return new ModelTrained(modelId, runId, preparedId, datasetId, hyperparameters, ObjectKeys.savedModelPrefix(modelId),
+        return new ModelTrained(modelId, runId, preparedId, datasetId, hyperparameters, savedModelPrefix(),
                 stored.key(), stored.sha256(), validationAccuracy, trainSeconds, imagesPerSecond, createdAt);
+    }
+
+    /**
+     * The folder holding this version's SavedModel: {@code models/<id>/attempts/<lease token>/saved_model/}, or
+     * {@code models/<id>/saved_model/} for versions written before attempts had folders of their own.
+     */
+    public String savedModelPrefix() {
+        String marker = "saved_model/";
+        return files.stream().map(StoredObject::key).filter(k -> k.contains(marker)).findFirst()
+                .map(k -> k.substring(0, k.indexOf(marker) + marker.length()))
+                .orElse(ObjectKeys.savedModelPrefix(modelId));
     }
 
     /**

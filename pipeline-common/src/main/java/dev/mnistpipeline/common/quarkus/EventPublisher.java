@@ -73,7 +73,7 @@ public class EventPublisher {
 
     /** Sends unless this event id was already published; returns whether it was sent now. */
     public boolean publishOnce(MutinyEmitter<String> emitter, PipelineEvent event) {
-        return publishOnce(emitter, event, ObjectKeys.publishedMarker(event.eventId()));
+        return publishOnce(emitter, event, ObjectKeys.publishedMarker(source, event.eventId()));
     }
 
     /**

@@ -25,9 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and show in {@code pipeline_stuck_records} and {@code pipeline_permanent_faults}. Everything returns to normal by
  * itself once the work goes through.
  */
-@Readiness
 @ApplicationScoped
-public class StuckWork implements HealthCheck {
+public class StuckWork {
     private final Map<Long, Attempt> retrying = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Duration stuckAfter;
@@ -92,12 +91,29 @@ public class StuckWork implements HealthCheck {
         return out;
     }
 
-    @Override
-    public HealthCheckResponse call() {
+    /** What readiness reports: every stuck record and permanent fault, each once. */
+    public List<String> problems() {
         List<String> problems = new ArrayList<>(stuck());
         permanentFaults().stream().filter(p -> !problems.contains(p)).forEach(problems::add);
-        return HealthCheckResponse.named("stuck-work").status(problems.isEmpty())
-                .withData("reason", problems.isEmpty() ? "nothing stuck" : String.join("; ", problems))
-                .withData("stuck", problems.size()).build();
+        return problems;
+    }
+
+    /** Readiness follows stuck work: DOWN with the reasons while anything is stuck, UP by itself once it moves. */
+    @Readiness
+    @ApplicationScoped
+    public static class Check implements HealthCheck {
+        private final StuckWork stuck;
+
+        public Check(StuckWork stuck) {
+            this.stuck = stuck;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            List<String> problems = stuck.problems();
+            return HealthCheckResponse.named("stuck-work").status(problems.isEmpty())
+                    .withData("reason", problems.isEmpty() ? "nothing stuck" : String.join("; ", problems))
+                    .withData("stuck", problems.size()).build();
+        }
     }
 }

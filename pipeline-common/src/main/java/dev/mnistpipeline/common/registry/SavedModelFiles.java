@@ -1,7 +1,6 @@
 package dev.mnistpipeline.common.registry;
 
 import dev.mnistpipeline.common.manifest.ModelManifest;
-import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StoredObject;
 
@@ -19,7 +18,7 @@ public final class SavedModelFiles {
     public static Path download(ObjectStore store, ModelManifest model) {
         try {
             Path dir = Files.createTempDirectory("model-" + model.modelId() + "-");
-            String prefix = ObjectKeys.savedModelPrefix(model.modelId());
+            String prefix = model.savedModelPrefix();
             for (StoredObject file : model.files()) {
                 Path target = dir.resolve(file.key().substring(prefix.length())).normalize();
                 if (!target.startsWith(dir)) {

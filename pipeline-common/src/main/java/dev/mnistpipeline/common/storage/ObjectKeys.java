@@ -93,8 +93,25 @@ public final class ObjectKeys {
         return modelPrefix(modelId) + "saved_model/";
     }
 
+    /**
+     * Where one lease holder writes a model version's files: under its lease token, so that a former owner that was
+     * paused past its lease cannot mix its files with the new owner's. The manifest (written once, create-only)
+     * names the files of exactly one attempt.
+     */
+    public static String attemptPrefix(String modelId, String attempt) {
+        return modelPrefix(modelId) + "attempts/" + attempt + "/";
+    }
+
+    public static String savedModelPrefix(String modelId, String attempt) {
+        return attemptPrefix(modelId, attempt) + "saved_model/";
+    }
+
     public static String modelWeights(String modelId) {
         return modelPrefix(modelId) + "weights.npz";
+    }
+
+    public static String modelWeights(String modelId, String attempt) {
+        return attemptPrefix(modelId, attempt) + "weights.npz";
     }
 
     public static String modelManifest(String modelId) {
@@ -190,8 +207,16 @@ public final class ObjectKeys {
         return "runs/" + runId + "/cancelled.json";
     }
 
-    public static String publishedMarker(String eventId) {
-        return "markers/published/" + eventId.replace(':', '/');
+    /**
+     * That {@code publisher} (a service, as named in ServiceAccess) published an event: under the publisher's own
+     * folder, the only one of {@code markers/published/} its storage key may write.
+     */
+    public static String publishedMarker(String publisher, String eventId) {
+        return publishedMarkersPrefix(publisher) + eventId.replace(':', '/');
+    }
+
+    public static String publishedMarkersPrefix(String publisher) {
+        return "markers/published/" + publisher + "/";
     }
 
     public static final String EXPIRING_MARKERS_PREFIX = "markers/expiring/";

@@ -113,5 +113,11 @@ class IdxTest {
         assertTrue(declared.getMessage().contains("more than the " + Idx.MAX_EXAMPLES), declared.getMessage());
         var inflated = assertThrows(InvalidDataException.class, () -> Idx.gunzipIfNeeded(bomb, "bomb.gz"));
         assertTrue(inflated.getMessage().contains("inflates to more than"), inflated.getMessage());
+
+        // A service's own, lower limit is also checked on the header: 60,000 declared, 1,000 allowed.
+        java.nio.ByteBuffer many = java.nio.ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(60_000).putInt(28).putInt(28);
+        var own = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb(many.array()), "train.gz", 1000)));
+        assertTrue(own.getMessage().contains("more than the 1000") && own.getMessage().contains("nothing was inflated"), own.getMessage());
     }
 }

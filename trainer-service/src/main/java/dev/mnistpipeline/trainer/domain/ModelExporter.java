@@ -49,13 +49,16 @@ public class ModelExporter {
         this.codeVersion = codeVersion;
     }
 
-    /** Uploads the SavedModel and weights; returns the manifest describing them (the caller stores it). */
-    public ModelManifest export(TrainedRun trained) {
+    /**
+     * Uploads the SavedModel and weights under {@code attempt} (the lease token: a former owner paused past its
+     * lease writes into a folder of its own); returns the manifest describing them (the caller stores it, once).
+     */
+    public ModelManifest export(TrainedRun trained, String attempt) {
         String modelId = trained.run().modelId();
         Path dir = savedModel(trained);
         try {
-            List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId), dir);
-            StoredObject weights = store.put(ObjectKeys.modelWeights(modelId), Npz.write(trained.weights()), "application/zip");
+            List<StoredObject> files = store.uploadDirectory(ObjectKeys.savedModelPrefix(modelId, attempt), dir);
+            StoredObject weights = store.put(ObjectKeys.modelWeights(modelId, attempt), Npz.write(trained.weights()), "application/zip");
             PreparedManifest prepared = trained.prepared();
             RunProgress progress = trained.progress();
             return new ModelManifest(modelId, trained.run().runId(), prepared.datasetId(), prepared.preparedId(),

@@ -2,6 +2,7 @@ package dev.mnistpipeline.trainer.domain;
 
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
+import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.errors.Outages;
@@ -102,9 +103,19 @@ public class ModelTrainer {
                 return null;
             }
             try (RunCancellations.Watch watch = cancellations.watch(run.runId())) {
-                ModelManifest manifest = exporter.export(trainRun(run, reporter, lease, watch));
+                ModelManifest manifest = exporter.export(trainRun(run, reporter, lease, watch), lease.token());
                 lease.check();
-                StoredObject stored = store.putJson(manifestKey, manifest);
+                // Create-only: if a former owner, paused past its lease, still gets here, one manifest wins and it
+                // names the files of one attempt only.
+                byte[] bytes = Json.writeBytes(manifest);
+                if (!store.putIfUnchanged(manifestKey, bytes, "application/json", null)) {
+                    LOG.warnf("Run %s: another trainer stored %s first; this attempt's files are dropped", run.runId(), run.modelId());
+                    store.list(ObjectKeys.attemptPrefix(run.modelId(), lease.token())).forEach(store::remove);
+                    Document<ModelManifest> first = store.findDocument(manifestKey, ModelManifest.class).orElseThrow();
+                    publisher.publishOnce(modelTrained, first.value().announcement(first.stored()));
+                    return first.value();
+                }
+                StoredObject stored = new StoredObject(manifestKey, Sha256.hex(bytes), bytes.length);
                 if (checkpointsEnabled) {
                     checkpoints.delete(run.runId());
                 }

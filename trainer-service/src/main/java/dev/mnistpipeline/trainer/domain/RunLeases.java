@@ -106,6 +106,11 @@ public class RunLeases {
             this.renewal = heartbeat.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
         }
 
+        /** This acquisition's token: files this owner writes go under it ({@link ObjectKeys#attemptPrefix}). */
+        public String token() {
+            return record.token();
+        }
+
         /** Fencing: throws if another trainer took the run since (this one was paused past its lease). */
         public void check() {
             Optional<LeaseRecord> stored = store.findJson(key, LeaseRecord.class);

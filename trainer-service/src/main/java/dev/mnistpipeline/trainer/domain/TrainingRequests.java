@@ -28,15 +28,17 @@ public class TrainingRequests {
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingRequested;
     private final RunStates states;
+    private final TrainingCosts costs;
 
     private final int maxEpochs;
 
     /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
-    public TrainingRequests(ObjectStore store, EventPublisher publisher, RunStates states,
+    public TrainingRequests(ObjectStore store, EventPublisher publisher, RunStates states, TrainingCosts costs,
                             @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
                             @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
         this.states = states;
+        this.costs = costs;
         this.maxEpochs = maxEpochs;
         this.publisher = publisher;
         this.trainingRequested = trainingRequested;
@@ -49,7 +51,7 @@ public class TrainingRequests {
      * @param runId null for a generated one
      */
     public AcceptedRun submit(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters) {
-        AcceptedRun run = accept(new TrainingRequested(runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 8),
+        AcceptedRun run = acceptAffordable(new TrainingRequested(runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 8),
                 preparedId, preparedSha256, hyperparameters, Instant.now()));
         if (states.find(run.runId()).isEmpty()) {
             states.set(run.runId(), RunStates.QUEUED, null);
@@ -59,7 +61,12 @@ public class TrainingRequests {
         return run;
     }
 
-    /** Checks a request from any entry point; what it returns is what the trainer trains. */
+    /** {@link #accept}, and refused if this trainer cannot afford it ({@link TrainingCosts}): what the trainer trains. */
+    public AcceptedRun acceptAffordable(TrainingRequested request) {
+        return costs.check(accept(request));
+    }
+
+    /** Checks a request's ids, hyperparameters and prepared dataset (not yet its cost). */
     public AcceptedRun accept(TrainingRequested request) {
         request.checkIds();
         Hyperparameters hp = checkEpochs(TrainingRules.validate(request.hyperparameters()));

@@ -37,7 +37,7 @@ public class TrainingConsumers {
     @Blocking
     @WaitsOutOutages
     public void onTrainingRequested(String payload) {
-        AcceptedRun run = requests.accept(Events.parse(payload, TrainingRequested.class));
+        AcceptedRun run = requests.acceptAffordable(Events.parse(payload, TrainingRequested.class));
         try {
             trainer.train(run);
         } catch (RunLeases.HeldElsewhere e) {
