@@ -95,14 +95,16 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code stack.env}: the admin's Kafka endpoint and S3 key (the CLI's), the samples publisher's Kafka endpoint
-     * ({@code SAMPLES_} prefix) and the API tokens; plus Kafka client config files for Kafka's own tools
+     * {@code stack.env}: the admin's Kafka endpoint and S3 key (the CLI's), the samples publisher's and the inference
+     * client's Kafka endpoints ({@code SAMPLES_} and {@code INFERENCE_} prefixes) and the API tokens; plus Kafka client config files for Kafka's own tools
      * ({@code kafka-console-producer --producer.config kafka-samples-publisher.properties}). Owner-only.
      */
     private static void writeClientFiles(Path dir, LocalInfrastructure infra, PipelineStack stack) throws java.io.IOException {
         Map<String, String> env = new LinkedHashMap<>(infra.kafka().env());
         KafkaEndpoint samples = infra.kafka(ServiceAccess.SAMPLES_PUBLISHER);
         samples.env().forEach((name, value) -> env.put("SAMPLES_" + name, value));
+        KafkaEndpoint inference = infra.kafka(ServiceAccess.INFERENCE_CLIENT);
+        inference.env().forEach((name, value) -> env.put("INFERENCE_" + name, value));
         env.put("PIPELINE_INGEST_URL", stack.url("ingest-service"));
         env.put("PIPELINE_TRAINER_URL", stack.url("trainer-service"));
         env.put("PIPELINE_EVALUATOR_URL", stack.url("evaluator-service"));
@@ -116,6 +118,7 @@ final class UpCommand implements Callable<Integer> {
         if (infra.secure()) {
             writeOwnerOnly(dir.resolve("kafka-admin.properties"), clientProperties(infra.kafka()));
             writeOwnerOnly(dir.resolve("kafka-samples-publisher.properties"), clientProperties(samples));
+            writeOwnerOnly(dir.resolve("kafka-inference-client.properties"), clientProperties(inference));
         }
     }
 

@@ -46,7 +46,46 @@ final class LeastPrivilegeScenario {
         clientsWithoutCredentialsAreRefused(infra);
         aServiceCannotWriteATopicItDoesNotOwn(infra);
         theSamplesPublisherCannotReadModels(infra);
+        theInferenceClientAsksAndReadsAnswersOnly(infra);
         aServiceCannotTouchKeysOutsideItsPrefixes(infra, modelId);
+    }
+
+    /** Kafka inference with no super user: the inference client sends a request and reads its answer, and no more. */
+    private static void theInferenceClientAsksAndReadsAnswersOnly(LocalInfrastructure infra) throws Exception {
+        KafkaEndpoint client = infra.kafka(ServiceAccess.INFERENCE_CLIENT);
+        Properties p = client.properties();
+        p.putAll(withTimeouts(client));
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        String request = dev.mnistpipeline.common.json.Json.write(java.util.Map.of("schemaVersion", 1, "requestId", "least-privilege-1",
+                "pixels", java.util.Base64.getEncoder().encodeToString(new byte[dev.mnistpipeline.common.data.Idx.PIXELS])));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, "least-privilege-1", request)).get(30, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "x", "{}")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TopicAuthorizationException.class, e.getCause());
+        }
+        Properties c = client.properties();
+        c.put("key.deserializer", StringDeserializer.class.getName());
+        c.put("value.deserializer", StringDeserializer.class.getName());
+        c.put("group.id", "inference-client-least-privilege");
+        c.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of(Topics.INFERENCE_RESULTS));
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            boolean answered = false;
+            while (!answered && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    answered |= "least-privilege-1".equals(r.key());
+                }
+            }
+            assertTrue(answered, "the inference client read the answer to its request");
+        }
+        c.put("group.id", "inference-client-other");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.assign(List.of(new TopicPartition(Topics.MODEL_TRAINED, 0)));
+            assertThrows(TopicAuthorizationException.class, () -> consumer.poll(Duration.ofSeconds(10)), "the inference client read model.trained");
+        }
     }
 
     private static void clientsWithoutCredentialsAreRefused(LocalInfrastructure infra) throws Exception {

@@ -38,6 +38,12 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
     public static final String EVALUATOR = "evaluator-service";
     /** People and tools that publish labelled samples: {@code samples.submitted}, nothing else. */
     public static final String SAMPLES_PUBLISHER = "samples-publisher";
+    /**
+     * Applications that ask for predictions over Kafka: they write {@code inference.requests} and read
+     * {@code inference.results} in groups named {@code inference-client-*}, nothing else, so Kafka inference needs no
+     * super user.
+     */
+    public static final String INFERENCE_CLIENT = "inference-client";
     /** Topic creation, DLQ replay, the CLI's event watching: every topic (a super user of the embedded broker). */
     public static final String ADMIN = "admin";
 
@@ -56,7 +62,9 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
                     List.of(Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED, Topics.INFERENCE_RESULTS),
                     List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", markers(EVALUATOR), ObjectKeys.EXPIRING_MARKERS_PREFIX)),
             new ServiceAccess(SAMPLES_PUBLISHER, List.of(), List.of(), "", List.of(Topics.SAMPLES_SUBMITTED),
-                    List.of(), List.of()));
+                    List.of(), List.of()),
+            new ServiceAccess(INFERENCE_CLIENT, List.of(), List.of(Topics.INFERENCE_RESULTS), "inference-client-",
+                    List.of(Topics.INFERENCE_REQUESTS), List.of(), List.of()));
 
     public ServiceAccess {
         consumes = List.copyOf(consumes);
