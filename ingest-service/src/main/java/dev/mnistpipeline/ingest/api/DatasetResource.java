@@ -6,6 +6,7 @@ import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.ingest.domain.DatasetIngestor;
 import dev.mnistpipeline.ingest.domain.DatasetSources;
+import dev.mnistpipeline.ingest.domain.IngestSlots;
 import dev.mnistpipeline.ingest.domain.RawDataset;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -46,11 +47,12 @@ public class DatasetResource {
 
     private final DatasetIngestor ingestor;
     private final DatasetSources sources;
+    private final IngestSlots slots;
 
-    public DatasetResource(DatasetIngestor ingestor,
-                           DatasetSources sources) {
+    public DatasetResource(DatasetIngestor ingestor, DatasetSources sources, IngestSlots slots) {
         this.ingestor = ingestor;
         this.sources = sources;
+        this.slots = slots;
     }
 
     @Operation(summary = "Ingest a base dataset version from mnist, an allowed folder or an https URL")
@@ -63,8 +65,10 @@ public class DatasetResource {
             throw new InvalidDataException("body required: {\"source\": \"mnist\"}");
         }
         String name = nameOrDefault(request.name());
-        RawDataset raw = sources.fetch(request.source());
-        return respond(ingestor.ingest(name, request.source(), raw));
+        try (IngestSlots.Slot slot = slots.acquire()) {
+            RawDataset raw = sources.fetch(request.source());
+            return respond(ingestor.ingest(name, request.source(), raw));
+        }
     }
 
     /** Multipart upload with parts {@code train-images}, {@code train-labels}, {@code test-images}, {@code test-labels} (raw or gzip). */
@@ -78,9 +82,11 @@ public class DatasetResource {
                            @RestForm("test-images") FileUpload testImages, @RestForm("test-labels") FileUpload testLabels,
                            @RestForm("name") String name) {
         String dataset = nameOrDefault(name);
-        RawDataset raw = new RawDataset(read(trainImages, "train-images"), read(trainLabels, "train-labels"),
-                read(testImages, "test-images"), read(testLabels, "test-labels"));
-        return respond(ingestor.ingest(dataset, "upload", raw));
+        try (IngestSlots.Slot slot = slots.acquire()) {
+            RawDataset raw = new RawDataset(read(trainImages, "train-images"), read(trainLabels, "train-labels"),
+                    read(testImages, "test-images"), read(testLabels, "test-labels"));
+            return respond(ingestor.ingest(dataset, "upload", raw));
+        }
     }
 
     @Operation(summary = "Every dataset version with its parts and lineage")

@@ -54,7 +54,13 @@ public class DatasetSources {
                 throw new InvalidDataException("directory " + dir + " lacks " + name + " (or " + name + ".gz)");
             }
             try {
-                files[i] = Files.readAllBytes(found);
+                // The directory was checked against the allowed roots; a link inside it must not lead out of it.
+                Path real = found.toRealPath();
+                if (!real.startsWith(dir.toRealPath()) || !Files.isRegularFile(real)) {
+                    throw new InvalidDataException("directory " + dir + ": " + found.getFileName()
+                            + " is a link out of the directory or not a regular file");
+                }
+                files[i] = Files.readAllBytes(real);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

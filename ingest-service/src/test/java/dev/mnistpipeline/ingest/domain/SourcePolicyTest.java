@@ -137,4 +137,22 @@ class SourcePolicyTest {
         SourcePolicy noRoots = policy(List.of(), List.of(), List.of(), false, 1000);
         assertFalse(assertThrows(InvalidDataException.class, () -> noRoots.directory(inside.toString())).getMessage().contains("lacks"));
     }
+
+    @Test
+    void aLinkInsideAnAllowedDirectoryDoesNotLeadOutOfIt(@TempDir Path root) throws IOException {
+        Path allowed = Files.createDirectories(root.resolve("allowed"));
+        Path secret = Files.writeString(root.resolve("secret"), "not a dataset");
+        for (String name : RawDataset.FILE_NAMES) {
+            Files.write(allowed.resolve(name), new byte[]{1});
+        }
+        Files.delete(allowed.resolve(RawDataset.FILE_NAMES[0]));
+        Files.createSymbolicLink(allowed.resolve(RawDataset.FILE_NAMES[0]), secret);
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> DatasetSources.fromDirectory(allowed.toRealPath()));
+        assertTrue(e.getMessage().contains("link out of the directory"), e.getMessage());
+
+        Files.delete(allowed.resolve(RawDataset.FILE_NAMES[0]));
+        Files.write(allowed.resolve("real"), new byte[]{7});
+        Files.createSymbolicLink(allowed.resolve(RawDataset.FILE_NAMES[0]), allowed.resolve("real"));
+        assertArrayEquals(new byte[]{7}, DatasetSources.fromDirectory(allowed.toRealPath()).trainImages(), "a link within the directory is fine");
+    }
 }

@@ -1,5 +1,13 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.quarkus.RetainedMeters;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,13 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * Training progress as Prometheus gauges on {@code /q/metrics}, tagged by run: {@code pipeline_training_loss},
  * {@code pipeline_training_accuracy}, {@code pipeline_training_validation_accuracy},
  * {@code pipeline_training_images_per_second} and {@code pipeline_training_progress} (fraction of steps done).
+ * A run's gauges go {@code pipeline.metrics.retention} (default 1 h) after it ended.
  */
 @ApplicationScoped
 public class TrainingGauges {
     private final MeterRegistry registry;
+    private final RetainedMeters retained;
 
-    public TrainingGauges(MeterRegistry registry) {
+    public TrainingGauges(MeterRegistry registry,
+                          @ConfigProperty(name = "pipeline.metrics.retention", defaultValue = "1h") Duration retention) {
         this.registry = registry;
+        this.retained = new RetainedMeters(registry, "run", retention, Clock.systemUTC());
     }
 
     /** Last step or epoch event per run; completed/failed events carry no loss, so the curves keep these. */
@@ -26,7 +38,16 @@ public class TrainingGauges {
     /** Validation accuracy only comes with epoch events; held between them so the gauge does not flicker. */
     private final Map<String, Double> validation = new ConcurrentHashMap<>();
 
-    public void record(TrainingMetrics m) {
+    /** Records a progress event; returns the runs whose gauges were removed after the retention (they ended long ago). */
+    public List<String> record(TrainingMetrics m) {
+        if (Set.of("completed", "failed", "cancelled").contains(m.phase())) {
+            retained.ended(m.runId());
+        }
+        List<String> removed = retained.sweep();
+        removed.forEach(run -> {
+            latest.remove(run);
+            validation.remove(run);
+        });
         if (!latest.containsKey(m.runId()) && (m.phase().equals("started") || m.phase().equals("step"))) {
             register(m.runId());
         }
@@ -36,6 +57,7 @@ public class TrainingGauges {
         if (m.validationAccuracy() != null) {
             validation.put(m.runId(), m.validationAccuracy());
         }
+        return removed;
     }
 
     private void register(String runId) {

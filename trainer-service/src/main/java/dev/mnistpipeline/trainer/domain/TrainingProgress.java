@@ -46,7 +46,7 @@ public class TrainingProgress {
 
     void record(TrainingMetrics m) {
         latest.put(m.runId(), m);
-        gauges.record(m);
+        gauges.record(m).forEach(latest::remove); // long-ended runs: their state stays in storage (RunStates)
         String state = RunStates.ofPhase(m.phase());
         if (state != null) {
             states.setQuietly(m.runId(), state, m.message());
