@@ -120,11 +120,17 @@ public final class PipelineStack implements AutoCloseable {
 
     /** The same, with settings of its own on top of the service's. */
     public ManagedProcess startInstance(String service, String instanceName, Map<String, String> instanceEnv) {
+        ManagedProcess p = startInstanceUnready(service, instanceName, instanceEnv);
+        awaitReady(instanceName, url(instanceName));
+        return p;
+    }
+
+    /** One more instance, without waiting for it to be ready (one that is not meant to be: a fault under test). */
+    public ManagedProcess startInstanceUnready(String service, String instanceName, Map<String, String> instanceEnv) {
         int port = Ports.free();
         ManagedProcess p = launch(service, port, instanceName, instanceEnv);
         services.put(instanceName, p);
         ports.put(instanceName, port);
-        awaitReady(instanceName, url(instanceName));
         return p;
     }
 

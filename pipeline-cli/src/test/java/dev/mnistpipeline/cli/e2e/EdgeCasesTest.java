@@ -130,7 +130,49 @@ class EdgeCasesTest {
                 String metrics = Http.get(stack.url(service) + "/q/metrics").requireSuccess("metrics").body();
                 assertTrue(metrics.contains("pipeline_stuck_records 0.0"), service + " stuck records");
             }
+
+            aPermanentStorageFaultIsLoudNotTheUsersFault(stack);
         }
+    }
+
+    /**
+     * An evaluator whose storage key is refused (a wrong secret): readiness names the fault, the metrics count it, a
+     * request it cannot serve waits visibly, and REST answers 503 with the reason, never 404 "no champion".
+     */
+    private static void aPermanentStorageFaultIsLoudNotTheUsersFault(PipelineStack stack) throws Exception {
+        stack.startInstanceUnready("evaluator-service", "evaluator-bad-key", Map.of("PIPELINE_STORAGE_SECRET_KEY", "not-the-secret",
+                "MP_MESSAGING_INCOMING_MODEL_TRAINED_GROUP_ID", "evaluator-bad-key",
+                "MP_MESSAGING_INCOMING_INFERENCE_REQUESTS_GROUP_ID", "evaluator-bad-key",
+                "MP_MESSAGING_INCOMING_INFERENCE_REQUESTS_AUTO_OFFSET_RESET", "earliest"));
+        String bad = stack.url("evaluator-bad-key");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        Http.Reply ready = null;
+        String metrics = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                ready = Http.get(bad + "/q/health/ready");
+                metrics = Http.get(bad + "/q/metrics").body();
+                if (ready.status() == 503 && ready.body().contains("SignatureDoesNotMatch") && metricAtLeast(metrics, "pipeline_permanent_faults", 1)
+                        && metricAtLeast(metrics, "pipeline_stuck_records", 1)) {
+                    break;
+                }
+            } catch (RuntimeException notListeningYet) {
+                // starting
+            }
+            Thread.sleep(500);
+        }
+        assertTrue(ready != null && ready.status() == 503 && ready.body().contains("SignatureDoesNotMatch"), String.valueOf(ready));
+        assertTrue(metricAtLeast(metrics, "pipeline_permanent_faults", 1), "pipeline_permanent_faults");
+        assertTrue(metricAtLeast(metrics, "pipeline_stuck_records", 1), "an inference request it cannot answer waits, counted");
+        Http.Reply champion = Http.get(bad + "/models/champion");
+        assertEquals(503, champion.status(), champion.body());
+        assertTrue(champion.body().contains("SignatureDoesNotMatch"), champion.body());
+        assertEquals(200, Http.get(bad + "/q/health/live").status(), "alive: a restart would not fix the configuration");
+    }
+
+    private static boolean metricAtLeast(String metrics, String name, double least) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= least);
     }
 
     /** Waits on regardless of dead letters, which this test makes on purpose (the end checks they are all poison). */

@@ -46,7 +46,7 @@ public class ExpiringMarkers {
     /** The marker key of {@code eventId}, caused by a record published at {@code causedAt}; starts the sweeper. */
     public String markerFor(Instant causedAt, String eventId) {
         if (started.compareAndSet(false, true)) {
-            sweeper.scheduleWithFixedDelay(this::sweepQuietly, 0, sweepEvery.toMillis(), TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepEvery.toMillis(), sweepEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
         return ObjectKeys.expiringMarker(causedAt, eventId);
     }

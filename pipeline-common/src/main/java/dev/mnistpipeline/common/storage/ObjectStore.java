@@ -393,6 +393,12 @@ public final class ObjectStore implements AutoCloseable {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
             bucketSeenAt = java.time.Instant.now();
+        } catch (ErrorResponseException e) {
+            String code = e.errorResponse().code();
+            if (code != null && PERMANENT_CODES.contains(code)) {
+                return Optional.of(permanent("probe bucket " + bucket, code, e.errorResponse().message(), e).getMessage());
+            }
+            return Optional.of("storage at " + endpoint + " unavailable: " + e);
         } catch (Exception e) {
             return Optional.of("storage at " + endpoint + " unavailable: " + e);
         }
