@@ -28,7 +28,9 @@ import static dev.mnistpipeline.bench.Figures.round;
  * mid-prepare; the broker killed for {@value #BROKER_OUTAGE_S} s mid-training; the trainer killed mid-epoch; the
  * evaluator killed mid-scoring. Every kill is SIGKILL. It reports what a user would check afterwards: every valid
  * sample in the newest version exactly once, every version prepared once, one model, one evaluation and one gate
- * decision for the run, and how long the flow took to move again after each fault.
+ * decision for the run, and how long the flow took to move again after each fault. Then the edges, on the same
+ * stack ({@link ChaosPoison}): poison on every consumed topic, a run held by another owner ahead of three others, an
+ * inference request before any champion, a permanent fault on one replica's storage key.
  */
 public final class Chaos implements Scenario {
     static final int S3_OUTAGE_S = 30;
@@ -61,6 +63,8 @@ public final class Chaos implements Scenario {
                 "evaluator-service").withMnist();
              KafkaProducer<String, String> producer = data.producer()) {
             EventStream events = data.events();
+            ChaosPoison poison = new ChaosPoison(data, Duration.ofMinutes(3));
+            int inferenceUnanswered = poison.inferenceUnansweredBeforeChampion();
             StampedSamples samples = new StampedSamples();
             Map<String, Object> recovery = new LinkedHashMap<>();
             int published = 0;
@@ -136,6 +140,13 @@ public final class Chaos implements Scenario {
             recovery.put("evaluator", round((System.nanoTime() - back) / 1e9));
             events.awaitDespiteDeadLetters(List.of(Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED), e -> model.equals(e.key()), WAIT);
             Thread.sleep(5000); // anything sent twice would arrive by now
+            int evaluationsOfRun = (int) events.all(Topics.EVALUATION_COMPLETED).stream().filter(e -> model.equals(e.key())).count();
+
+            // 4. Poison on every consumed topic, a run held by another owner, a permanent storage fault (ChaosPoison).
+            String preparedId = Json.tree(events.awaitDespiteDeadLetters(List.of(Topics.DATASET_PREPARED),
+                    e -> newestId.equals(e.key()), WAIT).value()).path("preparedId").asText();
+            Map<String, Object> edges = poison.run(preparedId);
+            edges.put("inference_unanswered", inferenceUnanswered);
 
             int[] counts = StampedSamples.counts(data.store(), newest, published);
             int valid = 0, landed = 0, duplicates = 0;
@@ -157,6 +168,7 @@ public final class Chaos implements Scenario {
             result.put("samples_lost", valid - landed);
             result.put("duplicates", duplicates);
             List<Integer> deadLettered = events.all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream()
+                    .filter(e -> !ChaosPoison.POISON.contains(e.key()))
                     .map(e -> Integer.parseInt(Json.tree(e.value()).path("sampleId").asText().substring(2))).toList();
             result.put("invalid_published", published - valid);
             result.put("dead_letter_records", deadLettered.size());
@@ -165,11 +177,12 @@ public final class Chaos implements Scenario {
             result.put("versions", versionIds.size());
             result.put("versions_not_prepared_exactly_once", preparedTwice);
             result.put("model_trained_events", events.all(Topics.MODEL_TRAINED).stream().filter(e -> RUN.equals(e.key())).count());
-            result.put("model_versions", data.store().list(ObjectKeys.MODELS_PREFIX).stream().filter(k -> k.endsWith("/manifest.json")).count());
-            result.put("evaluations", events.all(Topics.EVALUATION_COMPLETED).stream().filter(e -> model.equals(e.key())).count());
+            result.put("model_versions", data.store().list(ObjectKeys.modelPrefix(model)).stream().filter(k -> k.endsWith("/manifest.json")).count());
+            result.put("evaluations", evaluationsOfRun);
             result.put("gate_decisions", events.all(Topics.MODEL_PROMOTED).stream().filter(e -> model.equals(e.key())).count()
                     + events.all(Topics.MODEL_REJECTED).stream().filter(e -> model.equals(e.key())).count());
             result.put("recovery_s", recovery);
+            result.putAll(edges);
             result.put("s3_outage_s", S3_OUTAGE_S);
             result.put("broker_outage_s", BROKER_OUTAGE_S);
             return result;
