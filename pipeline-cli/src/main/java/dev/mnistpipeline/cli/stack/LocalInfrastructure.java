@@ -110,8 +110,9 @@ public final class LocalInfrastructure implements Infrastructure {
         return startS3(layout, dataDir, port, new StorageKey(accessKey, secretKey), Map.of());
     }
 
-    private static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin,
-                                          Map<String, StorageKey> serviceKeys) throws java.io.IOException {
+    /** The S3 server alone, with its admin key and a key per service principal (limited to its prefixes). */
+    public static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin,
+                                         Map<String, StorageKey> serviceKeys) throws java.io.IOException {
         String services = serviceKeys.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().accessKey() + ":" + e.getValue().secretKey())
                 .collect(Collectors.joining(";"));

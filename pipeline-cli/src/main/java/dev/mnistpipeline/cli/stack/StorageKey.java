@@ -2,7 +2,7 @@ package dev.mnistpipeline.cli.stack;
 
 /** An S3 access key and its secret. Never print the secret. */
 public record StorageKey(String accessKey, String secretKey) {
-    static StorageKey generate() {
+    public static StorageKey generate() {
         return new StorageKey(LocalInfrastructure.randomKey(10), LocalInfrastructure.randomKey(20));
     }
 

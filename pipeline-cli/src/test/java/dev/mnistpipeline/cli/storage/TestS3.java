@@ -4,6 +4,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.ManagedProcess;
 import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.cli.stack.StorageKey;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
@@ -21,10 +22,16 @@ public final class TestS3 implements AutoCloseable {
     private final String accessKey = LocalInfrastructure.randomKey(10);
     private final String secretKey = LocalInfrastructure.randomKey(20);
 
-    public TestS3() throws Exception {
+    private final java.util.Map<String, StorageKey> serviceKeys = new java.util.HashMap<>();
+
+    /** @param principals services that get a key of their own, limited to their prefixes (ServiceAccess) */
+    public TestS3(String... principals) throws Exception {
         dir = Files.createTempDirectory("test-s3-");
         int port = Ports.free();
-        process = LocalInfrastructure.startS3(new Layout(Path.of("..")), dir, port, accessKey, secretKey);
+        for (String principal : principals) {
+            serviceKeys.put(principal, StorageKey.generate());
+        }
+        process = LocalInfrastructure.startS3(new Layout(Path.of("..")), dir, port, new StorageKey(accessKey, secretKey), serviceKeys);
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!Ports.isOpen(port)) {
             assertTrue(process.isAlive() && System.nanoTime() < deadline, () -> "S3 did not start:\n" + process.tail(30));
@@ -38,6 +45,10 @@ public final class TestS3 implements AutoCloseable {
         ObjectStore store = new ObjectStore(new StorageConfig(endpoint, accessKey, secretKey, bucket));
         store.ensureBucket();
         return store;
+    }
+
+    public StorageKey serviceKey(String principal) {
+        return serviceKeys.get(principal);
     }
 
     public String endpoint() {
