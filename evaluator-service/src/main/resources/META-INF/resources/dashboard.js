@@ -57,7 +57,7 @@ function applyMetrics(m) {
   const point = { step: m.step, epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, validationAccuracy: m.validationAccuracy, imagesPerSecond: m.imagesPerSecond };
   if (m.phase === 'step') run.steps.push(point);
   if (m.phase === 'epoch') run.epochPoints.push(point);
-  run.status = ['completed', 'failed', 'cancelled'].includes(m.phase) ? m.phase : 'running';
+  run.status = ['completed', 'failed', 'cancelled', 'waiting'].includes(m.phase) ? m.phase : 'running';
   if (m.totalSteps > 0) run.totalSteps = m.totalSteps;
   if (m.epoch > 0) run.epoch = m.epoch;
   run.epochs = m.epochs || run.epochs;

@@ -73,6 +73,10 @@ final class WatchCommand implements Callable<Integer> {
                     case Topics.TRAINING_METRICS -> {
                         if (runId.equals(e.path("runId").asText())) {
                             String phase = e.path("phase").asText();
+                            if (phase.equals("waiting")) {
+                                view.note("waiting: " + e.path("message").asText());
+                                continue;
+                            }
                             view.metrics(e);
                             if (phase.equals("failed") || phase.equals("cancelled")) {
                                 return view.fail("run " + phase + ": " + e.path("message").asText());

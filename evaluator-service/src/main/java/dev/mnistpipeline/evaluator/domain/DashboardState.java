@@ -110,6 +110,7 @@ public class DashboardState {
             case "completed" -> "completed";
             case "failed" -> "failed";
             case "cancelled" -> "cancelled";
+            case "waiting" -> "waiting";
             default -> "running";
         };
         long totalSteps = m.totalSteps() > 0 ? m.totalSteps() : before == null ? 0 : before.totalSteps();

@@ -98,6 +98,9 @@ class EdgeCasesTest {
             for (String run : List.of("next-1", "next-2", "next-3")) {
                 await(events, Topics.MODEL_TRAINED, e -> run.equals(e.key()));
             }
+            // Visible where people look: the dashboard's feed (training.metrics) says it waits, and why.
+            JsonNode waiting = tree(await(events, Topics.TRAINING_METRICS, e -> "held-run".equals(e.key()) && "waiting".equals(tree(e).path("phase").asText())));
+            assertTrue(waiting.path("message").asText().contains("trainer-elsewhere"), waiting.toString());
             JsonNode held = Json.tree(Http.get(trainer + "/trainings/held-run").requireSuccess("status").body());
             assertEquals("waiting", held.path("state").asText(), held.toString());
             assertTrue(held.path("reason").asText().contains("trainer-elsewhere"), held.toString());

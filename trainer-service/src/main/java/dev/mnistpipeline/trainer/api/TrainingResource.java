@@ -96,13 +96,13 @@ public class TrainingResource {
         if (model != null) {
             return new TrainingStatus(runId, RunStates.COMPLETED, null, last, model);
         }
-        if (last != null) {
-            // This replica trains or trained it: its own progress is the freshest word.
+        if (last != null && (stored.isEmpty() || !stored.get().since().isAfter(last.time()))) {
+            // This replica trains or trained it, and nothing newer is stored: its own progress is the freshest word.
             String state = Optional.ofNullable(RunStates.ofPhase(last.phase())).orElse(RunStates.TRAINING);
             return new TrainingStatus(runId, state, state.equals(RunStates.TRAINING) ? null : last.message(), last, null);
         }
         RunStates.RunState s = stored.orElseThrow(() -> new NotFoundException("no run " + runId));
-        return new TrainingStatus(runId, s.state(), s.reason(), null, null);
+        return new TrainingStatus(runId, s.state(), s.reason(), last, null);
     }
 
     /**

@@ -54,6 +54,7 @@ public class RunStates {
     public static String ofPhase(String phase) {
         return switch (phase) {
             case "started", "resumed" -> TRAINING;
+            case "waiting" -> WAITING;
             case "completed" -> COMPLETED;
             case "failed" -> FAILED;
             case "cancelled" -> CANCELLED;

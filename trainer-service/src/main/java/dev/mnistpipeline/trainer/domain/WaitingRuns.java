@@ -42,6 +42,7 @@ public class WaitingRuns {
     private final RunLeases leases;
     private final RunStates states;
     private final RunCancellations cancellations;
+    private final TrainingProgress progress;
     private final EventPublisher publisher;
     private final MutinyEmitter<String> trainingRequested;
     private final Duration every;
@@ -49,13 +50,14 @@ public class WaitingRuns {
     private Periodic loop;
 
     public WaitingRuns(ObjectStore store, RunLeases leases, RunStates states, RunCancellations cancellations,
-                       EventPublisher publisher, MeterRegistry meters,
+                       TrainingProgress progress, EventPublisher publisher, MeterRegistry meters,
                        @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
                        @ConfigProperty(name = "pipeline.trainer.waiting-check", defaultValue = "5s") Duration every) {
         this.store = store;
         this.leases = leases;
         this.states = states;
         this.cancellations = cancellations;
+        this.progress = progress;
         this.publisher = publisher;
         this.trainingRequested = trainingRequested;
         this.every = every;
@@ -78,7 +80,7 @@ public class WaitingRuns {
         TrainingRequested request = new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
                 run.hyperparameters(), Instant.now());
         store.putJson(ObjectKeys.waitingRun(run.runId()), new Waiting(request, reason, Instant.now()));
-        states.set(run.runId(), RunStates.WAITING, reason);
+        progress.reporter(run).waiting(reason); // the state, training.metrics (the dashboard, watch), the gauges
         LOG.infof("Run %s waits (%s); the runs behind it go ahead", run.runId(), reason);
         if (loop != null) {
             loop.runSoon();
