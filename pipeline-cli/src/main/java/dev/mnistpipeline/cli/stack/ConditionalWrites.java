@@ -46,6 +46,12 @@ final class ConditionalWrites extends HandlerWrapper {
         CURRENT.set(conditionalPut ? new Conditions(ifMatch, ifNoneMatch) : null);
         try {
             super.handle(target, base, request, response);
+            if (GuardedBlobStore.takeDenied() && !response.isCommitted()) {
+                // S3Proxy answers a refusal from the blob store with a bare 403; clients expect S3's error document.
+                response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+                response.setContentType("application/xml");
+                response.getWriter().write(StorageAccessControl.ACCESS_DENIED);
+            }
         } finally {
             CURRENT.remove();
         }

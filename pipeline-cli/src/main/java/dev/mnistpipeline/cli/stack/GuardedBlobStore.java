@@ -32,17 +32,42 @@ final class GuardedBlobStore {
     /** {@code (MultipartUpload, ...)}: the upload names its object. */
     private static final Set<String> MULTIPART = Set.of("uploadMultipartPart", "completeMultipartUpload",
             "abortMultipartUpload", "listMultipartUpload");
+    /** Object operations S3Proxy also does on its multipart stub, a blob named by the upload id. */
+    private static final Set<String> STUB_OPERATIONS = Set.of("putBlob", "removeBlob", "blobMetadata", "getBlob", "blobExists",
+            "getBlobAccess");
     private static final Object CONDITIONAL_LOCK = new Object();
+    private static final ThreadLocal<Boolean> DENIED = new ThreadLocal<>();
 
     private GuardedBlobStore() {
     }
 
+    /** Whether this request was refused here (and forgets it): the caller writes S3's AccessDenied body. */
+    static boolean takeDenied() {
+        boolean denied = Boolean.TRUE.equals(DENIED.get());
+        DENIED.remove();
+        return denied;
+    }
+
     /** @param access the key's rules; null for the admin key (every prefix) */
     static BlobStore wrap(BlobStore store, ServiceAccess access) {
+        // Upload ids of multipart uploads this key started on its prefixes: S3Proxy keeps a stub blob under that name.
+        Set<String> uploads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(), new Class<?>[]{BlobStore.class},
                 (proxy, method, args) -> {
                     String name = method.getName();
+                    if (isStub(uploads, name, args)) {
+                        Object result = invoke(store, method, args);
+                        if (name.equals("removeBlob")) {
+                            uploads.remove((String) args[1]); // the upload is over: S3Proxy removes its stub last
+                        }
+                        return result;
+                    }
                     check(store, access, name, args);
+                    if (name.equals("initiateMultipartUpload")) {
+                        MultipartUpload upload = (MultipartUpload) invoke(store, method, args);
+                        uploads.add(upload.id());
+                        return upload;
+                    }
                     if (name.equals("putBlob")) {
                         Blob blob = (Blob) args[1];
                         synchronized (CONDITIONAL_LOCK) {
@@ -52,6 +77,14 @@ final class GuardedBlobStore {
                     }
                     return invoke(store, method, args);
                 });
+    }
+
+    private static boolean isStub(Set<String> uploads, String operation, Object[] args) {
+        if (!STUB_OPERATIONS.contains(operation) || args == null || args.length < 2) {
+            return false;
+        }
+        String object = args[1] instanceof Blob blob ? blob.getMetadata().getName() : args[1] instanceof String s ? s : null;
+        return object != null && uploads.contains(object);
     }
 
     private static Object invoke(BlobStore store, java.lang.reflect.Method method, Object[] args) throws Throwable {
@@ -91,9 +124,17 @@ final class GuardedBlobStore {
             }
         };
         if (!allowed) {
-            System.out.printf("AccessDenied: %s %s%n", access == null ? "admin" : access.principal(), operation);
+            System.out.printf("AccessDenied: %s %s %s%n", access == null ? "admin" : access.principal(), operation, describe(args));
+            DENIED.set(true);
             throw new HttpResponseException("AccessDenied", null, HttpResponse.builder().statusCode(403).message("Access Denied").build());
         }
+    }
+
+    private static String describe(Object[] args) {
+        if (args == null || args.length < 2) {
+            return "";
+        }
+        return args[1] instanceof Blob blob ? blob.getMetadata().getName() : args[1] instanceof BlobMetadata m ? m.getName() : String.valueOf(args[1]);
     }
 
     private static boolean mayRead(ServiceAccess access, String key) {

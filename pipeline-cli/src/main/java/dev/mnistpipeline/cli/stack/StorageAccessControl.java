@@ -32,7 +32,7 @@ final class StorageAccessControl extends HandlerWrapper {
     private static final Pattern V4_CREDENTIAL = Pattern.compile("Credential=([^/,\\s]+)/");
     private static final Pattern V2_CREDENTIAL = Pattern.compile("^AWS ([^:\\s]+):");
     private static final Pattern DOT_SEGMENT = Pattern.compile("(^|/)\\.{1,2}(/|$)");
-    private static final String ACCESS_DENIED = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+    static final String ACCESS_DENIED = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
             + "<Message>Access Denied</Message></Error>";
 
     private final String adminKey;
