@@ -150,8 +150,8 @@ public class DatasetIngestor {
             throw new InvalidDataException(split + ": both the images file and the labels file are required");
         }
         // The per-part limit is checked on the header, before a small gzip stream inflates to many blank images.
-        Idx.Images decoded = Idx.readImages(images, split + "-images", maxPerPart);
-        byte[] decodedLabels = Idx.readLabels(labels, split + "-labels", maxPerPart);
+        Idx.Images decoded = Idx.readImages(images, split + "-images", maxPerPart, "pipeline.ingest.max-examples-per-part");
+        byte[] decodedLabels = Idx.readLabels(labels, split + "-labels", maxPerPart, "pipeline.ingest.max-examples-per-part");
         Idx.requireSameCount(decoded, decodedLabels, split);
         return new PendingPart(Idx.writeImages(decoded.count(), decoded.pixels()), Idx.writeLabels(decodedLabels),
                 decoded.count(), origin);

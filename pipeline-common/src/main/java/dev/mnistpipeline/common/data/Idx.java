@@ -53,11 +53,15 @@ public final class Idx {
     }
 
     public static Images readImages(byte[] raw, String name) {
-        return readImages(raw, name, MAX_EXAMPLES);
+        return readImages(raw, name, MAX_EXAMPLES, null);
     }
 
-    /** {@link #readImages}, refusing more than {@code maxExamples} from the header, before inflating the body. */
-    public static Images readImages(byte[] raw, String name, int maxExamples) {
+    /**
+     * {@link #readImages}, refusing more than {@code maxExamples} from the header, before inflating the body.
+     *
+     * @param limitName the setting that sets {@code maxExamples}, named in the refusal
+     */
+    public static Images readImages(byte[] raw, String name, int maxExamples, String limitName) {
         try (InputStream in = open(raw, name)) {
             ByteBuffer header = ByteBuffer.wrap(readHeader(in, 16, name, "image"));
             int magic = header.getInt();
@@ -70,7 +74,7 @@ public final class Idx {
             if (rows != ROWS || cols != COLS) {
                 throw new InvalidDataException(name + ": images are " + rows + "x" + cols + ", expected " + ROWS + "x" + COLS);
             }
-            requireCount(count, name, "images", maxExamples);
+            requireCount(count, name, "images", maxExamples, limitName);
             byte[] pixels = readBody(in, count * PIXELS, name, count + " images (" + (16L + (long) count * PIXELS) + " bytes)");
             return new Images(count, pixels);
         } catch (IOException e) {
@@ -79,11 +83,11 @@ public final class Idx {
     }
 
     public static byte[] readLabels(byte[] raw, String name) {
-        return readLabels(raw, name, MAX_EXAMPLES);
+        return readLabels(raw, name, MAX_EXAMPLES, null);
     }
 
-    /** {@link #readLabels}, refusing more than {@code maxExamples} from the header, before inflating the body. */
-    public static byte[] readLabels(byte[] raw, String name, int maxExamples) {
+    /** {@link #readLabels}, refusing more than {@code maxExamples} (set by {@code limitName}) from the header. */
+    public static byte[] readLabels(byte[] raw, String name, int maxExamples, String limitName) {
         try (InputStream in = open(raw, name)) {
             ByteBuffer header = ByteBuffer.wrap(readHeader(in, 8, name, "label"));
             int magic = header.getInt();
@@ -91,7 +95,7 @@ public final class Idx {
                 throw new InvalidDataException(String.format("%s: magic number 0x%08x is not an IDX label file (expected 0x%08x)", name, magic, LABELS_MAGIC));
             }
             int count = header.getInt();
-            requireCount(count, name, "labels", maxExamples);
+            requireCount(count, name, "labels", maxExamples, limitName);
             byte[] labels = readBody(in, count, name, count + " labels");
             for (int i = 0; i < count; i++) {
                 if (labels[i] < 0 || labels[i] >= CLASSES) {
@@ -122,14 +126,15 @@ public final class Idx {
         return header;
     }
 
-    private static void requireCount(int count, String name, String what, int maxExamples) {
+    private static void requireCount(int count, String name, String what, int maxExamples, String limitName) {
         if (count <= 0) {
             throw new InvalidDataException(name + ": header declares " + count + " " + what);
         }
         int limit = Math.min(maxExamples, MAX_EXAMPLES);
         if (count > limit) {
+            String setting = limitName != null && limit == maxExamples ? " (" + limitName + ")" : "";
             throw new InvalidDataException(name + ": header declares " + count + " " + what + ", more than the " + limit
-                    + " one file may hold here (read from the header; nothing was inflated)");
+                    + " one file may hold here" + setting + "; read from the header, nothing was inflated");
         }
     }
 

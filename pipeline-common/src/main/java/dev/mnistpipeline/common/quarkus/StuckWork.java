@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * itself once the work goes through.
  */
 @ApplicationScoped
+@Startup // its gauges are on /q/metrics from the start, before anything got stuck
 public class StuckWork {
     private final Map<Long, Attempt> retrying = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();

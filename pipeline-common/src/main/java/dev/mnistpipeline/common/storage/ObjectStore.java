@@ -50,6 +50,7 @@ public final class ObjectStore implements AutoCloseable {
 
     private volatile String lastPermanentFault;
     private volatile java.time.Instant lastPermanentFaultAt = java.time.Instant.MIN;
+    private volatile java.time.Instant lastPermanentFaultLoggedAt = java.time.Instant.MIN;
     private volatile java.time.Instant bucketSeenAt = java.time.Instant.MIN;
 
     private final MinioClient client;
@@ -262,9 +263,14 @@ public final class ObjectStore implements AutoCloseable {
     private StorageException permanent(String what, String code, String message, Exception cause) {
         String reason = what + " failed: " + code + " " + message + " (a configuration fault: fix the bucket or "
                 + "this service's storage credentials; retrying meanwhile)";
+        java.time.Instant now = java.time.Instant.now();
+        // Loud, not a flood: a fault that every retry meets is logged when it is new, then once a minute.
+        if (!reason.equals(lastPermanentFault) || lastPermanentFaultLoggedAt.plus(Duration.ofMinutes(1)).isBefore(now)) {
+            LOG.error(reason);
+            lastPermanentFaultLoggedAt = now;
+        }
         lastPermanentFault = reason;
-        lastPermanentFaultAt = java.time.Instant.now();
-        LOG.error(reason);
+        lastPermanentFaultAt = now;
         return new StorageException(reason, new PermanentFaultException(code + " " + message, cause));
     }
 

@@ -117,7 +117,8 @@ class IdxTest {
         // A service's own, lower limit is also checked on the header: 60,000 declared, 1,000 allowed.
         java.nio.ByteBuffer many = java.nio.ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(60_000).putInt(28).putInt(28);
         var own = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
-                () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb(many.array()), "train.gz", 1000)));
-        assertTrue(own.getMessage().contains("more than the 1000") && own.getMessage().contains("nothing was inflated"), own.getMessage());
+                () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb(many.array()), "train.gz", 1000, "a.setting")));
+        assertTrue(own.getMessage().contains("more than the 1000") && own.getMessage().contains("(a.setting)")
+                && own.getMessage().contains("nothing was inflated"), own.getMessage());
     }
 }
