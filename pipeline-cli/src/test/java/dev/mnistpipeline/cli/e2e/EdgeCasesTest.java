@@ -63,8 +63,14 @@ class EdgeCasesTest {
             // An inference request before any champion is answered, with its reason code, and not dead-lettered.
             send(producer, Topics.INFERENCE_REQUESTS, "early-1", Json.write(Map.of("schemaVersion", 1, "requestId", "early-1",
                     "pixels", Base64.getEncoder().encodeToString(new byte[Idx.PIXELS]))));
-            JsonNode early = Json.tree(await(events, Topics.INFERENCE_RESULTS, e -> "early-1".equals(e.key())).value());
-            assertEquals(InferenceResult.Codes.NO_CHAMPION, early.path("code").asText(), early.toString());
+            JsonNode unanswerable = Json.tree(await(events, Topics.INFERENCE_RESULTS, e -> "early-1".equals(e.key())).value());
+            assertEquals(InferenceResult.Codes.NO_CHAMPION, unanswerable.path("code").asText(), unanswerable.toString());
+
+            // A run requested by hand before any dataset is prepared waits for one instead of being dead-lettered.
+            send(producer, Topics.TRAINING_REQUESTED, "early-run", Json.write(Map.of("schemaVersion", 1, "runId", "early-run",
+                    "hyperparameters", Map.of("architecture", "mlp", "epochs", 1))));
+            JsonNode early = tree(await(events, Topics.TRAINING_METRICS, e -> "early-run".equals(e.key()) && "waiting".equals(tree(e).path("phase").asText())));
+            assertTrue(early.path("message").asText().contains("no prepared dataset yet"), early.toString());
 
             // Poison on every consumed topic: the largest record the broker takes, one byte less, null, a wrong type,
             // an id with '::'. One byte more is refused by the broker: the limit is enforced, not only documented.
@@ -104,6 +110,7 @@ class EdgeCasesTest {
             JsonNode held = Json.tree(Http.get(trainer + "/trainings/held-run").requireSuccess("status").body());
             assertEquals("waiting", held.path("state").asText(), held.toString());
             assertTrue(held.path("reason").asText().contains("trainer-elsewhere"), held.toString());
+            await(events, Topics.MODEL_TRAINED, e -> "early-run".equals(e.key())); // its dataset came: it trained
             store.remove(ObjectKeys.runLease("held-run")); // its owner is gone: the run starts
             await(events, Topics.MODEL_TRAINED, e -> "held-run".equals(e.key()));
             assertEquals("completed", Json.tree(Http.get(trainer + "/trainings/held-run").requireSuccess("status").body()).path("state").asText());

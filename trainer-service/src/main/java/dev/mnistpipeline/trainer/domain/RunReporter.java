@@ -48,11 +48,6 @@ public final class RunReporter {
         report("completed", epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
     }
 
-    /** The run cannot start now (its lease is held elsewhere): shown as waiting, with why, until it starts. */
-    public void waiting(String why) {
-        report("waiting", 0, 0, 0, 0, null, 0, why);
-    }
-
     public void cancelled(String why) {
         report("cancelled", 0, 0, 0, 0, null, 0, why);
     }

@@ -39,6 +39,11 @@ public class TrainingProgress {
         return new RunReporter(this, run.runId(), run.hyperparameters().epochs());
     }
 
+    /** A run that cannot start now: {@code waiting}, with why, for the dashboard, watch and the run's state. */
+    public void waiting(String runId, String why) {
+        record(new TrainingMetrics(runId, "waiting", 0, 0, 0, 0, 0, 0, null, 0, why, java.time.Instant.now()));
+    }
+
     /** The last progress event this instance saw for a run, or null. */
     public TrainingMetrics last(String runId) {
         return latest.get(runId);

@@ -73,8 +73,19 @@ public class TrainingRequests {
         String preparedId = request.preparedId() != null ? request.preparedId() : pinLatestPrepared(request.runId());
         String sha = request.preparedSha256() != null ? request.preparedSha256()
                 : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
-                .orElseThrow(() -> new InvalidDataException("no prepared dataset " + preparedId));
+                .orElseThrow(() -> new NotPreparedYet("no prepared dataset " + preparedId + " (yet)"));
         return new AcceptedRun(request.runId(), preparedId, sha, hp);
+    }
+
+    /**
+     * The request names a prepared dataset that does not exist (yet), or there is none at all. Over REST that is the
+     * caller's to fix (400); a request on the topic waits for it instead ({@link WaitingRuns}): its dataset may be
+     * being prepared right now.
+     */
+    public static final class NotPreparedYet extends InvalidDataException {
+        NotPreparedYet(String message) {
+            super(message);
+        }
     }
 
     /** Refuses more epochs than {@code pipeline.trainer.max-epochs}: the cost cap no request can exceed. */
@@ -97,7 +108,7 @@ public class TrainingRequests {
             return pinned.get();
         }
         String latest = store.findText(ObjectKeys.LATEST_PREPARED)
-                .orElseThrow(() -> new InvalidDataException("no prepared dataset yet; ingest one first")).trim();
+                .orElseThrow(() -> new NotPreparedYet("no prepared dataset yet; ingest one first")).trim();
         if (store.putIfUnchanged(pin, latest.getBytes(StandardCharsets.UTF_8), "text/plain", null)) {
             return latest;
         }

@@ -23,12 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs that cannot start now wait here, so that the runs behind them go ahead. A request whose run another trainer
- * holds (its lease) is not retried in place, which would stop the partition for everyone: it is parked in storage
+ * holds (its lease), or whose prepared dataset is not there yet, is not retried in place, which would stop the partition for everyone: it is parked in storage
  * ({@code leases/waiting/<runId>.json}, shown as {@code waiting} with the reason by {@code GET /trainings/{runId}})
  * and its record acknowledged. Storage rather than a delay topic, because the wait ends on a condition (the lease
  * is released or expires) that only storage can tell, and a parked run is then visible to every replica. Every
  * {@code pipeline.trainer.waiting-check} each replica puts the runs whose lease is free back on
- * {@code training.requested}; a run released twice trains once (the lease, then the model, decide).
+ * {@code training.requested} once its lease is free and its prepared dataset exists; a run released twice trains once
+ * (the lease, then the model, decide).
  */
 @ApplicationScoped
 public class WaitingRuns {
@@ -62,7 +63,7 @@ public class WaitingRuns {
         this.trainingRequested = trainingRequested;
         this.every = every;
         Gauge.builder("pipeline.trainer.waiting.runs", waiting, AtomicInteger::get)
-                .description("accepted runs waiting to start (their lease is held elsewhere)").register(meters);
+                .description("runs waiting to start (lease held elsewhere, or dataset not prepared yet)").register(meters);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -77,11 +78,14 @@ public class WaitingRuns {
 
     /** Parks a run that cannot start now; its record can then be acknowledged. */
     public void park(AcceptedRun run, String reason) {
-        TrainingRequested request = new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
-                run.hyperparameters(), Instant.now());
-        store.putJson(ObjectKeys.waitingRun(run.runId()), new Waiting(request, reason, Instant.now()));
-        progress.reporter(run).waiting(reason); // the state, training.metrics (the dashboard, watch), the gauges
-        LOG.infof("Run %s waits (%s); the runs behind it go ahead", run.runId(), reason);
+        park(new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(), run.hyperparameters(), Instant.now()), reason);
+    }
+
+    /** Parks a request as it came (its prepared dataset is not there yet). */
+    public void park(TrainingRequested request, String reason) {
+        store.putJson(ObjectKeys.waitingRun(request.runId()), new Waiting(request, reason, Instant.now()));
+        progress.waiting(request.runId(), reason); // the state, training.metrics (the dashboard, watch)
+        LOG.infof("Run %s waits (%s); the runs behind it go ahead", request.runId(), reason);
         if (loop != null) {
             loop.runSoon();
         }
@@ -93,6 +97,11 @@ public class WaitingRuns {
         } catch (RuntimeException e) {
             LOG.warnf("Could not check the waiting runs: %s", e.getMessage());
         }
+    }
+
+    private boolean preparedExists(TrainingRequested request) {
+        return request.preparedId() == null ? store.exists(ObjectKeys.LATEST_PREPARED)
+                : store.exists(ObjectKeys.preparedManifest(request.preparedId()));
     }
 
     /** Puts every parked run whose lease is free back on training.requested (or ends it, if it was cancelled). */
@@ -109,7 +118,7 @@ public class WaitingRuns {
                 states.set(runId, RunStates.CANCELLED, "cancelled while waiting");
                 continue;
             }
-            if (leases.heldElsewhere(runId).isPresent()) {
+            if (leases.heldElsewhere(runId).isPresent() || !preparedExists(w.request())) {
                 left++;
                 continue;
             }

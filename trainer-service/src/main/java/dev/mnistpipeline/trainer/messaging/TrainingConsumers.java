@@ -16,7 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 
-/** training.requested → accept → train (or park, if another trainer holds the run) → model.trained; dataset.prepared → continuous or auto training, if configured. */
+/** training.requested → accept → train (or park: another trainer holds the run, or its dataset is not prepared yet) → model.trained; dataset.prepared → continuous or auto training, if configured. */
 @ApplicationScoped
 public class TrainingConsumers {
     private final TrainingRequests requests;
@@ -37,7 +37,14 @@ public class TrainingConsumers {
     @Blocking
     @WaitsOutOutages
     public void onTrainingRequested(String payload) {
-        AcceptedRun run = requests.acceptAffordable(Events.parse(payload, TrainingRequested.class));
+        TrainingRequested request = Events.parse(payload, TrainingRequested.class);
+        AcceptedRun run;
+        try {
+            run = requests.acceptAffordable(request);
+        } catch (TrainingRequests.NotPreparedYet e) {
+            waitingRuns.park(request, e.getMessage()); // its dataset may be on its way; the runs behind it go ahead
+            return;
+        }
         try {
             trainer.train(run);
         } catch (RunLeases.HeldElsewhere e) {
