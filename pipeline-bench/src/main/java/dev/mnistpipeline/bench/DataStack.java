@@ -34,7 +34,8 @@ public final class DataStack implements AutoCloseable {
     private static final List<String> WATCHED = List.of(Topics.DATASET_INGESTED, Topics.DATASET_PREPARED,
             Topics.TRAINING_METRICS, Topics.MODEL_TRAINED, Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED,
             Topics.MODEL_REJECTED, Topics.deadLetter(Topics.SAMPLES_SUBMITTED), Topics.deadLetter(Topics.DATASET_INGESTED),
-            Topics.deadLetter(Topics.TRAINING_REQUESTED), Topics.deadLetter(Topics.MODEL_TRAINED));
+            Topics.deadLetter(Topics.TRAINING_REQUESTED), Topics.deadLetter(Topics.MODEL_TRAINED),
+            Topics.deadLetter(Topics.DATASET_PREPARED), Topics.deadLetter(Topics.INFERENCE_REQUESTS), Topics.INFERENCE_RESULTS);
 
     private final Path dir;
     private final LocalInfrastructure infra;

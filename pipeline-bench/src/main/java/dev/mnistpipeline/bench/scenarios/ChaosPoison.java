@@ -80,15 +80,24 @@ final class ChaosPoison {
         }
         int deadLettered = 0;
         int streamDeaths = 0;
-        long deadline = System.nanoTime() + wait.toNanos();
+        Map<String, Long> byTopic = new LinkedHashMap<>();
         for (String topic : Topics.CONSUMED) {
+            long deadline = System.nanoTime() + wait.toNanos();
             long seen;
             while ((seen = poisonIn(topic)) < POISON.size() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            byTopic.put(topic, seen);
             deadLettered += (int) seen;
             streamDeaths += seen < POISON.size() ? 1 : 0; // a consumer that stopped dead-letters nothing more
         }
+        if (streamDeaths > 0) {
+            log("poison dead-lettered per topic: " + byTopic);
+            for (String service : Layout.SERVICES) {
+                log(service + ":\n" + data.stack().process(service).tail(25));
+            }
+        }
+        result.put("poison_dead_lettered_by_topic", byTopic);
         for (String service : Layout.SERVICES) {
             streamDeaths += Http.get(data.stack().url(service) + "/q/health/live").status() == 200 ? 0 : 1;
         }

@@ -89,7 +89,11 @@ public final class PipelineStack implements AutoCloseable {
             List<NewTopic> topics = new ArrayList<>();
             // Each topic's max.message.bytes is the publishers' limit (Topics.MAX_RECORD_BYTES): the broker refuses more.
             for (String t : Topics.ALL) {
-                topics.add(new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(t)))));
+                Map<String, String> config = new java.util.HashMap<>(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(t))));
+                if (t.equals(Topics.INFERENCE_REQUESTS)) {
+                    config.put("retention.ms", "86400000"); // as deploy/: shorter than the 48 h publish-once markers
+                }
+                topics.add(new NewTopic(t, PARTITIONS, (short) 1).configs(config));
             }
             for (String t : Topics.CONSUMED) {
                 String dlq = Topics.deadLetter(t);
