@@ -22,9 +22,8 @@ public class OutageRetries {
 
     @AroundInvoke
     Object retry(InvocationContext call) throws Exception {
-        String what = call.getMethod().getDeclaringClass().getSimpleName() + "." + call.getMethod().getName();
         long delay = Outages.FIRST_DELAY_MS;
-        try (StuckWork.Attempt attempt = stuck.begin(what)) {
+        try (StuckWork.Attempt attempt = stuck.begin(call.getMethod())) {
             while (true) {
                 try {
                     return call.proceed();
@@ -33,7 +32,7 @@ public class OutageRetries {
                         throw e;
                     }
                     attempt.failed(e);
-                    LOG.warnf("%s: %s; retrying in %d ms", what, e.getMessage(), delay);
+                    LOG.warnf("%s: %s; retrying in %d ms", attempt.what(), e.getMessage(), delay);
                     Thread.sleep(delay);
                     delay = Outages.nextDelay(delay);
                 }

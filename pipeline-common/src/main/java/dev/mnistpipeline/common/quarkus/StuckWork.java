@@ -49,13 +49,17 @@ public class StuckWork {
     /** One piece of work retried in place: {@link #failed} after each failed attempt, {@link #close} when it ends. */
     public final class Attempt implements AutoCloseable {
         private final long id = ids.incrementAndGet();
-        private final String what;
+        private final Object what; // a String or the intercepted Method, named only when something fails
         private final Instant since = Instant.now();
         private volatile String reason;
         private volatile boolean permanent;
 
-        private Attempt(String what) {
+        private Attempt(Object what) {
             this.what = what;
+        }
+
+        public String what() {
+            return what instanceof java.lang.reflect.Method m ? m.getDeclaringClass().getSimpleName() + "." + m.getName() : String.valueOf(what);
         }
 
         public void failed(Throwable failure) {
@@ -65,7 +69,7 @@ public class StuckWork {
         }
 
         String describe() {
-            return what + ": " + (permanent ? "permanent fault, " : "") + "retried since " + since + ": " + reason;
+            return what() + ": " + (permanent ? "permanent fault, " : "") + "retried since " + since + ": " + reason;
         }
 
         @Override
@@ -76,6 +80,11 @@ public class StuckWork {
 
     public Attempt begin(String what) {
         return new Attempt(what);
+    }
+
+    /** For the retry interceptor: the method's name is built only if the call fails (not on every message). */
+    Attempt begin(java.lang.reflect.Method method) {
+        return new Attempt(method);
     }
 
     /** Work retried for longer than the threshold, or held up by a permanent fault. */

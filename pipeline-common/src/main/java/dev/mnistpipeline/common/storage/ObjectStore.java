@@ -27,10 +27,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +43,7 @@ public final class ObjectStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     private static final int ATTEMPTS = 4;
     /** Answers that no retry will change until an operator fixes the configuration. */
-    private static final java.util.Set<String> PERMANENT_CODES = java.util.Set.of("AccessDenied", "NoSuchBucket",
+    private static final Set<String> PERMANENT_CODES = Set.of("AccessDenied", "NoSuchBucket",
             "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "AccountProblem", "InvalidBucketName");
     /** How long readiness keeps reporting a permanent fault after it was last seen. */
     private static final Duration FAULT_MEMORY = Duration.ofMinutes(2);
@@ -49,9 +51,9 @@ public final class ObjectStore implements AutoCloseable {
     private static final Duration BUCKET_PROBE_VALID = Duration.ofSeconds(10);
 
     private volatile String lastPermanentFault;
-    private volatile java.time.Instant lastPermanentFaultAt = java.time.Instant.MIN;
-    private volatile java.time.Instant lastPermanentFaultLoggedAt = java.time.Instant.MIN;
-    private volatile java.time.Instant bucketSeenAt = java.time.Instant.MIN;
+    private volatile Instant lastPermanentFaultAt = Instant.MIN;
+    private volatile Instant lastPermanentFaultLoggedAt = Instant.MIN;
+    private volatile Instant bucketSeenAt = Instant.MIN;
 
     private final MinioClient client;
     private final OkHttpClient http;
@@ -250,20 +252,20 @@ public final class ObjectStore implements AutoCloseable {
 
     /** A HEAD answers 404 alike for a missing object and a missing bucket: only the second is a fault. */
     private void confirmBucket() {
-        if (bucketSeenAt.plus(BUCKET_PROBE_VALID).isAfter(java.time.Instant.now())) {
+        if (bucketSeenAt.plus(BUCKET_PROBE_VALID).isAfter(Instant.now())) {
             return;
         }
         boolean exists = retry("probe bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
         if (!exists) {
             throw permanent("stat in " + bucket, "NoSuchBucket", "the bucket does not exist", null);
         }
-        bucketSeenAt = java.time.Instant.now();
+        bucketSeenAt = Instant.now();
     }
 
     private StorageException permanent(String what, String code, String message, Exception cause) {
         String reason = what + " failed: " + code + " " + message + " (a configuration fault: fix the bucket or "
                 + "this service's storage credentials; retrying meanwhile)";
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         // Loud, not a flood: a fault that every retry meets is logged when it is new, then once a minute.
         if (!reason.equals(lastPermanentFault) || lastPermanentFaultLoggedAt.plus(Duration.ofMinutes(1)).isBefore(now)) {
             LOG.error(reason);
@@ -277,7 +279,7 @@ public final class ObjectStore implements AutoCloseable {
     /** The last permanent fault (access denied, no bucket, unknown key), if seen within the last two minutes. */
     public Optional<String> recentPermanentFault() {
         String fault = lastPermanentFault;
-        return fault != null && lastPermanentFaultAt.plus(FAULT_MEMORY).isAfter(java.time.Instant.now())
+        return fault != null && lastPermanentFaultAt.plus(FAULT_MEMORY).isAfter(Instant.now())
                 ? Optional.of(fault) : Optional.empty();
     }
 
@@ -398,7 +400,7 @@ public final class ObjectStore implements AutoCloseable {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
-            bucketSeenAt = java.time.Instant.now();
+            bucketSeenAt = Instant.now();
         } catch (ErrorResponseException e) {
             String code = e.errorResponse().code();
             if (code != null && PERMANENT_CODES.contains(code)) {
