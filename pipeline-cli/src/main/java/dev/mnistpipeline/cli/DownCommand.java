@@ -12,13 +12,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ./pipeline down}: stops what {@code up} started; the data stays. */
-@Command(name = "down", mixinStandardHelpOptions = true, description = "Stop what 'up' started; its data stays in .pipeline/up.")
+@Command(name = "down", mixinStandardHelpOptions = true, description = "Stop what 'up' started; its data stays in .pipeline/up (a container stack's goes with it).")
 final class DownCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         Layout layout = Layout.detect();
         Path pids = layout.stateDir().resolve("up/pids");
+        int containers = ContainersUp.down(pids.getParent());
+        if (containers >= 0) {
+            System.out.println("Removed " + containers + " containers and their network (their data was tmpfs: gone).");
+            return 0;
+        }
         if (!Files.exists(pids)) {
             System.out.println("No stack is up.");
             return 0;

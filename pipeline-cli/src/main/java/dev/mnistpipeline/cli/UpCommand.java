@@ -2,10 +2,12 @@ package dev.mnistpipeline.cli;
 
 import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.Owner;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 
 import picocli.CommandLine.Command;
@@ -31,11 +33,20 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDRESS",
             description = "the address the services listen on [127.0.0.1: this machine only]; 0.0.0.0 for every interface")
     String bind = PipelineStack.DEFAULT_BIND;
+    @Option(names = "--containers", description = "run Kafka, S3 and the services as containers from the images of"
+            + " './pipeline images' (Podman or Docker), each confined as its manifest in deploy/ says")
+    boolean containers;
 
     @Override
     public Integer call() throws Exception {
         if (insecure && secure) {
             throw new IllegalArgumentException("--secure and --insecure exclude each other");
+        }
+        if (containers) {
+            if (!PipelineStack.DEFAULT_BIND.equals(bind)) {
+                throw new IllegalArgumentException("--containers publishes every port on 127.0.0.1 only; --bind does not apply");
+            }
+            return ContainersUp.up();
         }
         return up(!insecure, bind);
     }
@@ -49,9 +60,7 @@ final class UpCommand implements Callable<Integer> {
     static int up(boolean secure, String bind) throws Exception {
         Layout layout = Layout.detect();
         Path dir = layout.stateDir().resolve("up");
-        if (Files.exists(dir.resolve("pids"))) {
-            throw new IllegalStateException("a stack is already up (" + dir.resolve("pids") + "); run ./pipeline down first");
-        }
+        requireNothingUp(dir);
         if (!secure) {
             System.out.println("WARNING: --insecure: Kafka accepts any client without credentials and every service shares"
                     + " one S3 key with full access. Use it only on a machine nobody else uses.");
@@ -74,6 +83,20 @@ final class UpCommand implements Callable<Integer> {
         stack.processes().values().forEach(p -> pids.add(Long.toString(p.pid())));
         Files.write(dir.resolve("pids"), pids);
         writeClientFiles(dir, infra, stack);
+        printStack(layout, dir, infra, stack, secure ? "   SASL/SCRAM-SHA-512 and ACLs; client configs in "
+                + layout.root().relativize(dir) + "/kafka-*.properties" : "");
+        return 0;
+    }
+
+    static void requireNothingUp(Path dir) {
+        for (String marker : List.of("pids", ContainersUp.MARKER)) {
+            if (Files.exists(dir.resolve(marker))) {
+                throw new IllegalStateException("a stack is already up (" + dir.resolve(marker) + "); run ./pipeline down first");
+            }
+        }
+    }
+
+    static void printStack(Layout layout, Path dir, Infrastructure infra, ServiceStack stack, String kafkaNote) {
         System.out.printf("""
                 Stack is up (logs and data in %s):
                   Kafka       %s%s
@@ -86,12 +109,9 @@ final class UpCommand implements Callable<Integer> {
                 Every endpoint needs 'Authorization: Bearer <token>': PIPELINE_TOKEN_VIEWER (read, dashboard),
                 PIPELINE_TOKEN_PREDICTOR (and POST /predict), PIPELINE_TOKEN_OPERATOR (and ingest, train).
                 Stop it with ./pipeline down
-                """, layout.root().relativize(dir), infra.bootstrapServers(),
-                secure ? "   SASL/SCRAM-SHA-512 and ACLs; client configs in " + layout.root().relativize(dir) + "/kafka-*.properties" : "",
-                infra.s3Endpoint(),
+                """, layout.root().relativize(dir), infra.bootstrapServers(), kafkaNote, infra.s3Endpoint(),
                 layout.root().relativize(dir.resolve("stack.env")), stack.url("ingest-service"), stack.url("preprocess-service"),
                 stack.url("trainer-service"), stack.url("evaluator-service"), stack.url("evaluator-service"));
-        return 0;
     }
 
     /**
@@ -99,7 +119,7 @@ final class UpCommand implements Callable<Integer> {
      * client's Kafka endpoints ({@code SAMPLES_} and {@code INFERENCE_} prefixes) and the API tokens; plus Kafka client config files for Kafka's own tools
      * ({@code kafka-console-producer --producer.config kafka-samples-publisher.properties}). Owner-only.
      */
-    private static void writeClientFiles(Path dir, LocalInfrastructure infra, PipelineStack stack) throws java.io.IOException {
+    static void writeClientFiles(Path dir, Infrastructure infra, ServiceStack stack) throws java.io.IOException {
         Map<String, String> env = new LinkedHashMap<>(infra.kafka().env());
         KafkaEndpoint samples = infra.kafka(ServiceAccess.SAMPLES_PUBLISHER);
         samples.env().forEach((name, value) -> env.put("SAMPLES_" + name, value));
@@ -115,7 +135,7 @@ final class UpCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         env.forEach((name, value) -> lines.add(StackClient.envLine(name, value)));
         writeOwnerOnly(dir.resolve("stack.env"), String.join("\n", lines) + "\n");
-        if (infra.secure()) {
+        if (infra.kafka().authenticated()) {
             writeOwnerOnly(dir.resolve("kafka-admin.properties"), clientProperties(infra.kafka()));
             writeOwnerOnly(dir.resolve("kafka-samples-publisher.properties"), clientProperties(samples));
             writeOwnerOnly(dir.resolve("kafka-inference-client.properties"), clientProperties(inference));

@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The embedded default: a real Kafka broker (KRaft) and a real S3 server (S3Proxy), each its own process,
@@ -113,9 +112,7 @@ public final class LocalInfrastructure implements Infrastructure {
     /** The S3 server alone, with its admin key and a key per service principal (limited to its prefixes). */
     public static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin,
                                          Map<String, StorageKey> serviceKeys) throws java.io.IOException {
-        String services = serviceKeys.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue().accessKey() + ":" + e.getValue().secretKey())
-                .collect(Collectors.joining(";"));
+        String services = LocalS3.serviceKeysEnv(serviceKeys);
         return ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", layout.cliJar().toString()),
                         List.of(LocalS3.class.getName(), Integer.toString(port), dataDir.resolve("s3").toString())),
                 Map.of("S3_ACCESS_KEY", admin.accessKey(), "S3_SECRET_KEY", admin.secretKey(), "S3_SERVICE_KEYS", services),

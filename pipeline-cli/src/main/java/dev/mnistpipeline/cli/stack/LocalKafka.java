@@ -36,38 +36,69 @@ public final class LocalKafka {
      */
     public static Path configureSecure(Path dataDir, int clientPort, int internalPort, int controllerPort,
                                        String brokerPassword, String adminPassword) throws IOException {
-        String plainUsers = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\""
-                + brokerPassword + "\" user_broker=\"" + brokerPassword + "\" user_" + ServiceAccess.ADMIN + "=\"" + adminPassword + "\";";
-        return write(dataDir, List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "listeners=CLIENTS://127.0.0.1:" + clientPort + ",INTERNAL://127.0.0.1:" + internalPort
                         + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=CLIENTS://127.0.0.1:" + clientPort + ",INTERNAL://127.0.0.1:" + internalPort,
-                "listener.security.protocol.map=CLIENTS:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-                "inter.broker.listener.name=INTERNAL",
+                "advertised.listeners=CLIENTS://127.0.0.1:" + clientPort + ",INTERNAL://127.0.0.1:" + internalPort));
+        lines.addAll(secureLines(List.of("CLIENTS"), List.of("INTERNAL"), "INTERNAL", brokerPassword, adminPassword));
+        return write(dataDir, lines, controllerPort);
+    }
+
+    /**
+     * The security settings of a secure node, wherever it runs: SASL/SCRAM-SHA-512 on {@code scramListeners}
+     * (users and ACLs from {@link KafkaAccessControl}), SASL/PLAIN for the broker and the admin only on
+     * {@code plainListeners} and the controller, ACLs with no one allowed by default, no implicit topics. The
+     * listeners and advertised listeners are the caller's.
+     */
+    public static List<String> secureLines(List<String> scramListeners, List<String> plainListeners, String interBrokerListener,
+                                           String brokerPassword, String adminPassword) {
+        String plainUsers = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\""
+                + brokerPassword + "\" user_broker=\"" + brokerPassword + "\" user_" + ServiceAccess.ADMIN + "=\"" + adminPassword + "\";";
+        List<String> protocols = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (String listener : scramListeners) {
+            protocols.add(listener + ":SASL_PLAINTEXT");
+            String name = listener.toLowerCase(java.util.Locale.ROOT);
+            lines.add("listener.name." + name + ".sasl.enabled.mechanisms=SCRAM-SHA-512");
+            lines.add("listener.name." + name + ".scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
+        List<String> plain = new ArrayList<>(plainListeners);
+        plain.add("CONTROLLER");
+        for (String listener : plain) {
+            protocols.add(listener + ":SASL_PLAINTEXT");
+            String name = listener.toLowerCase(java.util.Locale.ROOT);
+            lines.add("listener.name." + name + ".sasl.enabled.mechanisms=PLAIN");
+            lines.add("listener.name." + name + ".plain.sasl.jaas.config=" + plainUsers);
+        }
+        lines.addAll(0, List.of(
+                "listener.security.protocol.map=" + String.join(",", protocols),
+                "inter.broker.listener.name=" + interBrokerListener,
                 "sasl.mechanism.inter.broker.protocol=PLAIN",
-                "sasl.mechanism.controller.protocol=PLAIN",
-                "listener.name.clients.sasl.enabled.mechanisms=SCRAM-SHA-512",
-                "listener.name.clients.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
-                "listener.name.internal.sasl.enabled.mechanisms=PLAIN",
-                "listener.name.internal.plain.sasl.jaas.config=" + plainUsers,
-                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
-                "listener.name.controller.plain.sasl.jaas.config=" + plainUsers,
+                "sasl.mechanism.controller.protocol=PLAIN"));
+        lines.addAll(List.of(
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 "super.users=User:broker;User:" + ServiceAccess.ADMIN,
                 "allow.everyone.if.no.acl.found=false",
-                "auto.create.topics.enable=false"), controllerPort);
+                "auto.create.topics.enable=false"));
+        return lines;
     }
 
     private static Path write(Path dataDir, List<String> listenerLines, int controllerPort) throws IOException {
         Layout.ownerOnly(dataDir);
-        Path logs = dataDir.resolve("logs");
         Path config = dataDir.resolve("server.properties");
+        Files.writeString(config, serverProperties(dataDir.resolve("logs").toAbsolutePath().toString(), controllerPort, listenerLines));
+        Owner.only(config);
+        return config;
+    }
+
+    /** A single node's server.properties (broker and controller in one process): the common part, then {@code listenerLines}. */
+    public static String serverProperties(String logDir, int controllerPort, List<String> listenerLines) {
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
                 "controller.listener.names=CONTROLLER",
-                "log.dirs=" + logs.toAbsolutePath(),
+                "log.dirs=" + logDir,
                 "num.partitions=3",
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -76,9 +107,7 @@ public final class LocalKafka {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0"));
         lines.addAll(listenerLines);
-        Files.writeString(config, String.join("\n", lines) + "\n");
-        Owner.only(config);
-        return config;
+        return String.join("\n", lines) + "\n";
     }
 
     /** Whether the log directory holds a formatted broker already (a stack started again after {@code down}). */

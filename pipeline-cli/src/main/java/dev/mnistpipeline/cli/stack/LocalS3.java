@@ -29,6 +29,13 @@ public final class LocalS3 {
     private LocalS3() {
     }
 
+    /** {@code S3_SERVICE_KEYS} for {@code keys}: {@code principal=access:secret;...}. */
+    public static String serviceKeysEnv(Map<String, StorageKey> keys) {
+        return keys.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().accessKey() + ":" + e.getValue().secretKey())
+                .collect(java.util.stream.Collectors.joining(";"));
+    }
+
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path dir = Path.of(args[1]).toAbsolutePath();
@@ -43,9 +50,11 @@ public final class LocalS3 {
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
                 .credentials("local", "local").overrides(props).build(BlobStoreContext.class);
+        // Loopback unless told otherwise: the S3 image (deploy/images/Dockerfile.s3) listens on its container's network.
+        String host = System.getenv().getOrDefault("S3_BIND_HOST", "127.0.0.1");
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .endpoint(URI.create("http://" + host + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         BlobStore blobs = context.getBlobStore();
@@ -70,7 +79,7 @@ public final class LocalS3 {
         while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
             Thread.sleep(20);
         }
-        System.out.println("S3 server (S3Proxy) listening on http://127.0.0.1:" + port + ", data in " + dir);
+        System.out.println("S3 server (S3Proxy) listening on http://" + host + ":" + port + ", data in " + dir);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 proxy.stop();

@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  * Creates the topics (with their dead-letter topics) first, then starts the services and waits until each
  * reports ready on {@code /q/health/ready}.
  */
-public final class PipelineStack implements AutoCloseable {
+public final class PipelineStack implements ServiceStack {
     public static final int PARTITIONS = 3;
     private static final Map<String, String> HEAP = Map.of("ingest-service", "-Xmx1g", "preprocess-service", "-Xmx1536m",
             "trainer-service", "-Xmx1536m", "evaluator-service", "-Xmx1g");
@@ -226,11 +226,12 @@ public final class PipelineStack implements AutoCloseable {
                 layout.stateDir().resolve("sources").toString());
     }
 
-    /** The API token of each role, for clients of this stack. */
+    @Override
     public ApiTokens tokens() {
         return tokens;
     }
 
+    @Override
     public String url(String service) {
         return "http://127.0.0.1:" + ports.get(service);
     }

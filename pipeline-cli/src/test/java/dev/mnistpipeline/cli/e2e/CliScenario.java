@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.MnistImage;
@@ -33,7 +33,7 @@ final class CliScenario {
     private CliScenario() {
     }
 
-    static void run(Layout layout, PipelineStack stack, Infrastructure infra, EventStream events, byte[] testImages,
+    static void run(Layout layout, ServiceStack stack, Infrastructure infra, EventStream events, byte[] testImages,
                     byte[] testLabels, Path workDir) throws Exception {
         Map<String, String> env = environment(stack, infra);
         Path digit = workDir.resolve("digit.png");
@@ -113,7 +113,7 @@ final class CliScenario {
     }
 
     /** What a user exports for a stack: its URLs, tokens, and Kafka settings (the admin's and the publisher's). */
-    private static Map<String, String> environment(PipelineStack stack, Infrastructure infra) {
+    private static Map<String, String> environment(ServiceStack stack, Infrastructure infra) {
         Map<String, String> env = new HashMap<>(stack.tokens().clientEnv());
         env.put("PIPELINE_INGEST_URL", stack.url("ingest-service"));
         env.put("PIPELINE_TRAINER_URL", stack.url("trainer-service"));

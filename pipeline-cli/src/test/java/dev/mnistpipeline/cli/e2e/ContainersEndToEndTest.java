@@ -1,35 +1,101 @@
 package dev.mnistpipeline.cli.e2e;
 
+import dev.mnistpipeline.cli.containers.ContainerEngine;
+import dev.mnistpipeline.cli.containers.ContainerImages;
+import dev.mnistpipeline.cli.containers.ContainerInfrastructure;
+import dev.mnistpipeline.cli.containers.ContainerStack;
+import dev.mnistpipeline.cli.containers.PodTemplate;
 import dev.mnistpipeline.cli.stack.Infrastructure;
-import org.testcontainers.containers.MinIOContainer;
-import org.testcontainers.junit.jupiter.Container;
+import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.cli.stack.ServiceStack;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.kafka.KafkaContainer;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The same end-to-end scenario against a Kafka container and a MinIO container. Skipped (reported as skipped)
- * where no Docker engine is available.
+ * The same end-to-end scenario with everything in containers from the images built here ({@code ./pipeline images},
+ * reused when unchanged): Kafka, S3, and the four services, each run as its Deployment in deploy/ runs it (user,
+ * read-only root filesystem with only its emptyDir mounts writable, no capabilities, no privilege escalation, memory
+ * limit, ConfigMap environment). A service that needs more than its manifest allows fails here. Runs on Podman's API
+ * service or Docker, found as Testcontainers finds an engine; skipped (reported as skipped) where there is none.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainersEndToEndTest extends EndToEndScenario {
+    private static final Layout LAYOUT = new Layout(Path.of("..").toAbsolutePath().normalize());
 
-    @Container
-    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.2");
+    private static final String DATA = "/data";
+    /** Every path an image has that a process might try to write; only the manifest's emptyDir mounts may be writable. */
+    private static final List<String> PROBED = List.of("/", "/deployments", "/deployments/lib", "/etc", "/home", "/opt",
+            "/root", "/run", "/tmp", "/usr", "/var", "/var/tmp", "/cache", DATA);
 
-    @Container
-    static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2023-09-04T19-57-37Z");
+    private static final String NO_CAPABILITIES = "0000000000000000";
 
-    /** The containers' addresses; the Testcontainers extension stops them. */
-    record Containers(String bootstrapServers, String s3Endpoint, String accessKey, String secretKey) implements Infrastructure {
-        @Override
-        public void close() {
-        }
+    private ContainerEngine engine;
+    private ContainerStack containers;
+
+    @Override
+    Infrastructure infrastructure(Path workDir) throws Exception {
+        ImageBuild.ensure(LAYOUT);
+        engine = ContainerEngine.connect();
+        long started = System.nanoTime();
+        ContainerInfrastructure infra = ContainerInfrastructure.start(engine, ContainerImages.of(LAYOUT),
+                "e2e-" + UUID.randomUUID().toString().substring(0, 8), Ports.free(), Ports.free());
+        System.out.printf("Kafka and S3 containers ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        return infra;
     }
 
     @Override
-    Infrastructure infrastructure(Path workDir) {
-        return new Containers(KAFKA.getBootstrapServers(), MINIO.getS3URL(), MINIO.getUserName(), MINIO.getPassword());
+    String subsetSource() {
+        return DATA + "/mnist-subset";
+    }
+
+    @Override
+    ServiceStack services(Layout layout, Infrastructure infra, Path logDir, Map<String, Map<String, String>> env) {
+        // The subset reaches the ingest container as data is given to a pod: a read-only mount it may read from.
+        Map<String, Map<String, String>> withData = new HashMap<>(env);
+        Map<String, String> ingest = new HashMap<>(env.getOrDefault("ingest-service", Map.of()));
+        ingest.put("PIPELINE_INGEST_ALLOWED_DIRS", DATA);
+        withData.put("ingest-service", ingest);
+        containers = new ContainerStack(LAYOUT, engine, (ContainerInfrastructure) infra, Map.of(), withData)
+                .withReadOnlyMount("ingest-service", SUBSET, subsetSource())
+                .start();
+        containers.startupTimes().forEach((service, time) ->
+                System.out.printf("%s container: start to ready in %.1f s%n", service, time.toMillis() / 1000.0));
+        return containers;
+    }
+
+    @Test
+    @Order(100)
+    @DisplayName("17. every service container ran the whole scenario as its manifest confines it, without a restart")
+    void containersKeptTheManifestsPromises() {
+        for (String service : Layout.SERVICES) {
+            PodTemplate pod = PodTemplate.read(LAYOUT.root().resolve("deploy"), service);
+            ContainerEngine.Confinement c = engine.confinement(containers.container(service));
+            assertTrue(c.running(), service + " is still running");
+            assertEquals(0, c.restarts(), service + " never restarted");
+            assertEquals(pod.user(), c.user(), service + " runs as the manifest's runAsUser");
+            assertTrue(pod.readOnlyRoot() && c.readOnlyRoot(), service + ": read-only root filesystem");
+            assertEquals(pod.writablePaths(), engine.writable(containers.container(service), PROBED),
+                    service + ": only the manifest's emptyDir mounts are writable (tried as its user from inside)");
+            Map<String, String> process = engine.processStatus(containers.container(service));
+            assertEquals(NO_CAPABILITIES, process.get("CapEff"), service + ": no effective capability");
+            assertTrue(pod.dropAllCapabilities(), service + ": the manifest drops ALL");
+            assertEquals(NO_CAPABILITIES, process.get("CapBnd"), service + ": every capability dropped, none can be gained");
+            assertTrue(pod.noNewPrivileges(), service + ": the manifest forbids privilege escalation");
+            assertEquals("1", process.get("NoNewPrivs"), service + ": no privilege escalation (no_new_privs)");
+            assertEquals(pod.memoryBytes(), c.memoryBytes(), service + ": the manifest's memory limit");
+            assertTrue(c.env().containsAll(pod.env(Map.of()).keySet()), service + ": the ConfigMap's and manifest's environment");
+        }
     }
 }

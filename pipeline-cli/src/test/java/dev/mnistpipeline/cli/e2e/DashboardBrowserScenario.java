@@ -3,7 +3,7 @@ package dev.mnistpipeline.cli.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.json.Json;
@@ -52,7 +52,7 @@ final class DashboardBrowserScenario {
     private DashboardBrowserScenario() {
     }
 
-    static void run(PipelineStack stack, EventStream events, EvaluationReport report, byte[] testImages, Path workDir) throws Exception {
+    static void run(ServiceStack stack, EventStream events, EvaluationReport report, byte[] testImages, Path workDir) throws Exception {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "the dashboard test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
         String evaluator = stack.url("evaluator-service");

@@ -6,8 +6,8 @@ import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.client.KafkaEndpoint;
 import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
@@ -77,7 +77,7 @@ abstract class EndToEndScenario {
 
     private Path workDir;
     private Infrastructure infra;
-    private PipelineStack stack;
+    private ServiceStack stack;
     private EventStream events;
     private ObjectStore store;
     private byte[] testImages;
@@ -90,6 +90,16 @@ abstract class EndToEndScenario {
 
     /** The broker and S3 server to run on, started; closed after the last step. */
     abstract Infrastructure infrastructure(Path workDir) throws Exception;
+
+    /** The subset's directory as the ingest service sees it. */
+    String subsetSource() {
+        return SUBSET.toString();
+    }
+
+    /** The four services on {@code infra}, started and ready: processes unless a subclass runs them otherwise. */
+    ServiceStack services(Layout layout, Infrastructure infra, Path logDir, Map<String, Map<String, String>> env) {
+        return new PipelineStack(layout, infra, logDir, Map.of(), env).start();
+    }
 
     @BeforeAll
     void startStack() throws Exception {
@@ -106,7 +116,7 @@ abstract class EndToEndScenario {
                 "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s",
                         "PIPELINE_INGEST_MAX_EXAMPLES_PER_PART", Integer.toString(MAX_EXAMPLES_PER_PART)));
-        stack = new PipelineStack(layout, infra, workDir.resolve("logs"), Map.of(), env).start();
+        stack = services(layout, infra, workDir.resolve("logs"), env);
         events = new EventStream(infra.kafka());
         store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET));
         testImages = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();
@@ -163,10 +173,10 @@ abstract class EndToEndScenario {
     void ingestIsContentAddressed() throws Exception {
         String ingest = stack.url("ingest-service");
         // The rest of the flow runs on events (auto-training is on).
-        Http.Reply first = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString()))).requireSuccess("ingest");
+        Http.Reply first = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", subsetSource()))).requireSuccess("ingest");
         assertEquals(201, first.status());
         datasetId = Json.tree(first.body()).get("datasetId").asText();
-        Http.Reply again = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString()))).requireSuccess("re-ingest");
+        Http.Reply again = Http.postJson(ingest + "/datasets", Json.write(Map.of("source", subsetSource()))).requireSuccess("re-ingest");
         assertEquals(200, again.status());
         assertEquals(datasetId, Json.tree(again.body()).get("datasetId").asText());
         assertFalse(Json.tree(again.body()).get("created").asBoolean());
@@ -344,7 +354,7 @@ abstract class EndToEndScenario {
             refused.add(Http.postJson(trainer + "/trainings", Json.write(Map.of("preparedId", id))));
             refused.add(Http.postJson(trainer + "/trainings", Json.write(Map.of("hyperparameters", Map.of("baseModelId", id)))));
             if (!id.isEmpty()) { // an empty name means the default one
-                refused.add(Http.postJson(ingest + "/datasets", Json.write(Map.of("source", SUBSET.toString(), "name", id))));
+                refused.add(Http.postJson(ingest + "/datasets", Json.write(Map.of("source", subsetSource(), "name", id))));
             }
         }
         for (Http.Reply reply : refused) {
@@ -459,8 +469,8 @@ abstract class EndToEndScenario {
     @DisplayName("14. least privilege: the broker refuses clients without credentials, a service cannot write another's topic or keys, the samples publisher cannot read models")
     void eachPrincipalIsLimitedToItsGrants() throws Exception {
         needs(evaluation, "step 3 (evaluation)");
-        assumeTrue(infra instanceof LocalInfrastructure local && local.secure(), "this infrastructure has no per-service credentials");
-        LeastPrivilegeScenario.run((LocalInfrastructure) infra, evaluation.modelId());
+        assumeTrue(infra.kafka(ServiceAccess.INGEST).authenticated(), "this infrastructure has no per-service credentials");
+        LeastPrivilegeScenario.run(infra, evaluation.modelId());
     }
 
     @Test

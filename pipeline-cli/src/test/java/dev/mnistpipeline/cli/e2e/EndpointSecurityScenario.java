@@ -1,6 +1,6 @@
 package dev.mnistpipeline.cli.e2e;
 
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.quarkus.Roles;
 
@@ -76,7 +76,7 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "DELETE", "/gate/suites/no-such-suite", Roles.OPERATOR, null, null));
     }
 
-    static void run(PipelineStack stack, List<Endpoint> table) throws Exception {
+    static void run(ServiceStack stack, List<Endpoint> table) throws Exception {
         assertTableCoversEverySourceEndpoint(table);
         for (Endpoint e : table) {
             String what = e.service() + " " + e.method() + " " + e.path();
@@ -146,7 +146,7 @@ final class EndpointSecurityScenario {
         assertEquals(inSources, inTable, "every endpoint in the sources has a row in the security table");
     }
 
-    private static HttpResponse<InputStream> send(PipelineStack stack, Endpoint e, String token) throws Exception {
+    private static HttpResponse<InputStream> send(ServiceStack stack, Endpoint e, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.url(e.service()) + e.path())).timeout(Duration.ofSeconds(60));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

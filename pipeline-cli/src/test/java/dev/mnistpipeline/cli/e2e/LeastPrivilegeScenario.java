@@ -1,7 +1,7 @@
 package dev.mnistpipeline.cli.e2e;
 
 import dev.mnistpipeline.cli.client.KafkaEndpoint;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
+import dev.mnistpipeline.cli.stack.Infrastructure;
 import dev.mnistpipeline.cli.stack.StorageKey;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -42,7 +42,7 @@ final class LeastPrivilegeScenario {
     private LeastPrivilegeScenario() {
     }
 
-    static void run(LocalInfrastructure infra, String modelId) throws Exception {
+    static void run(Infrastructure infra, String modelId) throws Exception {
         clientsWithoutCredentialsAreRefused(infra);
         aServiceCannotWriteATopicItDoesNotOwn(infra);
         theSamplesPublisherCannotReadModels(infra);
@@ -51,7 +51,7 @@ final class LeastPrivilegeScenario {
     }
 
     /** Kafka inference with no super user: the inference client sends a request and reads its answer, and no more. */
-    private static void theInferenceClientAsksAndReadsAnswersOnly(LocalInfrastructure infra) throws Exception {
+    private static void theInferenceClientAsksAndReadsAnswersOnly(Infrastructure infra) throws Exception {
         KafkaEndpoint client = infra.kafka(ServiceAccess.INFERENCE_CLIENT);
         Properties p = client.properties();
         p.putAll(withTimeouts(client));
@@ -88,7 +88,7 @@ final class LeastPrivilegeScenario {
         }
     }
 
-    private static void clientsWithoutCredentialsAreRefused(LocalInfrastructure infra) throws Exception {
+    private static void clientsWithoutCredentialsAreRefused(Infrastructure infra) throws Exception {
         // No SASL at all: the broker never completes the handshake, so nothing is listed.
         try (Admin anonymous = Admin.create(withTimeouts(KafkaEndpoint.plaintext(infra.bootstrapServers())))) {
             assertThrows(Exception.class, () -> anonymous.listTopics().names().get(REFUSAL_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
@@ -104,7 +104,7 @@ final class LeastPrivilegeScenario {
         }
     }
 
-    private static void aServiceCannotWriteATopicItDoesNotOwn(LocalInfrastructure infra) {
+    private static void aServiceCannotWriteATopicItDoesNotOwn(Infrastructure infra) {
         // The ingest service announcing a champion would be a takeover of serving.
         Properties p = infra.kafka(ServiceAccess.INGEST).properties();
         p.putAll(withTimeouts(infra.kafka(ServiceAccess.INGEST)));
@@ -117,7 +117,7 @@ final class LeastPrivilegeScenario {
         }
     }
 
-    private static void theSamplesPublisherCannotReadModels(LocalInfrastructure infra) {
+    private static void theSamplesPublisherCannotReadModels(Infrastructure infra) {
         Properties p = infra.kafka(ServiceAccess.SAMPLES_PUBLISHER).properties();
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
@@ -134,7 +134,7 @@ final class LeastPrivilegeScenario {
                 "the samples publisher has no storage key at all");
     }
 
-    private static void aServiceCannotTouchKeysOutsideItsPrefixes(LocalInfrastructure infra, String modelId) {
+    private static void aServiceCannotTouchKeysOutsideItsPrefixes(Infrastructure infra, String modelId) {
         String manifest = ObjectKeys.modelManifest(modelId);
         try (ObjectStore evaluator = storeOf(infra, ServiceAccess.EVALUATOR); ObjectStore ingest = storeOf(infra, ServiceAccess.INGEST)) {
             assertTrue(evaluator.exists(manifest), "the evaluator reads models (and the model is there)");
@@ -149,7 +149,7 @@ final class LeastPrivilegeScenario {
         assertTrue(e.getMessage().contains("AccessDenied"), e.getMessage());
     }
 
-    private static ObjectStore storeOf(LocalInfrastructure infra, String principal) {
+    private static ObjectStore storeOf(Infrastructure infra, String principal) {
         StorageKey key = infra.storageKey(principal);
         return new ObjectStore(new StorageConfig(infra.s3Endpoint(), key.accessKey(), key.secretKey(), StorageConfig.DEFAULT_BUCKET));
     }

@@ -2,7 +2,7 @@ package dev.mnistpipeline.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.json.Json;
 
 import java.net.URI;
@@ -22,7 +22,7 @@ final class OpenApiScenario {
     private OpenApiScenario() {
     }
 
-    static void run(PipelineStack stack, List<EndpointSecurityScenario.Endpoint> table) {
+    static void run(ServiceStack stack, List<EndpointSecurityScenario.Endpoint> table) {
         List<String> problems = new ArrayList<>();
         for (String service : List.of("ingest-service", "preprocess-service", "trainer-service", "evaluator-service")) {
             Http.Reply doc = Http.sendAnonymous(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/openapi?format=json")).build());

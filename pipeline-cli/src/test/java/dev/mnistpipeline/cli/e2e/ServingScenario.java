@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Infrastructure;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
@@ -49,7 +49,7 @@ final class ServingScenario {
     private ServingScenario() {
     }
 
-    static void run(PipelineStack stack, Infrastructure infra, EventStream events, EvaluationCompleted evaluation,
+    static void run(ServiceStack stack, Infrastructure infra, EventStream events, EvaluationCompleted evaluation,
                     byte[] testImages, byte[] testLabels) throws Exception {
         String evaluator = stack.url("evaluator-service");
 

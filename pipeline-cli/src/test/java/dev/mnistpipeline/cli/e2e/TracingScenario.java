@@ -3,7 +3,7 @@ package dev.mnistpipeline.cli.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -29,7 +29,7 @@ final class TracingScenario {
     private TracingScenario() {
     }
 
-    static void run(PipelineStack stack, EventStream events, byte[] testImages, byte[] testLabels) throws Exception {
+    static void run(ServiceStack stack, EventStream events, byte[] testImages, byte[] testLabels) throws Exception {
         String traceId = HexFormat.of().formatHex(random(16));
         String traceparent = "00-" + traceId + "-" + HexFormat.of().formatHex(random(8)) + "-01";
         // A dataset no earlier step made (its images are rotated by one), so every event is new: 1,000 images to
