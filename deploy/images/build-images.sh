@@ -130,6 +130,8 @@ require pipeline-cli/target/pipeline-cli.jar pipeline-cli/target/lib
 h=$(echo "$base_id $(hash_files $images/Dockerfile.s3 pipeline-cli/target/pipeline-cli.jar pipeline-cli/target/lib)" | sha256sum | cut -c1-16)
 build $images/Dockerfile.s3 "$h" "localhost/mnist-pipeline/s3:$(pom_property s3proxy.version)"
 
+# A rebuilt image leaves its predecessor untagged: remove those of ours, never anything else.
+"$engine" image prune -f --filter "label=$label" >/dev/null 2>&1 || true
 echo "Images ($engine; built now: ${built[*]:-none, all reused}; $(( $(date +%s) - started )) s):"
 "$engine" images --filter "reference=localhost/mnist-pipeline/*" --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | sort
 echo "The GPU trainer image (Dockerfile.trainer-gpu) needs its CUDA base image from a registry: not built here."
