@@ -8,7 +8,7 @@ import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.ChampionChange;
+import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;

@@ -8,7 +8,7 @@ import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.ChampionChange;
+import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.registry.ChampionView;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -185,7 +185,7 @@ public final class ModelRegistry {
 
     /** Compare-and-swap of the alias; on success the change goes into the history. */
     private boolean swap(Optional<ObjectStore.Versioned> current, ChampionChange change) {
-        if (!store.putIfUnchanged(ObjectKeys.CHAMPION, Json.writeBytes(change.alias()), "application/json",
+        if (!store.putIfUnchanged(ObjectKeys.CHAMPION, Json.writeBytes(ChampionAlias.after(change)), "application/json",
                 current.map(ObjectStore.Versioned::etag).orElse(null))) {
             return false;
         }

@@ -6,7 +6,7 @@ import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.EventPublisher;
-import dev.mnistpipeline.common.registry.ChampionChange;
+import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

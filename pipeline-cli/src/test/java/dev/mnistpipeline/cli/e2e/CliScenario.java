@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,9 @@ final class CliScenario {
 
     private static CliProcess.Result ok(CliProcess.Result r) {
         assertEquals(0, r.exitCode(), r.out() + r.err());
+        // A normal run prints no stack trace and no logging-setup noise.
+        assertFalse(r.err().contains("SLF4J(") || r.err().contains("\tat "),
+                "stderr of a normal run: " + r.err());
         return r;
     }
 

@@ -6,7 +6,7 @@ import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.registry.ChampionAlias;
-import dev.mnistpipeline.common.registry.ChampionChange;
+import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;

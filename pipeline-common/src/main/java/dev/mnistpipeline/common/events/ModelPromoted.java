@@ -1,6 +1,5 @@
 package dev.mnistpipeline.common.events;
 
-import dev.mnistpipeline.common.registry.ChampionChange;
 
 /**
  * A model version became the champion that serves predictions: by the gate, an operator's promotion, or a rollback

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.registry;
 
+import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.json.Versioned;
 
 import java.time.Instant;
@@ -12,4 +13,10 @@ import java.time.Instant;
  */
 public record ChampionAlias(String modelId, String evaluationId, double accuracy,
                             String previousModelId, long generation, Instant promotedAt) implements Versioned {
+
+    /** The alias {@code change} made (its {@code previousModelId} is where a rollback goes). */
+    public static ChampionAlias after(ChampionChange change) {
+        return new ChampionAlias(change.modelId(), change.evaluationId(), change.accuracy(), change.rollbackTo(),
+                change.generation(), change.at());
+    }
 }

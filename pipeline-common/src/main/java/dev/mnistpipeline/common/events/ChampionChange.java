@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
 
 import dev.mnistpipeline.common.json.Versioned;
 
@@ -21,9 +21,4 @@ public record ChampionChange(long generation, String modelId, String evaluationI
     public static final String GATE = "gate";
     public static final String PROMOTION = "promotion";
     public static final String ROLLBACK = "rollback";
-
-    /** The alias this change made (its {@code previousModelId} is where a rollback goes). */
-    public ChampionAlias alias() {
-        return new ChampionAlias(modelId, evaluationId, accuracy, rollbackTo, generation, at);
-    }
 }
