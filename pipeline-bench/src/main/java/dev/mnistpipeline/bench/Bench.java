@@ -1,5 +1,6 @@
 package dev.mnistpipeline.bench;
 
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand;
 import dev.mnistpipeline.cli.client.ClientLogging;
 import dev.mnistpipeline.cli.PipelineCli;

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.bench;
 
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.scenarios.Augment;
 import dev.mnistpipeline.bench.scenarios.Chaos;
 import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;

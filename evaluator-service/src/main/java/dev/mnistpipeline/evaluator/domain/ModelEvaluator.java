@@ -1,5 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.data.MnistImage;
@@ -11,17 +13,14 @@ import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.evaluator.model.SavedModelScorer;
 import dev.mnistpipeline.evaluator.model.ServingSession;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -41,22 +40,19 @@ public class ModelEvaluator {
     private static final Logger LOG = Logger.getLogger(ModelEvaluator.class);
 
     private final ObjectStore store;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> evaluationCompleted;
+    private final EventOutlet evaluationCompleted;
     private final PromotionService gate;
     private final EvaluationGauges gauges;
     private final int misclassifiedSample;
     private final ServingSession session;
 
     public ModelEvaluator(ObjectStore store,
-                          EventPublisher publisher,
-                          @Channel(Topics.Channels.EVALUATION_COMPLETED) MutinyEmitter<String> evaluationCompleted,
+                          @Outlet(Topics.Channels.EVALUATION_COMPLETED) EventOutlet evaluationCompleted,
                           PromotionService gate,
                           EvaluationGauges gauges,
                           @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
                           ServingSession session) {
         this.store = store;
-        this.publisher = publisher;
         this.evaluationCompleted = evaluationCompleted;
         this.gate = gate;
         this.gauges = gauges;
@@ -76,7 +72,7 @@ public class ModelEvaluator {
         Document<EvaluationReport> report = store.findOrPutDocument(ObjectKeys.evaluationReport(evaluationId),
                 EvaluationReport.class, () -> score(event, evaluationId));
         gauges.record(report.value());
-        publisher.publishOnce(evaluationCompleted, report.value().announcement(report.stored()));
+        evaluationCompleted.publishOnce(report.value().announcement(report.stored()));
         if (store.exists(ObjectKeys.sweepOfRun(event.runId()))) {
             LOG.infof("%s is a sweep trial: gated with its sweep's best, once the sweep ends", event.modelId());
         } else {

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.evaluator.model.ChampionSource;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.json.Json;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * <p>The alias is replaced by compare-and-swap on its ETag, so when several evaluations finish together, on one
  * replica or many, exactly one wins each swap; the others re-read the new champion and are judged against it.
  */
-public final class ModelRegistry {
+public final class ModelRegistry implements ChampionSource {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
     private static final int MAX_SWAP_ATTEMPTS = 20;
 
@@ -50,6 +51,7 @@ public final class ModelRegistry {
         return thresholds;
     }
 
+    @Override
     public Optional<ChampionAlias> champion() {
         return new ChampionView(store).current();
     }
@@ -58,6 +60,7 @@ public final class ModelRegistry {
         return store.findJson(ObjectKeys.gateDecision(modelId), GateDecision.class);
     }
 
+    @Override
     public Optional<ModelManifest> manifest(String modelId) {
         return store.findJson(ObjectKeys.modelManifest(modelId), ModelManifest.class);
     }

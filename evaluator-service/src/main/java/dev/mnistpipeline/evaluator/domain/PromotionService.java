@@ -1,16 +1,15 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.ModelPromoted;
 import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.evaluator.model.ChampionModel;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,18 +22,15 @@ public class PromotionService {
     private static final Logger LOG = Logger.getLogger(PromotionService.class);
 
     private final ModelRegistry registry;
-    private final EventPublisher publisher;
     private final ChampionModel champion;
-    private final MutinyEmitter<String> promoted;
-    private final MutinyEmitter<String> rejected;
+    private final EventOutlet promoted;
+    private final EventOutlet rejected;
 
     public PromotionService(ModelRegistry registry,
-                            EventPublisher publisher,
                             ChampionModel champion,
-                            @Channel(Topics.Channels.MODEL_PROMOTED) MutinyEmitter<String> promoted,
-                            @Channel(Topics.Channels.MODEL_REJECTED) MutinyEmitter<String> rejected) {
+                            @Outlet(Topics.Channels.MODEL_PROMOTED) EventOutlet promoted,
+                            @Outlet(Topics.Channels.MODEL_REJECTED) EventOutlet rejected) {
         this.registry = registry;
-        this.publisher = publisher;
         this.champion = champion;
         this.promoted = promoted;
         this.rejected = rejected;
@@ -47,7 +43,7 @@ public class PromotionService {
             announce(new ModelPromoted(d.modelId(), d.evaluationId(), d.championModelId(), d,
                     registry.gateChange(d.modelId()).orElse(null)));
         } else {
-            publisher.publishOnce(rejected, new ModelRejected(d.modelId(), d.evaluationId(),
+            rejected.publishOnce(new ModelRejected(d.modelId(), d.evaluationId(),
                     d.championModelId(), d));
         }
         return d;
@@ -70,7 +66,7 @@ public class PromotionService {
     }
 
     private void announce(ModelPromoted event) {
-        publisher.publishOnce(promoted, event);
+        promoted.publishOnce(event);
         try {
             champion.refresh();
         } catch (RuntimeException e) {

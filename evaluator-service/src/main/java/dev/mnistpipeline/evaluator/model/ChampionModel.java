@@ -12,7 +12,6 @@ import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
-import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,12 +42,12 @@ public class ChampionModel {
     private static final Class<List<byte[]>> IMAGES = (Class<List<byte[]>>) (Class<?>) List.class;
 
     private final ObjectStore store;
-    private final ModelRegistry registry;
+    private final ChampionSource registry;
 
     private final ServingSession session;
 
     public ChampionModel(ObjectStore store,
-                         ModelRegistry registry,
+                         ChampionSource registry,
                          ServingSession session) {
         this.store = store;
         this.registry = registry;

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.ingest.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.quarkus.WaitsOutOutages;
@@ -7,14 +9,11 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.manifest.DatasetManifest.Part;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -35,15 +34,13 @@ public class DatasetIngestor {
     private static final Logger LOG = Logger.getLogger(DatasetIngestor.class);
 
     private final ObjectStore store;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> datasetIngested;
+    private final EventOutlet datasetIngested;
     private final SampleIndex sampleIndex;
     private final int maxPerPart;
     private final int maxPerDataset;
 
     public DatasetIngestor(ObjectStore store,
-                           EventPublisher publisher,
-                           @Channel(Topics.Channels.DATASET_INGESTED) MutinyEmitter<String> datasetIngested,
+                           @Outlet(Topics.Channels.DATASET_INGESTED) EventOutlet datasetIngested,
                            SampleIndex sampleIndex,
                            @ConfigProperty(name = "pipeline.ingest.max-examples-per-part", defaultValue = "100000") int maxPerPart,
                            @ConfigProperty(name = "pipeline.ingest.max-examples-per-dataset", defaultValue = "1000000") int maxPerDataset) {
@@ -51,7 +48,6 @@ public class DatasetIngestor {
         this.maxPerPart = maxPerPart;
         this.maxPerDataset = maxPerDataset;
         this.sampleIndex = sampleIndex;
-        this.publisher = publisher;
         this.datasetIngested = datasetIngested;
     }
 
@@ -188,7 +184,7 @@ public class DatasetIngestor {
             store.putText(ObjectKeys.latestDataset(name), datasetId);
         }
         // A no-op unless an earlier attempt stored the version but crashed before publishing.
-        publisher.publishOnce(datasetIngested, manifest.value().announcement(manifest.stored()));
+        datasetIngested.publishOnce(manifest.value().announcement(manifest.stored()));
         return new Result(manifest.value(), manifest.created());
     }
 

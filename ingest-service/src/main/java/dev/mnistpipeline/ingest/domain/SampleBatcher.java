@@ -4,7 +4,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -46,7 +45,7 @@ public class SampleBatcher {
         this.maxPending = maxPending;
     }
 
-    private record Pending(byte[] pixels, byte label, Message<?> message) {
+    private record Pending(byte[] pixels, byte label, Acknowledgement source) {
     }
 
     private final Map<String, List<Pending>> pending = new HashMap<>();
@@ -62,9 +61,9 @@ public class SampleBatcher {
     });
 
     /** Holds a valid sample for its batch; the answer completes when the next sample may be added. */
-    public synchronized CompletionStage<Void> add(String dataset, byte[] pixels, int label, Message<?> message) {
+    public synchronized CompletionStage<Void> add(String dataset, byte[] pixels, int label, Acknowledgement source) {
         List<Pending> batch = pending.computeIfAbsent(dataset, k -> new ArrayList<>());
-        batch.add(new Pending(pixels, (byte) label, message));
+        batch.add(new Pending(pixels, (byte) label, source));
         held++;
         if (batch.size() == batchSize) {
             flusher.execute(() -> flush(dataset));
@@ -117,12 +116,12 @@ public class SampleBatcher {
             var result = ingestor.appendSamples(dataset, images, labels);
             LOG.infof("Batch of %d samples for '%s': %s", batch.size(), dataset,
                     result.map(r -> "dataset " + r.manifest().datasetId()).orElse("all already stored"));
-            batch.forEach(p -> p.message().ack());
+            batch.forEach(p -> p.source().ack());
         } catch (RuntimeException e) {
             // Outages were retried inside appendSamples until storage answered; what arrives here is bad input
             // (no dataset of that name to extend), which goes to the dead-letter topic with the reason.
             LOG.errorf("Batch of %d samples for '%s' failed: %s", batch.size(), dataset, e.getMessage());
-            batch.forEach(p -> p.message().nack(e));
+            batch.forEach(p -> p.source().nack(e));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mnistpipeline.ingest.messaging;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.ingest.domain.Acknowledgement;
 import dev.mnistpipeline.ingest.domain.SampleBatcher;
 import dev.mnistpipeline.ingest.domain.SampleDecoder;
 import io.smallrye.mutiny.Uni;
@@ -55,6 +56,16 @@ public class SampleConsumer {
             return message.nack(e);
         }
         // Waits (and so pauses consumption) while the batcher holds as many samples as it may.
-        return batcher.add(sample.key(), pixels, sample.label(), message);
+        return batcher.add(sample.key(), pixels, sample.label(), new Acknowledgement() {
+            @Override
+            public void ack() {
+                message.ack();
+            }
+
+            @Override
+            public void nack(Throwable reason) {
+                message.nack(reason);
+            }
+        });
     }
 }

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Augmentation;
@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * Augmentation throughput: 60,000 random rotation/shift/scale transforms of MNIST training images on every core

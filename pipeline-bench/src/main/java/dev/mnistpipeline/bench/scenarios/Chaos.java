@@ -1,8 +1,8 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.DataStack;
-import dev.mnistpipeline.bench.Scenario;
-import dev.mnistpipeline.bench.StampedSamples;
+import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.Scenario;
+import dev.mnistpipeline.bench.support.StampedSamples;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * The chaos scenarios in one go, on full MNIST and all four services: S3 killed for {@value #S3_OUTAGE_S} s while

@@ -2,7 +2,7 @@ package dev.mnistpipeline.bench.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.mnistpipeline.bench.DataStack;
+import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;

@@ -19,8 +19,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Idx;
@@ -41,7 +41,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * {@code ./pipeline bench compare-djl-pytorch}: the default CNN (conv 5x5x32 + BN + ReLU + max-pool, conv 3x3x64

@@ -1,11 +1,11 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.bench.DataStack;
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.ModelAccuracy;
-import dev.mnistpipeline.bench.Scenario;
-import dev.mnistpipeline.bench.ShiftedDigits;
+import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.ModelAccuracy;
+import dev.mnistpipeline.bench.support.Scenario;
+import dev.mnistpipeline.bench.support.ShiftedDigits;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
@@ -33,7 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * Continuous training on a shifted domain, through the pipeline's own path: after the demo's run, 1,000 MNIST training

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -8,7 +8,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /** DJL scoring of the whole test split inside the evaluator, as measured there (no download, no model load). */
 public final class Evaluate10k implements Scenario {

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
 import dev.mnistpipeline.cli.client.EventStream;
@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * Transfer from digits to clothing: the MNIST CNN just trained is fine-tuned on 1,000 Fashion-MNIST training

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -9,7 +9,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /** Full MNIST through all services: seconds per stage, throughput, accuracy, peak memory of every process. */
 public final class PipelineFull implements Scenario {

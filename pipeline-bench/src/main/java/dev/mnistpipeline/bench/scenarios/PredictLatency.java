@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.PredictTraffic;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.PredictTraffic;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static dev.mnistpipeline.bench.Figures.percentile;
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.percentile;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /** Single-image REST predictions against the champion: sequential latency, then concurrent throughput. */
 public final class PredictLatency implements Scenario {

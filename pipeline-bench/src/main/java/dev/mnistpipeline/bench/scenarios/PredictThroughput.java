@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.PredictTraffic;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.PredictTraffic;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.json.Json;
@@ -16,8 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static dev.mnistpipeline.bench.Figures.percentile;
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.percentile;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * Serving under load: {@link #CLIENTS} concurrent keep-alive clients, each sending single-image {@code POST /predict}

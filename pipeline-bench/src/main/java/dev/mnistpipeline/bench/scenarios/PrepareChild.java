@@ -1,8 +1,8 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.DataStack;
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Idx;
@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * Incremental preparation: full MNIST is ingested and prepared, then {@value #CHILDREN} times 1,000 new samples are

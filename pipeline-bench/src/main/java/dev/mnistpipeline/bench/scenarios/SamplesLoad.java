@@ -1,9 +1,9 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.DataStack;
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
-import dev.mnistpipeline.bench.StampedSamples;
+import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
+import dev.mnistpipeline.bench.support.StampedSamples;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} as fast as one producer

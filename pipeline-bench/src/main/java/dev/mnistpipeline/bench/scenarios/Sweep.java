@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
  * A sweep on full MNIST: 8 trials over learning rate and batch size, 1 epoch each, 2 at a time, on the stack the

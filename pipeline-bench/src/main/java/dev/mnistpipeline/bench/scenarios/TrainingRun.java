@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
-import dev.mnistpipeline.bench.Figures;
-import dev.mnistpipeline.bench.Scenario;
+import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.PipelineRun;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.mnistpipeline.bench.Figures.round;
+import static dev.mnistpipeline.bench.support.Figures.round;
 
 /** A full-MNIST training run of one architecture: accuracy, throughput, per-epoch history, trainer memory. */
 public final class TrainingRun implements Scenario {

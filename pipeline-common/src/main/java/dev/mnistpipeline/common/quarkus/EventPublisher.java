@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.errors.PermanentFaultException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import dev.mnistpipeline.common.events.EventOutlet;
 import dev.mnistpipeline.common.events.PipelineEvent;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -69,6 +70,21 @@ public class EventPublisher {
             }
         }
         return false;
+    }
+
+    /** The topic behind {@code emitter}, as the domain sees it. */
+    public EventOutlet outlet(MutinyEmitter<String> emitter) {
+        return new EventOutlet() {
+            @Override
+            public void send(PipelineEvent event) {
+                EventPublisher.this.send(emitter, event);
+            }
+
+            @Override
+            public boolean publishOnce(PipelineEvent event) {
+                return EventPublisher.this.publishOnce(emitter, event);
+            }
+        };
     }
 
     /** Sends unless this event id was already published; returns whether it was sent now. */

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.preprocess.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Sha256;
@@ -11,14 +13,11 @@ import dev.mnistpipeline.common.manifest.PreparedManifest.PrepareSettings;
 import dev.mnistpipeline.common.manifest.PreparedManifest.Shard;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -43,8 +42,7 @@ public class DatasetPreparer {
 
     private final ObjectStore store;
     private final PartPreparer partPreparer;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> datasetPrepared;
+    private final EventOutlet datasetPrepared;
     private final double validationFraction;
     private final long seed;
     private final int shardSize;
@@ -58,8 +56,7 @@ public class DatasetPreparer {
 
     public DatasetPreparer(ObjectStore store,
                            PartPreparer partPreparer,
-                           EventPublisher publisher,
-                           @Channel(Topics.Channels.DATASET_PREPARED) MutinyEmitter<String> datasetPrepared,
+                           @Outlet(Topics.Channels.DATASET_PREPARED) EventOutlet datasetPrepared,
                            @ConfigProperty(name = "pipeline.prepare.validation-fraction", defaultValue = "0.1") double validationFraction,
                            @ConfigProperty(name = "pipeline.prepare.seed", defaultValue = "42") long seed,
                            @ConfigProperty(name = "pipeline.prepare.shard-size", defaultValue = "10000") int shardSize,
@@ -70,7 +67,6 @@ public class DatasetPreparer {
                            @ConfigProperty(name = "pipeline.prepare.augmentation.elastic", defaultValue = "false") boolean elastic) {
         this.store = store;
         this.partPreparer = partPreparer;
-        this.publisher = publisher;
         this.datasetPrepared = datasetPrepared;
         this.validationFraction = validationFraction;
         this.seed = seed;
@@ -96,7 +92,7 @@ public class DatasetPreparer {
         Document<PreparedManifest> manifest = store.findOrPutDocument(ObjectKeys.preparedManifest(preparedId),
                 PreparedManifest.class, () -> build(event, preparedId, settings));
         advanceLatest(manifest.value());
-        publisher.publishOnce(datasetPrepared, manifest.value().announcement(manifest.stored()));
+        datasetPrepared.publishOnce(manifest.value().announcement(manifest.stored()));
         return manifest.value();
     }
 

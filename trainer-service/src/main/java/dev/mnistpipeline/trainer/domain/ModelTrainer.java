@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Sha256;
@@ -11,7 +13,6 @@ import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -22,10 +23,8 @@ import dev.mnistpipeline.trainer.domain.ModelExporter.TrainedRun;
 import dev.mnistpipeline.trainer.model.Architectures;
 import dev.mnistpipeline.trainer.model.ModelState;
 import dev.mnistpipeline.trainer.model.TrainingGraph;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -47,8 +46,7 @@ public class ModelTrainer {
     private static final Logger LOG = Logger.getLogger(ModelTrainer.class);
 
     private final ObjectStore store;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> modelTrained;
+    private final EventOutlet modelTrained;
     private final TrainingProgress progress;
     private final Checkpoints checkpoints;
     private final BaseModels baseModels;
@@ -59,14 +57,12 @@ public class ModelTrainer {
     private final int metricsEverySteps;
     private final boolean checkpointsEnabled;
 
-    public ModelTrainer(ObjectStore store, EventPublisher publisher,
-                        @Channel(Topics.Channels.MODEL_TRAINED) MutinyEmitter<String> modelTrained,
+    public ModelTrainer(ObjectStore store, @Outlet(Topics.Channels.MODEL_TRAINED) EventOutlet modelTrained,
                         TrainingProgress progress, Checkpoints checkpoints, BaseModels baseModels,
                         ModelExporter exporter, TrainerDevice device, RunLeases leases, RunCancellations cancellations,
                         @ConfigProperty(name = "pipeline.trainer.metrics-every-steps", defaultValue = "25") int metricsEverySteps,
                         @ConfigProperty(name = "pipeline.trainer.checkpoints.enabled", defaultValue = "true") boolean checkpointsEnabled) {
         this.store = store;
-        this.publisher = publisher;
         this.modelTrained = modelTrained;
         this.progress = progress;
         this.checkpoints = checkpoints;
@@ -84,14 +80,14 @@ public class ModelTrainer {
         Optional<Document<ModelManifest>> existing = store.findDocument(manifestKey, ModelManifest.class);
         if (existing.isPresent()) {
             LOG.infof("Run %s already produced %s; not training again", run.runId(), run.modelId());
-            publisher.publishOnce(modelTrained, existing.get().value().announcement(existing.get().stored()));
+            modelTrained.publishOnce(existing.get().value().announcement(existing.get().stored()));
             return existing.get().value();
         }
         try (RunLeases.Lease lease = leases.acquire(run.runId())) {
             // The trainer that held the run before may have finished it while this one waited.
             Optional<Document<ModelManifest>> finished = store.findDocument(manifestKey, ModelManifest.class);
             if (finished.isPresent()) {
-                publisher.publishOnce(modelTrained, finished.get().value().announcement(finished.get().stored()));
+                modelTrained.publishOnce(finished.get().value().announcement(finished.get().stored()));
                 return finished.get().value();
             }
             RunReporter reporter = progress.reporter(run);
@@ -112,14 +108,14 @@ public class ModelTrainer {
                     LOG.warnf("Run %s: another trainer stored %s first; this attempt's files are dropped", run.runId(), run.modelId());
                     store.list(ObjectKeys.attemptPrefix(run.modelId(), lease.token())).forEach(store::remove);
                     Document<ModelManifest> first = store.findDocument(manifestKey, ModelManifest.class).orElseThrow();
-                    publisher.publishOnce(modelTrained, first.value().announcement(first.stored()));
+                    modelTrained.publishOnce(first.value().announcement(first.stored()));
                     return first.value();
                 }
                 StoredObject stored = new StoredObject(manifestKey, Sha256.hex(bytes), bytes.length);
                 if (checkpointsEnabled) {
                     checkpoints.delete(run.runId());
                 }
-                publisher.publishOnce(modelTrained, manifest.announcement(stored));
+                modelTrained.publishOnce(manifest.announcement(stored));
                 reporter.completed(manifest);
                 return manifest;
             } catch (RunCancellations.Cancelled e) {

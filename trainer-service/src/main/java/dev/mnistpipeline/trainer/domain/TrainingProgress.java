@@ -1,11 +1,10 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
@@ -18,18 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class TrainingProgress {
     private static final Logger LOG = Logger.getLogger(TrainingProgress.class);
-
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> trainingMetrics;
+    private final EventOutlet trainingMetrics;
     private final TrainingGauges gauges;
     private final Sweeps sweeps;
     private final RunStates states;
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
 
-    public TrainingProgress(EventPublisher publisher, TrainingGauges gauges, Sweeps sweeps, RunStates states,
-                            @Channel(Topics.Channels.TRAINING_METRICS) MutinyEmitter<String> trainingMetrics) {
+    public TrainingProgress(TrainingGauges gauges, Sweeps sweeps, RunStates states,
+                            @Outlet(Topics.Channels.TRAINING_METRICS) EventOutlet trainingMetrics) {
         this.states = states;
-        this.publisher = publisher;
         this.gauges = gauges;
         this.sweeps = sweeps;
         this.trainingMetrics = trainingMetrics;
@@ -57,7 +53,7 @@ public class TrainingProgress {
             states.setQuietly(m.runId(), state, m.message());
         }
         try {
-            publisher.send(trainingMetrics, m);
+            trainingMetrics.send(m);
         } catch (RuntimeException e) {
             // Metrics are for dashboards; a lost one must not fail the run.
             LOG.warnf("Could not publish %s metrics for %s: %s", m.phase(), m.runId(), e.getMessage());

@@ -1,17 +1,16 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,22 +24,20 @@ import java.util.UUID;
 @ApplicationScoped
 public class TrainingRequests {
     private final ObjectStore store;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> trainingRequested;
+    private final EventOutlet trainingRequested;
     private final RunStates states;
     private final TrainingCosts costs;
 
     private final int maxEpochs;
 
     /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
-    public TrainingRequests(ObjectStore store, EventPublisher publisher, RunStates states, TrainingCosts costs,
-                            @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
+    public TrainingRequests(ObjectStore store, RunStates states, TrainingCosts costs,
+                            @Outlet(Topics.Channels.TRAINING_REQUESTED_OUT) EventOutlet trainingRequested,
                             @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
         this.states = states;
         this.costs = costs;
         this.maxEpochs = maxEpochs;
-        this.publisher = publisher;
         this.trainingRequested = trainingRequested;
     }
 
@@ -56,7 +53,7 @@ public class TrainingRequests {
         if (states.find(run.runId()).isEmpty()) {
             states.set(run.runId(), RunStates.QUEUED, null);
         }
-        publisher.publishOnce(trainingRequested, new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
+        trainingRequested.publishOnce(new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
                 run.hyperparameters(), Instant.now()));
         return run;
     }

@@ -1,8 +1,9 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.EventOutlet;
+import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.quarkus.EventPublisher;
 import dev.mnistpipeline.common.quarkus.Periodic;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -10,11 +11,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -44,22 +43,20 @@ public class WaitingRuns {
     private final RunStates states;
     private final RunCancellations cancellations;
     private final TrainingProgress progress;
-    private final EventPublisher publisher;
-    private final MutinyEmitter<String> trainingRequested;
+    private final EventOutlet trainingRequested;
     private final Duration every;
     private final AtomicInteger waiting = new AtomicInteger();
     private Periodic loop;
 
     public WaitingRuns(ObjectStore store, RunLeases leases, RunStates states, RunCancellations cancellations,
-                       TrainingProgress progress, EventPublisher publisher, MeterRegistry meters,
-                       @Channel(Topics.Channels.TRAINING_REQUESTED_OUT) MutinyEmitter<String> trainingRequested,
+                       TrainingProgress progress, MeterRegistry meters,
+                       @Outlet(Topics.Channels.TRAINING_REQUESTED_OUT) EventOutlet trainingRequested,
                        @ConfigProperty(name = "pipeline.trainer.waiting-check", defaultValue = "5s") Duration every) {
         this.store = store;
         this.leases = leases;
         this.states = states;
         this.cancellations = cancellations;
         this.progress = progress;
-        this.publisher = publisher;
         this.trainingRequested = trainingRequested;
         this.every = every;
         Gauge.builder("pipeline.trainer.waiting.runs", waiting, AtomicInteger::get)
@@ -123,7 +120,7 @@ public class WaitingRuns {
                 continue;
             }
             states.set(runId, RunStates.QUEUED, "requeued after waiting: " + w.reason());
-            publisher.send(trainingRequested, w.request());
+            trainingRequested.send(w.request());
             store.remove(key);
             LOG.infof("Run %s: its lease is free; requeued", runId);
         }

@@ -1,4 +1,4 @@
-package dev.mnistpipeline.bench;
+package dev.mnistpipeline.bench.support;
 
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.manifest.DatasetManifest;

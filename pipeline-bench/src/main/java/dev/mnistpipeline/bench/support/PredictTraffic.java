@@ -1,4 +1,4 @@
-package dev.mnistpipeline.bench;
+package dev.mnistpipeline.bench.support;
 
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.client.Http;

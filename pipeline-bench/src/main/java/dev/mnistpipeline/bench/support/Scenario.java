@@ -1,4 +1,4 @@
-package dev.mnistpipeline.bench;
+package dev.mnistpipeline.bench.support;
 
 import dev.mnistpipeline.cli.DemoCommand.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * One benchmark: it measures and returns figures for {@code bench/results/<name>.json}; it never asserts.
- * Registered in {@link Scenarios}, which {@code ./pipeline bench --list} and the launcher script read.
+ * Registered in {@code bench.Scenarios}, which {@code ./pipeline bench --list} and the launcher script read.
  */
 public interface Scenario {
     /** What a scenario needs to run. */
