@@ -5,6 +5,7 @@ import dev.mnistpipeline.cli.containers.ContainerImages;
 import dev.mnistpipeline.cli.containers.ContainerInfrastructure;
 import dev.mnistpipeline.cli.containers.ContainerStack;
 import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.cli.stack.Ports;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ final class ContainersUp {
         Path dir = layout.stateDir().resolve("up");
         Files.createDirectories(dir);
         UpCommand.requireNothingUp(dir);
+        Ports.requireFree(UpCommand.upPorts());
         ContainerEngine engine = ContainerEngine.connect();
         engine.removeStack(STACK); // what a failed earlier start may have left
         System.out.println("Kafka in the container stack is plaintext without ACLs, on its own container network and published"

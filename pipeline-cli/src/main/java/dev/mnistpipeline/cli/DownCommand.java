@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -28,10 +27,7 @@ final class DownCommand implements Callable<Integer> {
             System.out.println("No stack is up.");
             return 0;
         }
-        List<ProcessHandle> handles = new ArrayList<>();
-        for (String line : Files.readAllLines(pids)) {
-            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(handles::add);
-        }
+        List<ProcessHandle> handles = StackProcesses.stillOurs(Files.readAllLines(pids));
         for (int i = handles.size() - 1; i >= 0; i--) {
             handles.get(i).destroy();
         }

@@ -7,6 +7,7 @@ import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.Owner;
 import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.cli.stack.Ports;
 import dev.mnistpipeline.cli.stack.ServiceStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 
@@ -61,6 +62,7 @@ final class UpCommand implements Callable<Integer> {
         Layout layout = Layout.detect();
         Path dir = layout.stateDir().resolve("up");
         requireNothingUp(dir);
+        Ports.requireFree(upPorts());
         if (!secure) {
             System.out.println("WARNING: --insecure: Kafka accepts any client without credentials and every service shares"
                     + " one S3 key with full access. Use it only on a machine nobody else uses.");
@@ -79,13 +81,23 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         List<String> pids = new ArrayList<>();
-        infra.processes().forEach(p -> pids.add(Long.toString(p.pid())));
-        stack.processes().values().forEach(p -> pids.add(Long.toString(p.pid())));
+        // Each with its start time, so that 'down' stops only these processes, never one that reused a PID later.
+        infra.processes().forEach(p -> pids.add(StackProcesses.line(p.pid())));
+        stack.processes().values().forEach(p -> pids.add(StackProcesses.line(p.pid())));
         Files.write(dir.resolve("pids"), pids);
         writeClientFiles(dir, infra, stack);
         printStack(layout, dir, infra, stack, secure ? "   SASL/SCRAM-SHA-512 and ACLs; client configs in "
                 + layout.root().relativize(dir) + "/kafka-*.properties" : "");
         return 0;
+    }
+
+    /** Every port 'up' listens on, named for the message when one is busy. */
+    static Map<String, Integer> upPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("Kafka", UP_KAFKA_PORT);
+        ports.put("S3", UP_S3_PORT);
+        ports.putAll(new java.util.TreeMap<>(UP_PORTS));
+        return ports;
     }
 
     static void requireNothingUp(Path dir) {

@@ -27,6 +27,25 @@ public final class Ports {
         throw new IllegalStateException("no fresh free port after 100 attempts");
     }
 
+    /**
+     * Refuses, naming each, the ports of {@code named} (what listens there, to its port) that something already uses
+     * on 127.0.0.1, before a stack starts anything.
+     */
+    public static void requireFree(java.util.Map<String, Integer> named) {
+        java.util.List<String> busy = new java.util.ArrayList<>();
+        named.forEach((what, port) -> {
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+            } catch (IOException inUse) {
+                busy.add(port + " (" + what + ")");
+            }
+        });
+        if (!busy.isEmpty()) {
+            throw new IllegalStateException("port " + String.join(", ", busy) + (busy.size() == 1 ? " is" : " are")
+                    + " already in use on 127.0.0.1: stop what listens there (./pipeline down, if it is an earlier stack)");
+        }
+    }
+
     public static boolean isOpen(int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
