@@ -165,17 +165,22 @@ public final class ContainerEngine {
     private String exec(String id, String script) {
         String exec = docker.execCreateCmd(id).withAttachStdout(true).withAttachStderr(true)
                 .withCmd("sh", "-c", script).exec().getId();
+        return collect(docker.execStartCmd(exec)::exec, 30);
+    }
+
+    /** Runs a streaming command and returns what it wrote (stdout and stderr), waiting up to {@code seconds}. */
+    private static String collect(java.util.function.Function<ResultCallback.Adapter<Frame>, ResultCallback.Adapter<Frame>> command,
+                                  int seconds) {
         StringBuilder out = new StringBuilder();
         try {
-            docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+            command.apply(new ResultCallback.Adapter<>() {
                 @Override
                 public void onNext(Frame frame) {
                     out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
                 }
-            }).awaitCompletion(30, TimeUnit.SECONDS);
+            }).awaitCompletion(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
         return out.toString();
     }
@@ -190,21 +195,11 @@ public final class ContainerEngine {
 
     /** The last {@code lines} lines the container wrote (stdout and stderr), for error messages. */
     public String logs(String id, int lines) {
-        StringBuilder out = new StringBuilder();
         try {
-            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame frame) {
-                            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                        }
-                    }).awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return collect(docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)::exec, 10);
         } catch (RuntimeException e) {
-            out.append("(logs unavailable: ").append(e.getMessage()).append(')');
+            return "(logs unavailable: " + e.getMessage() + ")";
         }
-        return out.toString();
     }
 
     public void remove(String id) {

@@ -8,6 +8,7 @@ import dev.mnistpipeline.cli.stack.LocalKafka;
 import dev.mnistpipeline.cli.stack.LocalS3;
 import dev.mnistpipeline.cli.stack.Ports;
 import dev.mnistpipeline.cli.stack.StorageKey;
+import dev.mnistpipeline.cli.stack.Waiting;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
@@ -120,55 +121,26 @@ public final class ContainerInfrastructure implements Infrastructure {
     }
 
     private void awaitKafka() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Map<String, Object> config = new LinkedHashMap<>(kafka().config());
         config.put("request.timeout.ms", 3000);
         config.put("default.api.timeout.ms", 5000);
-        while (true) {
-            requireRunning(KAFKA);
+        String id = containers.get(KAFKA);
+        Waiting.until("Kafka container", START_TIMEOUT, () -> engine.isRunning(id), () -> {
             try (Admin a = Admin.create(config)) {
                 a.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                return;
-            } catch (Exception notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Kafka container not ready within " + START_TIMEOUT.toSeconds() + " s:\n"
-                            + engine.logs(containers.get(KAFKA), 40), notYet);
-                }
-                pause();
+                return true;
             }
-        }
+        }, () -> engine.logs(id, 40));
     }
 
     private void awaitBucket() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (true) {
-            requireRunning(S3);
+        String id = containers.get(S3);
+        Waiting.until("S3 container", START_TIMEOUT, () -> engine.isRunning(id), () -> {
             try (ObjectStore store = new ObjectStore(new StorageConfig(s3Endpoint(), accessKey(), secretKey(), StorageConfig.DEFAULT_BUCKET))) {
                 store.ensureBucket();
-                return;
-            } catch (Exception notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("S3 container not ready within " + START_TIMEOUT.toSeconds() + " s:\n"
-                            + engine.logs(containers.get(S3), 40), notYet);
-                }
-                pause();
+                return true;
             }
-        }
-    }
-
-    private void requireRunning(String name) {
-        if (!engine.isRunning(containers.get(name))) {
-            throw new IllegalStateException("The " + name + " container exited:\n" + engine.logs(containers.get(name), 60));
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        }, () -> engine.logs(id, 40));
     }
 
     /** The network the stack's containers share. */

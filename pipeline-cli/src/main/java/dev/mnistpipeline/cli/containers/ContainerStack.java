@@ -6,12 +6,10 @@ import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.PipelineStack;
 import dev.mnistpipeline.cli.stack.Ports;
 import dev.mnistpipeline.cli.stack.ServiceStack;
+import dev.mnistpipeline.cli.stack.Waiting;
 import dev.mnistpipeline.common.quarkus.Roles;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,35 +101,9 @@ public final class ContainerStack implements ServiceStack {
     }
 
     private void awaitReady(String service) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String id = containers.get(service);
-        while (true) {
-            if (!engine.isRunning(id)) {
-                throw new IllegalStateException(service + " container exited during startup:\n" + engine.logs(id, 60));
-            }
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notListeningYet) {
-                // starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service + " container not ready within " + READY_TIMEOUT.toMinutes()
-                        + " minutes:\n" + engine.logs(id, 60));
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Waiting.until(service + " container", READY_TIMEOUT, () -> engine.isRunning(id),
+                () -> Waiting.healthReady(http, url(service)), () -> engine.logs(id, 60));
     }
 
     /** Each service's time from its container's start to ready. */

@@ -8,10 +8,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,34 +181,8 @@ public final class PipelineStack implements ServiceStack {
     }
 
     private void awaitReady(String service, String baseUrl) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         ManagedProcess p = services.get(service);
-        while (true) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException(service + " exited during startup:\n" + p.tail(60));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException ignored) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service + " not ready within 3 minutes:\n" + p.tail(60));
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Waiting.until(service, Duration.ofMinutes(3), p::isAlive, () -> Waiting.healthReady(http, baseUrl), () -> p.tail(60));
     }
 
     /**
