@@ -1,5 +1,6 @@
 package dev.mnistpipeline.cli;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
@@ -110,7 +111,7 @@ public final class PipelineRun {
 
         synchronized void accept(TrainingMetrics m) {
             switch (m.phase()) {
-                case "step" -> {
+                case STEP -> {
                     int percent = (int) (100 * m.step() / Math.max(1, m.totalSteps()));
                     if (percent >= lastPercent + 5) {
                         lastPercent = percent;
@@ -120,13 +121,13 @@ public final class PipelineRun {
                                 m.totalSteps(), m.loss(), m.accuracy(), m.imagesPerSecond());
                     }
                 }
-                case "epoch" -> {
+                case EPOCH -> {
                     lastEpoch = m.epoch();
                     out.printf("             epoch %d/%d done: loss %.4f  train acc %.4f  validation acc %.4f  %.0f img/s%n",
                             m.epoch(), m.epochs(), m.loss(), m.accuracy(), m.validationAccuracy(), m.imagesPerSecond());
                 }
-                case "check" -> out.printf("             step %d/%d: %s%n", m.step(), m.totalSteps(), m.message());
-                case "failed" -> out.println("             training FAILED: " + m.message());
+                case CHECK -> out.printf("             step %d/%d: %s%n", m.step(), m.totalSteps(), m.message());
+                case FAILED -> out.println("             training FAILED: " + m.message());
                 default -> {
                 }
             }

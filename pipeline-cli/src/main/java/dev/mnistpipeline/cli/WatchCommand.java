@@ -1,5 +1,6 @@
 package dev.mnistpipeline.cli;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.DashboardEvents;
 import dev.mnistpipeline.cli.client.StackClient;
@@ -72,13 +73,13 @@ final class WatchCommand implements Callable<Integer> {
                 switch (next.get().topic()) {
                     case Topics.TRAINING_METRICS -> {
                         if (runId.equals(e.path("runId").asText())) {
-                            String phase = e.path("phase").asText();
-                            if (phase.equals("waiting")) {
+                            RunPhase phase = RunPhase.of(e.path("phase").asText());
+                            if (phase == RunPhase.WAITING) {
                                 view.note("waiting: " + e.path("message").asText());
                                 continue;
                             }
                             view.metrics(e);
-                            if (phase.equals("failed") || phase.equals("cancelled")) {
+                            if (phase == RunPhase.FAILED || phase == RunPhase.CANCELLED) {
                                 return view.fail("run " + phase + ": " + e.path("message").asText());
                             }
                         }
@@ -132,13 +133,13 @@ final class WatchCommand implements Callable<Integer> {
                 out.println(Json.write(Map.of("topic", Topics.TRAINING_METRICS, "event", m)));
                 return;
             }
-            String phase = m.path("phase").asText();
+            RunPhase phase = RunPhase.of(m.path("phase").asText());
             long step = m.path("step").asLong(), total = m.path("totalSteps").asLong();
             String line = String.format("run %s %s epoch %d/%d  step %d/%d  loss %.4f  acc %.4f  %,.0f img/s", runId,
                     bar(total == 0 ? 0 : (double) step / total), m.path("epoch").asInt(), m.path("epochs").asInt(), step, total,
                     m.path("loss").asDouble(), m.path("accuracy").asDouble(), m.path("imagesPerSecond").asDouble());
             switch (phase) {
-                case "step" -> {
+                case STEP -> {
                     if (terminal) {
                         out.print("\r" + line);
                         out.flush();
@@ -147,10 +148,10 @@ final class WatchCommand implements Callable<Integer> {
                         lastLine = System.nanoTime();
                     }
                 }
-                case "epoch" -> println(String.format("epoch %d/%d: loss %.4f, accuracy %.4f, validation accuracy %.4f",
+                case EPOCH -> println(String.format("epoch %d/%d: loss %.4f, accuracy %.4f, validation accuracy %.4f",
                         m.path("epoch").asInt(), m.path("epochs").asInt(), m.path("loss").asDouble(), m.path("accuracy").asDouble(),
                         m.path("validationAccuracy").asDouble()));
-                case "completed" -> println("run " + runId + " completed: validation accuracy "
+                case COMPLETED -> println("run " + runId + " completed: validation accuracy "
                         + String.format("%.4f", m.path("validationAccuracy").asDouble()) + "; evaluating ...");
                 default -> println("run " + runId + ": " + phase + (m.path("message").asText().isEmpty() ? "" : " (" + m.path("message").asText() + ")"));
             }

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingMetrics;
@@ -98,23 +99,20 @@ public class DashboardState {
         List<Point> steps = before == null ? new ArrayList<>() : new ArrayList<>(before.steps());
         List<Point> epochs = before == null ? new ArrayList<>() : new ArrayList<>(before.epochPoints());
         Point point = new Point(m.step(), m.epoch(), m.loss(), m.accuracy(), m.validationAccuracy(), m.imagesPerSecond());
-        if (m.phase().equals("step")) {
+        if (m.phase() == RunPhase.STEP) {
             steps.add(point);
             if (steps.size() > MAX_POINTS) {
                 steps.subList(0, steps.size() - MAX_POINTS).clear();
             }
-        } else if (m.phase().equals("epoch")) {
+        } else if (m.phase() == RunPhase.EPOCH) {
             epochs.add(point);
         }
         String status = switch (m.phase()) {
-            case "completed" -> "completed";
-            case "failed" -> "failed";
-            case "cancelled" -> "cancelled";
-            case "waiting" -> "waiting";
+            case COMPLETED, FAILED, CANCELLED, WAITING -> m.phase().wire();
             default -> "running";
         };
         long totalSteps = m.totalSteps() > 0 ? m.totalSteps() : before == null ? 0 : before.totalSteps();
-        long step = m.phase().equals("completed") ? totalSteps : Math.max(m.step(), before == null ? 0 : before.step());
+        long step = m.phase() == RunPhase.COMPLETED ? totalSteps : Math.max(m.step(), before == null ? 0 : before.step());
         double progress = totalSteps == 0 ? 0 : Math.min(1, step / (double) totalSteps);
         runs.put(m.runId(), new Run(m.runId(), status, m.epoch() > 0 ? m.epoch() : before == null ? 0 : before.epoch(),
                 m.epochs(), step, totalSteps, progress, m.message(), steps, epochs, m.time()));

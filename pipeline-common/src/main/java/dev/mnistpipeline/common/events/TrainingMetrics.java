@@ -5,13 +5,12 @@ import java.time.Instant;
 /**
  * Progress of a run, streamed for dashboards.
  *
- * @param phase {@code started}, {@code resumed}, {@code step}, {@code epoch}, {@code check} (a test-accuracy check the
- *              run asked for: {@code accuracy} is the test accuracy), {@code waiting} (it cannot start now: another
- *              trainer holds it; {@code message} says why), {@code completed}, {@code failed} or {@code cancelled}
+ * @param phase where the run is ({@link RunPhase}: {@code started}, {@code resumed}, {@code step}, {@code epoch},
+ *              {@code check}, {@code waiting}, {@code completed}, {@code failed} or {@code cancelled} on the wire)
  * @param validationAccuracy set on {@code epoch} and {@code completed}
  * @param message reason on {@code failed}, {@code waiting} and {@code cancelled}
  */
-public record TrainingMetrics(String runId, String phase, int epoch, int epochs, long step,
+public record TrainingMetrics(String runId, RunPhase phase, int epoch, int epochs, long step,
                               long totalSteps, double loss, double accuracy, Double validationAccuracy,
                               double imagesPerSecond, String message, Instant time) implements PipelineEvent {
     @Override

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.manifest.ModelManifest.EpochSummary;
 import dev.mnistpipeline.common.manifest.ModelManifest;
@@ -22,41 +23,41 @@ public final class RunReporter {
 
     public void started(long totalSteps) {
         this.totalSteps = totalSteps;
-        report("started", 0, 0, 0, 0, null, 0, null);
+        report(RunPhase.STARTED, 0, 0, 0, 0, null, 0, null);
     }
 
     public void resumed(int epoch, long step, long totalSteps) {
         this.totalSteps = totalSteps;
-        report("resumed", epoch, step, 0, 0, null, 0, "resumed after epoch " + epoch + " from checkpoint");
+        report(RunPhase.RESUMED, epoch, step, 0, 0, null, 0, "resumed after epoch " + epoch + " from checkpoint");
     }
 
     public void step(int epoch, long step, StepResult result, double imagesPerSecond) {
-        report("step", epoch, step, result.loss(), result.accuracy(), null, imagesPerSecond, null);
+        report(RunPhase.STEP, epoch, step, result.loss(), result.accuracy(), null, imagesPerSecond, null);
     }
 
     public void epoch(long step, EpochSummary summary, double imagesPerSecond) {
-        report("epoch", summary.epoch(), step, summary.loss(), summary.accuracy(), summary.validationAccuracy(), imagesPerSecond, null);
+        report(RunPhase.EPOCH, summary.epoch(), step, summary.loss(), summary.accuracy(), summary.validationAccuracy(), imagesPerSecond, null);
     }
 
     /** A test-accuracy check: {@code accuracy} carries the test accuracy. */
     public void check(ModelManifest.AccuracyCheck check) {
-        report("check", check.epoch(), check.step(), 0, check.testAccuracy(), null, 0,
+        report(RunPhase.CHECK, check.epoch(), check.step(), 0, check.testAccuracy(), null, 0,
                 String.format(java.util.Locale.ROOT, "test accuracy %.4f after %.2f s of training", check.testAccuracy(), check.trainSeconds()));
     }
 
     public void completed(ModelManifest model) {
-        report("completed", epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
+        report(RunPhase.COMPLETED, epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
     }
 
     public void cancelled(String why) {
-        report("cancelled", 0, 0, 0, 0, null, 0, why);
+        report(RunPhase.CANCELLED, 0, 0, 0, 0, null, 0, why);
     }
 
     public void failed(RuntimeException e) {
-        report("failed", 0, 0, 0, 0, null, 0, String.valueOf(e.getMessage()));
+        report(RunPhase.FAILED, 0, 0, 0, 0, null, 0, String.valueOf(e.getMessage()));
     }
 
-    private void report(String phase, int epoch, long step, double loss, double accuracy, Double validationAccuracy,
+    private void report(RunPhase phase, int epoch, long step, double loss, double accuracy, Double validationAccuracy,
                         double imagesPerSecond, String message) {
         progress.record(new TrainingMetrics(runId, phase, epoch, epochs, step, totalSteps, loss, accuracy,
                 validationAccuracy, imagesPerSecond, message, Instant.now()));

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,13 +52,13 @@ public class RunStates {
     }
 
     /** The state a progress phase stands for, or null for phases within a state (steps, epochs, checks). */
-    public static String ofPhase(String phase) {
+    public static String ofPhase(RunPhase phase) {
         return switch (phase) {
-            case "started", "resumed" -> TRAINING;
-            case "waiting" -> WAITING;
-            case "completed" -> COMPLETED;
-            case "failed" -> FAILED;
-            case "cancelled" -> CANCELLED;
+            case STARTED, RESUMED -> TRAINING;
+            case WAITING -> WAITING;
+            case COMPLETED -> COMPLETED;
+            case FAILED -> FAILED;
+            case CANCELLED -> CANCELLED;
             default -> null;
         };
     }

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.errors.InvalidDataException;
@@ -23,6 +24,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -179,7 +181,7 @@ public class Sweeps {
             if (sweepId.isPresent()) {
                 record(sweepId.get(), m);
             }
-            if (END_PHASES.contains(m.phase())) {
+            if (m.phase().ended()) {
                 sweepOfRun.remove(m.runId());
             }
         } catch (RuntimeException e) {
@@ -188,8 +190,8 @@ public class Sweeps {
         }
     }
 
-    private static final Set<String> END_PHASES = Set.of("completed", "failed", "cancelled");
-    private static final Set<String> TRACKED_PHASES = Set.of("started", "resumed", "epoch", "completed", "failed", "cancelled");
+    private static final Set<RunPhase> TRACKED_PHASES = EnumSet.of(RunPhase.STARTED, RunPhase.RESUMED, RunPhase.EPOCH,
+            RunPhase.COMPLETED, RunPhase.FAILED, RunPhase.CANCELLED);
 
     private void record(String sweepId, TrainingMetrics m) {
         String key = ObjectKeys.sweepTrial(sweepId, m.runId());
@@ -197,17 +199,17 @@ public class Sweeps {
                 .orElse(new TrialStatus(sweepId, m.runId(), TrialStatus.QUEUED, List.of(), null, null, Instant.now()));
         List<Double> epochs = new ArrayList<>(current.epochValidationAccuracy());
         TrialStatus next = switch (m.phase()) {
-            case "started", "resumed" -> current.with(TrialStatus.RUNNING, epochs, null, null);
-            case "epoch" -> {
+            case STARTED, RESUMED -> current.with(TrialStatus.RUNNING, epochs, null, null);
+            case EPOCH -> {
                 while (epochs.size() >= m.epoch()) {
                     epochs.remove(epochs.size() - 1); // a resumed run reports its epochs again
                 }
                 epochs.add(m.validationAccuracy());
                 yield stopIfBelowMedian(sweepId, current.with(TrialStatus.RUNNING, epochs, null, null), m);
             }
-            case "completed" -> current.with(TrialStatus.COMPLETED, epochs, m.validationAccuracy(), null);
-            case "failed" -> current.with(TrialStatus.FAILED, epochs, null, m.message());
-            case "cancelled" -> current.state().equals(TrialStatus.EARLY_STOPPED) ? current
+            case COMPLETED -> current.with(TrialStatus.COMPLETED, epochs, m.validationAccuracy(), null);
+            case FAILED -> current.with(TrialStatus.FAILED, epochs, null, m.message());
+            case CANCELLED -> current.state().equals(TrialStatus.EARLY_STOPPED) ? current
                     : current.with(TrialStatus.CANCELLED, epochs, null, m.message());
             default -> null;
         };

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.quarkus.RetainedMeters;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -40,7 +41,7 @@ public class TrainingGauges {
 
     /** Records a progress event; returns the runs whose gauges were removed after the retention (they ended long ago). */
     public List<String> record(TrainingMetrics m) {
-        if (Set.of("completed", "failed", "cancelled").contains(m.phase())) {
+        if (m.phase().ended()) {
             retained.ended(m.runId());
         }
         List<String> removed = retained.sweep();
@@ -48,10 +49,10 @@ public class TrainingGauges {
             latest.remove(run);
             validation.remove(run);
         });
-        if (!latest.containsKey(m.runId()) && (m.phase().equals("started") || m.phase().equals("step"))) {
+        if (!latest.containsKey(m.runId()) && (m.phase() == RunPhase.STARTED || m.phase() == RunPhase.STEP)) {
             register(m.runId());
         }
-        if (m.phase().equals("step") || m.phase().equals("epoch")) {
+        if (m.phase() == RunPhase.STEP || m.phase() == RunPhase.EPOCH) {
             latest.put(m.runId(), m);
         }
         if (m.validationAccuracy() != null) {
@@ -61,7 +62,7 @@ public class TrainingGauges {
     }
 
     private void register(String runId) {
-        latest.putIfAbsent(runId, new TrainingMetrics(runId, "started", 0, 0, 0, 0, Double.NaN, Double.NaN, null, 0, null, null));
+        latest.putIfAbsent(runId, new TrainingMetrics(runId, RunPhase.STARTED, 0, 0, 0, 0, Double.NaN, Double.NaN, null, 0, null, null));
         gauge("pipeline.training.loss", runId, TrainingMetrics::loss);
         gauge("pipeline.training.accuracy", runId, TrainingMetrics::accuracy);
         Gauge.builder("pipeline.training.validation.accuracy", validation, v -> v.getOrDefault(runId, Double.NaN))

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.EventOutlet;
 import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.events.TrainingMetrics;
@@ -37,7 +38,7 @@ public class TrainingProgress {
 
     /** A run that cannot start now: {@code waiting}, with why, for the dashboard, watch and the run's state. */
     public void waiting(String runId, String why) {
-        record(new TrainingMetrics(runId, "waiting", 0, 0, 0, 0, 0, 0, null, 0, why, java.time.Instant.now()));
+        record(new TrainingMetrics(runId, RunPhase.WAITING, 0, 0, 0, 0, 0, 0, null, 0, why, java.time.Instant.now()));
     }
 
     /** The last progress event this instance saw for a run, or null. */
