@@ -45,8 +45,6 @@ final class ContainersUp {
         Files.writeString(dir.resolve(MARKER), STACK + "\n");
         UpCommand.writeClientFiles(dir, infra, stack);
         UpCommand.printStack(layout, dir, infra, stack, "   plaintext, containers (see 'podman ps')");
-        stack.startupTimes().forEach((service, time) ->
-                System.out.printf("  %s container ready in %.1f s%n", service, time.toMillis() / 1000.0));
         return 0;
     }
 

@@ -124,6 +124,9 @@ final class UpCommand implements Callable<Integer> {
                 """, layout.root().relativize(dir), infra.bootstrapServers(), kafkaNote, infra.s3Endpoint(),
                 layout.root().relativize(dir.resolve("stack.env")), stack.url("ingest-service"), stack.url("preprocess-service"),
                 stack.url("trainer-service"), stack.url("evaluator-service"), stack.url("evaluator-service"));
+        StringBuilder ready = new StringBuilder("Start to ready:");
+        stack.startupTimes().forEach((service, time) -> ready.append(String.format(" %s %.1f s;", service, time.toMillis() / 1000.0)));
+        System.out.println(ready.substring(0, ready.length() - 1));
     }
 
     /**

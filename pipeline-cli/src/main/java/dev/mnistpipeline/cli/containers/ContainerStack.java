@@ -106,7 +106,7 @@ public final class ContainerStack implements ServiceStack {
                 () -> Waiting.healthReady(http, url(service)), () -> engine.logs(id, 60));
     }
 
-    /** Each service's time from its container's start to ready. */
+    @Override
     public Map<String, Duration> startupTimes() {
         return startupTimes;
     }

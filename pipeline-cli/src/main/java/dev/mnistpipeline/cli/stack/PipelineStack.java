@@ -39,6 +39,7 @@ public final class PipelineStack implements ServiceStack {
     private final Map<String, ManagedProcess> services = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ApiTokens tokens = ApiTokens.generate();
+    private final Map<String, Duration> startupTimes = new LinkedHashMap<>();
 
     /**
      * @param ports    HTTP port per service; services not listed get a free port
@@ -68,11 +69,14 @@ public final class PipelineStack implements ServiceStack {
         Http.useToken(tokens.token(Roles.OPERATOR));
         try {
             createTopics(infrastructure.kafka());
+            Map<String, Long> launched = new LinkedHashMap<>();
             for (String service : names) {
+                launched.put(service, System.nanoTime());
                 services.put(service, launch(service, ports.get(service)));
             }
             for (String service : names) {
                 awaitReady(service, url(service));
+                startupTimes.put(service, Duration.ofNanos(System.nanoTime() - launched.get(service)));
             }
             return this;
         } catch (RuntimeException e) {
@@ -195,6 +199,11 @@ public final class PipelineStack implements ServiceStack {
                 Path.of(System.getProperty("user.home"), ".cache", "mnist-pipeline", "mnist").toString());
         return List.of(cache, layout.root().resolve("pipeline-cli/src/test/resources").toString(),
                 layout.stateDir().resolve("sources").toString());
+    }
+
+    @Override
+    public Map<String, Duration> startupTimes() {
+        return startupTimes;
     }
 
     @Override

@@ -70,8 +70,6 @@ class ContainersEndToEndTest extends EndToEndScenario {
         containers = new ContainerStack(LAYOUT, engine, (ContainerInfrastructure) infra, Map.of(), withData)
                 .withReadOnlyMount("ingest-service", SUBSET, subsetSource())
                 .start();
-        containers.startupTimes().forEach((service, time) ->
-                System.out.printf("%s container: start to ready in %.1f s%n", service, time.toMillis() / 1000.0));
         return containers;
     }
 

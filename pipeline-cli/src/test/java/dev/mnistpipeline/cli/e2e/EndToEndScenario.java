@@ -117,6 +117,8 @@ abstract class EndToEndScenario {
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s",
                         "PIPELINE_INGEST_MAX_EXAMPLES_PER_PART", Integer.toString(MAX_EXAMPLES_PER_PART)));
         stack = services(layout, infra, workDir.resolve("logs"), env);
+        stack.startupTimes().forEach((service, time) -> System.out.printf("%s (%s): start to ready in %.1f s%n",
+                service, getClass().getSimpleName(), time.toMillis() / 1000.0));
         events = new EventStream(infra.kafka());
         store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET));
         testImages = Idx.readImages(Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), "test").pixels();

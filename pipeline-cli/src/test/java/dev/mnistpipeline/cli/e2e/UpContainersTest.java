@@ -43,7 +43,7 @@ class UpContainersTest {
         try {
             CliProcess.Result up = CliProcess.run(LAYOUT, Map.of(), "up", "--containers");
             assertEquals(0, up.exitCode(), up.out() + up.err());
-            assertTrue(up.out().contains("container ready in"), up.out());
+            assertTrue(up.out().contains("Start to ready: ingest-service"), up.out());
 
             Map<String, String> env = StackClient.readEnvFile(dir.resolve("stack.env"));
             HttpClient http = HttpClient.newHttpClient();
