@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.model;
 
+import dev.mnistpipeline.common.quarkus.Schedulers;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,11 +99,7 @@ public class ChampionModel {
     }
 
     private final AtomicReference<Loaded> current = new AtomicReference<>();
-    private final ScheduledExecutorService startupLoader = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "champion-loader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService startupLoader = Schedulers.daemon("champion-loader");
 
     void onStart(@Observes StartupEvent event) {
         startupLoader.execute(() -> {

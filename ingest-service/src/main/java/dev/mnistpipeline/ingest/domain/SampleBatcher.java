@@ -1,5 +1,6 @@
 package dev.mnistpipeline.ingest.domain;
 
+import dev.mnistpipeline.common.quarkus.Schedulers;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,11 +54,7 @@ public class SampleBatcher {
     private CompletableFuture<Void> room = CompletableFuture.completedFuture(null);
     private final Map<String, ScheduledFuture<?>> timers = new HashMap<>();
     // One thread: batches are written in order and never concurrently.
-    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sample-batcher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService flusher = Schedulers.daemon("sample-batcher");
 
     /** Holds a valid sample for its batch; the answer completes when the next sample may be added. */
     public synchronized CompletionStage<Void> add(String dataset, byte[] pixels, int label, Acknowledgement source) {

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.quarkus;
 
+import dev.mnistpipeline.common.quarkus.Schedulers;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -10,7 +11,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,11 +29,7 @@ public class ExpiringMarkers {
     private final Duration retention;
     private final Duration sweepEvery;
     private final AtomicBoolean started = new AtomicBoolean();
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "expiring-markers");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService sweeper = Schedulers.daemon("expiring-markers");
 
     public ExpiringMarkers(ObjectStore store,
                            @ConfigProperty(name = "pipeline.markers.expiring.retention", defaultValue = "48h") Duration retention,

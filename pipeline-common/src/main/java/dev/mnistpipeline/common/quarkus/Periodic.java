@@ -1,7 +1,6 @@
 package dev.mnistpipeline.common.quarkus;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +14,7 @@ public final class Periodic implements AutoCloseable {
 
     private Periodic(String name, Runnable task) {
         this.task = task;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Schedulers.daemon(name);
     }
 
     public static Periodic every(String name, Duration period, Runnable task) {

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.quarkus.Schedulers;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.json.Versioned;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -12,7 +13,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +37,7 @@ public class RunCancellations {
 
     private final ObjectStore store;
     private final Duration pollEvery;
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "run-cancellations");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService poller = Schedulers.daemon("run-cancellations");
 
     public RunCancellations(ObjectStore store,
                             @ConfigProperty(name = "pipeline.trainer.cancel-poll", defaultValue = "3s") Duration pollEvery) {

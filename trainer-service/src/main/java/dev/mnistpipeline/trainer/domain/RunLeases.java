@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.quarkus.Schedulers;
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +47,7 @@ public class RunLeases {
     private final ObjectStore store;
     private final String owner;
     private final Duration ttl;
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "run-lease-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService heartbeat = Schedulers.daemon("run-lease-heartbeat");
 
     public RunLeases(ObjectStore store, @ConfigProperty(name = "pipeline.instance-id") String owner,
                      @ConfigProperty(name = "pipeline.trainer.lease-seconds", defaultValue = "30") int leaseSeconds) {
