@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import jakarta.enterprise.event.Event;
 import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.EventOutlet;
 import dev.mnistpipeline.common.quarkus.Outlet;
@@ -20,15 +21,15 @@ public class TrainingProgress {
     private static final Logger LOG = Logger.getLogger(TrainingProgress.class);
     private final EventOutlet trainingMetrics;
     private final TrainingGauges gauges;
-    private final Sweeps sweeps;
+    private final Event<TrainingMetrics> progress;
     private final RunStates states;
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
 
-    public TrainingProgress(TrainingGauges gauges, Sweeps sweeps, RunStates states,
+    public TrainingProgress(TrainingGauges gauges, Event<TrainingMetrics> progress, RunStates states,
                             @Outlet(Topics.Channels.TRAINING_METRICS) EventOutlet trainingMetrics) {
         this.states = states;
         this.gauges = gauges;
-        this.sweeps = sweeps;
+        this.progress = progress;
         this.trainingMetrics = trainingMetrics;
     }
 
@@ -59,6 +60,6 @@ public class TrainingProgress {
             // Metrics are for dashboards; a lost one must not fail the run.
             LOG.warnf("Could not publish %s metrics for %s: %s", m.phase(), m.runId(), e.getMessage());
         }
-        sweeps.onProgress(m);
+        progress.fire(m); // listeners: sweep trials (TrialTracker)
     }
 }
