@@ -1,6 +1,5 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.common.events.RunPhase;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;

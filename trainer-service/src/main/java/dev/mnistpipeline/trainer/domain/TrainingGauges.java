@@ -7,7 +7,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import io.micrometer.core.instrument.Gauge;
