@@ -45,7 +45,7 @@ public final class Augment implements Scenario {
         Map<String, Object> result = new LinkedHashMap<>();
         Path cached = Figures.mnistCache().resolve("train-images-idx3-ubyte");
         Path source = Files.exists(cached) ? cached
-                : layout.root().resolve("pipeline-cli/src/test/resources/mnist-subset/train-images-idx3-ubyte.gz");
+                : layout.root().resolve("data/mnist-subset/train-images-idx3-ubyte.gz");
         Idx.Images images = Idx.readImages(Files.readAllBytes(source), "train");
         float[] pixels = Idx.toUnitRange(images.pixels());
         int total = 60_000;

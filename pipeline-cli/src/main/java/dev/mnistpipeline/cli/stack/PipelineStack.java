@@ -197,7 +197,7 @@ public final class PipelineStack implements ServiceStack {
     public static List<String> ingestDirs(Layout layout) {
         String cache = System.getenv().getOrDefault("PIPELINE_MNIST_CACHE_DIR",
                 Path.of(System.getProperty("user.home"), ".cache", "mnist-pipeline", "mnist").toString());
-        return List.of(cache, layout.root().resolve("pipeline-cli/src/test/resources").toString(),
+        return List.of(cache, layout.root().resolve("data").toString(),
                 layout.stateDir().resolve("sources").toString());
     }
 

@@ -68,7 +68,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class EndToEndScenario {
-    static final Path SUBSET = Path.of("src/test/resources/mnist-subset").toAbsolutePath();
+    static final Path SUBSET = Path.of("..", "data", "mnist-subset").toAbsolutePath().normalize();
     /** Two epochs on 5,400 images reach about 0.95; the floor leaves room for a loaded machine's nondeterminism. */
     static final double ACCURACY_FLOOR = 0.85;
     static final int SAMPLE_BATCH = 5;

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not learn (chance is 0.10) fails.
  */
 class ArchitecturesLearnTest {
-    static final Path SUBSET = Path.of("..", "pipeline-cli", "src", "test", "resources", "mnist-subset");
+    static final Path SUBSET = Path.of("..", "data", "mnist-subset");
     static float[] trainX, testX;
     static int[] trainY, testY;
     static float mean, std;
