@@ -35,11 +35,6 @@ public final class DemoCommand implements Callable<Integer> {
         return run(options.options());
     }
 
-    /** What a finished run hands to whoever measures it (a benchmark), with the stack still up. */
-    public record RunContext(Layout layout, PipelineRun.Result result, LocalInfrastructure infra, PipelineStack stack,
-                             EventStream events) {
-    }
-
     /** Work done on the stack after the run and before it stops. */
     public interface AfterRun {
         void accept(RunContext run) throws Exception;

@@ -3,7 +3,7 @@ package dev.mnistpipeline.bench.scenarios;
 import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.StampedSamples;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;

@@ -21,7 +21,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.Permutation;

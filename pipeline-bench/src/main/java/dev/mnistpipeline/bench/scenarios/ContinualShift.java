@@ -6,7 +6,7 @@ import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.ModelAccuracy;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.ShiftedDigits;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;

@@ -2,7 +2,7 @@ package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.PredictTraffic;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.json.Json;
 

@@ -3,7 +3,7 @@ package dev.mnistpipeline.bench.scenarios;
 import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.json.Json;

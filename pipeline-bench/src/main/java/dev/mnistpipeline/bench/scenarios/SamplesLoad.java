@@ -4,7 +4,7 @@ import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.StampedSamples;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.client.EventStream;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.json.Json;

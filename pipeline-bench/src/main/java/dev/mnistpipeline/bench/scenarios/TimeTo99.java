@@ -2,7 +2,7 @@ package dev.mnistpipeline.bench.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.PipelineStack;

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.client.Http;
 import dev.mnistpipeline.cli.stack.LocalInfrastructure;
 import dev.mnistpipeline.cli.stack.PipelineStack;

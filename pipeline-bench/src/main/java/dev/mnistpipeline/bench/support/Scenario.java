@@ -1,6 +1,6 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.DemoCommand.RunContext;
+import dev.mnistpipeline.cli.RunContext;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.common.events.Hyperparameters;
 
