@@ -14,6 +14,11 @@
 #   BASE_IMAGE        a JRE 17 image with /bin/sh to build on instead of the debootstrap one
 #   DEBIAN_MIRROR     where debootstrap fetches from [the Debian mirror apt already uses]
 set -euo pipefail
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  ""|--base-only) ;;
+  *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 images=deploy/images
