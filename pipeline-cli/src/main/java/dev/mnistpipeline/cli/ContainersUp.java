@@ -7,6 +7,7 @@ import dev.mnistpipeline.cli.containers.ContainerStack;
 import dev.mnistpipeline.cli.stack.Layout;
 import dev.mnistpipeline.cli.stack.Ports;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,7 +50,7 @@ final class ContainersUp {
     }
 
     /** Removes the container stack that is up, if one is; returns how many containers it removed, or -1 if none was up. */
-    static int down(Path dir) throws java.io.IOException {
+    static int down(Path dir) throws IOException {
         Path marker = dir.resolve(MARKER);
         if (!Files.exists(marker)) {
             return -1;

@@ -14,12 +14,14 @@ import dev.mnistpipeline.common.access.ServiceAccess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code ./pipeline up}: Kafka, S3 and the four services on fixed ports, left running; {@code stack.env} for clients. */
@@ -96,7 +98,7 @@ final class UpCommand implements Callable<Integer> {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("Kafka", UP_KAFKA_PORT);
         ports.put("S3", UP_S3_PORT);
-        ports.putAll(new java.util.TreeMap<>(UP_PORTS));
+        ports.putAll(new TreeMap<>(UP_PORTS));
         return ports;
     }
 
@@ -134,7 +136,7 @@ final class UpCommand implements Callable<Integer> {
      * client's Kafka endpoints ({@code SAMPLES_} and {@code INFERENCE_} prefixes) and the API tokens; plus Kafka client config files for Kafka's own tools
      * ({@code kafka-console-producer --producer.config kafka-samples-publisher.properties}). Owner-only.
      */
-    static void writeClientFiles(Path dir, Infrastructure infra, ServiceStack stack) throws java.io.IOException {
+    static void writeClientFiles(Path dir, Infrastructure infra, ServiceStack stack) throws IOException {
         Map<String, String> env = new LinkedHashMap<>(infra.kafka().env());
         KafkaEndpoint samples = infra.kafka(ServiceAccess.SAMPLES_PUBLISHER);
         samples.env().forEach((name, value) -> env.put("SAMPLES_" + name, value));

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Runs {@link ContainerSpec}s through the Docker API: Docker's, or Podman's API service
@@ -169,7 +170,7 @@ public final class ContainerEngine {
     }
 
     /** Runs a streaming command and returns what it wrote (stdout and stderr), waiting up to {@code seconds}. */
-    private static String collect(java.util.function.Function<ResultCallback.Adapter<Frame>, ResultCallback.Adapter<Frame>> command,
+    private static String collect(Function<ResultCallback.Adapter<Frame>, ResultCallback.Adapter<Frame>> command,
                                   int seconds) {
         StringBuilder out = new StringBuilder();
         try {

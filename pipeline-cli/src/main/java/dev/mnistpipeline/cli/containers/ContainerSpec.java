@@ -1,5 +1,6 @@
 package dev.mnistpipeline.cli.containers;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ public record ContainerSpec(String name, String image, String network, String al
 
     /** The same container with {@code hostDir} mounted read-only at {@code path}. */
     public ContainerSpec withReadOnlyMount(String hostDir, String path) {
-        Map<String, String> mounts = new java.util.LinkedHashMap<>(readOnlyMounts);
+        Map<String, String> mounts = new LinkedHashMap<>(readOnlyMounts);
         mounts.put(hostDir, path);
         return new ContainerSpec(name, image, network, alias, env, user, readOnlyRoot, writablePaths, dropAllCapabilities,
                 noNewPrivileges, memoryBytes, ports, Map.copyOf(mounts));

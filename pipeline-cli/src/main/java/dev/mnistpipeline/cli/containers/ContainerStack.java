@@ -10,6 +10,7 @@ import dev.mnistpipeline.cli.stack.Waiting;
 import dev.mnistpipeline.common.quarkus.Roles;
 
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,7 +53,7 @@ public final class ContainerStack implements ServiceStack {
     }
 
     /** Mounts {@code hostDir} read-only at {@code path} in {@code service}'s container (data to ingest); before {@link #start}. */
-    public ContainerStack withReadOnlyMount(String service, java.nio.file.Path hostDir, String path) {
+    public ContainerStack withReadOnlyMount(String service, Path hostDir, String path) {
         readOnlyMounts.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(hostDir.toAbsolutePath().toString(), path);
         return this;
     }

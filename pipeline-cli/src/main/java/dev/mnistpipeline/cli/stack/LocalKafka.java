@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -57,18 +58,12 @@ public final class LocalKafka {
         List<String> protocols = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         for (String listener : scramListeners) {
-            protocols.add(listener + ":SASL_PLAINTEXT");
-            String name = listener.toLowerCase(java.util.Locale.ROOT);
-            lines.add("listener.name." + name + ".sasl.enabled.mechanisms=SCRAM-SHA-512");
-            lines.add("listener.name." + name + ".scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            saslListener(listener, "SCRAM-SHA-512", "org.apache.kafka.common.security.scram.ScramLoginModule required;", protocols, lines);
         }
         List<String> plain = new ArrayList<>(plainListeners);
         plain.add("CONTROLLER");
         for (String listener : plain) {
-            protocols.add(listener + ":SASL_PLAINTEXT");
-            String name = listener.toLowerCase(java.util.Locale.ROOT);
-            lines.add("listener.name." + name + ".sasl.enabled.mechanisms=PLAIN");
-            lines.add("listener.name." + name + ".plain.sasl.jaas.config=" + plainUsers);
+            saslListener(listener, "PLAIN", plainUsers, protocols, lines);
         }
         lines.addAll(0, List.of(
                 "listener.security.protocol.map=" + String.join(",", protocols),
@@ -81,6 +76,14 @@ public final class LocalKafka {
                 "allow.everyone.if.no.acl.found=false",
                 "auto.create.topics.enable=false"));
         return lines;
+    }
+
+    /** A SASL_PLAINTEXT listener taking one mechanism, with its JAAS configuration. */
+    private static void saslListener(String listener, String mechanism, String jaas, List<String> protocols, List<String> lines) {
+        protocols.add(listener + ":SASL_PLAINTEXT");
+        String prefix = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
+        lines.add(prefix + "sasl.enabled.mechanisms=" + mechanism);
+        lines.add(prefix + mechanism.toLowerCase(Locale.ROOT) + ".sasl.jaas.config=" + jaas);
     }
 
     private static Path write(Path dataDir, List<String> listenerLines, int controllerPort) throws IOException {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * A real S3 server (S3Proxy on a filesystem backend), run as its own process, with S3 conditional writes added
@@ -33,7 +34,7 @@ public final class LocalS3 {
     public static String serviceKeysEnv(Map<String, StorageKey> keys) {
         return keys.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().accessKey() + ":" + e.getValue().secretKey())
-                .collect(java.util.stream.Collectors.joining(";"));
+                .collect(Collectors.joining(";"));
     }
 
     public static void main(String[] args) throws Exception {

@@ -2,7 +2,11 @@ package dev.mnistpipeline.cli.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** Port numbers for local stacks. */
 public final class Ports {
@@ -31,10 +35,10 @@ public final class Ports {
      * Refuses, naming each, the ports of {@code named} (what listens there, to its port) that something already uses
      * on 127.0.0.1, before a stack starts anything.
      */
-    public static void requireFree(java.util.Map<String, Integer> named) {
-        java.util.List<String> busy = new java.util.ArrayList<>();
+    public static void requireFree(Map<String, Integer> named) {
+        List<String> busy = new ArrayList<>();
         named.forEach((what, port) -> {
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 s.setReuseAddress(true);
             } catch (IOException inUse) {
                 busy.add(port + " (" + what + ")");

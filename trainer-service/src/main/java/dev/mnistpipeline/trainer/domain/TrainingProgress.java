@@ -9,6 +9,7 @@ import dev.mnistpipeline.common.messaging.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,7 +40,7 @@ public class TrainingProgress {
 
     /** A run that cannot start now: {@code waiting}, with why, for the dashboard, watch and the run's state. */
     public void waiting(String runId, String why) {
-        record(new TrainingMetrics(runId, RunPhase.WAITING, 0, 0, 0, 0, 0, 0, null, 0, why, java.time.Instant.now()));
+        record(new TrainingMetrics(runId, RunPhase.WAITING, 0, 0, 0, 0, 0, 0, null, 0, why, Instant.now()));
     }
 
     /** The last progress event this instance saw for a run, or null. */
