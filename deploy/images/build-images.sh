@@ -131,8 +131,8 @@ require $images/target/kafka-libs/kafka_2.13-"$kafka_version".jar
 h=$(echo "$base_id $(hash_files $images/Dockerfile.kafka $images/kafka $images/target/kafka-libs)" | sha256sum | cut -c1-16)
 build $images/Dockerfile.kafka "$h" "localhost/mnist-pipeline/kafka:$kafka_version"
 
-require pipeline-cli/target/pipeline-cli.jar pipeline-cli/target/lib
-h=$(echo "$base_id $(hash_files $images/Dockerfile.s3 pipeline-cli/target/pipeline-cli.jar pipeline-cli/target/lib)" | sha256sum | cut -c1-16)
+require pipeline-stack/target/pipeline-stack.jar pipeline-stack/target/lib
+h=$(echo "$base_id $(hash_files $images/Dockerfile.s3 pipeline-stack/target/pipeline-stack.jar pipeline-stack/target/lib)" | sha256sum | cut -c1-16)
 build $images/Dockerfile.s3 "$h" "localhost/mnist-pipeline/s3:$(pom_property s3proxy.version)"
 
 # A rebuilt image leaves its predecessor untagged: remove those of ours, never anything else.

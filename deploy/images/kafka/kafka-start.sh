@@ -1,7 +1,7 @@
 #!/bin/sh
 # One KRaft node (broker and controller): formats /var/lib/kafka on first start, then runs kafka.Kafka in the
 # foreground. KAFKA_SERVER_PROPERTIES, when set, is the whole configuration (the container stack passes a secure one
-# with SCRAM, PLAIN and ACLs: dev.mnistpipeline.cli.containers.ContainerInfrastructure); otherwise a plaintext node
+# with SCRAM, PLAIN and ACLs: dev.mnistpipeline.stack.containers.ContainerInfrastructure); otherwise a plaintext node
 # advertising KAFKA_ADVERTISED_LISTENERS.
 set -eu
 data=/var/lib/kafka

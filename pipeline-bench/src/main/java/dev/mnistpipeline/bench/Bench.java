@@ -2,10 +2,10 @@ package dev.mnistpipeline.bench;
 
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.cli.DemoCommand;
-import dev.mnistpipeline.cli.client.ClientLogging;
+import dev.mnistpipeline.stack.client.ClientLogging;
 import dev.mnistpipeline.cli.PipelineCli;
 import dev.mnistpipeline.cli.TrainOptions;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.json.Json;
 
 import java.nio.file.Files;

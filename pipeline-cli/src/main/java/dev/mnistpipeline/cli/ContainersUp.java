@@ -1,11 +1,11 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.containers.ContainerEngine;
-import dev.mnistpipeline.cli.containers.ContainerImages;
-import dev.mnistpipeline.cli.containers.ContainerInfrastructure;
-import dev.mnistpipeline.cli.containers.ContainerStack;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.stack.containers.ContainerEngine;
+import dev.mnistpipeline.stack.containers.ContainerImages;
+import dev.mnistpipeline.stack.containers.ContainerInfrastructure;
+import dev.mnistpipeline.stack.containers.ContainerStack;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.Ports;
 
 import java.io.IOException;
 import java.nio.file.Files;

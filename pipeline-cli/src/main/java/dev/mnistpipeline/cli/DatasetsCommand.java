@@ -1,7 +1,7 @@
 package dev.mnistpipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.stack.client.StackClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

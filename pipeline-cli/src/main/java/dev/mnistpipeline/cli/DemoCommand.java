@@ -1,9 +1,11 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.EventStream;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.run.PipelineRun;
+import dev.mnistpipeline.stack.client.EventStream;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.LocalInfrastructure;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.json.Json;
 

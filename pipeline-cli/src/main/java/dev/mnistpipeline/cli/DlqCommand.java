@@ -1,8 +1,8 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.DeadLetters;
-import dev.mnistpipeline.cli.client.DeadLetters.Letter;
-import dev.mnistpipeline.cli.client.KafkaEndpoint;
+import dev.mnistpipeline.stack.client.DeadLetters;
+import dev.mnistpipeline.stack.client.DeadLetters.Letter;
+import dev.mnistpipeline.stack.client.KafkaEndpoint;
 import dev.mnistpipeline.common.messaging.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.Layout;
 
 import picocli.CommandLine.Command;
 

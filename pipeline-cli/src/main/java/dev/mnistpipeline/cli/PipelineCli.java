@@ -1,6 +1,6 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.ClientLogging;
+import dev.mnistpipeline.stack.client.ClientLogging;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

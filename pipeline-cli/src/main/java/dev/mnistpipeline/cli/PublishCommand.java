@@ -1,8 +1,8 @@
 package dev.mnistpipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.cli.client.ProgressBar;
-import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.stack.client.ProgressBar;
+import dev.mnistpipeline.stack.client.StackClient;
 import dev.mnistpipeline.cli.samples.DatasetGrowth;
 import dev.mnistpipeline.cli.samples.SampleFiles;
 import dev.mnistpipeline.cli.samples.SamplePublisher;

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.StackClient;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.client.StackClient;
+import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.json.Json;
 import picocli.CommandLine.Option;
 

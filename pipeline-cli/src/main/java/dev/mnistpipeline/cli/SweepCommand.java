@@ -2,7 +2,7 @@ package dev.mnistpipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.stack.client.StackClient;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.quarkus.Roles;
 import picocli.CommandLine.Command;

@@ -1,14 +1,14 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.client.KafkaEndpoint;
-import dev.mnistpipeline.cli.client.StackClient;
-import dev.mnistpipeline.cli.stack.Infrastructure;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.Owner;
-import dev.mnistpipeline.cli.stack.PipelineStack;
-import dev.mnistpipeline.cli.stack.Ports;
-import dev.mnistpipeline.cli.stack.ServiceStack;
+import dev.mnistpipeline.stack.client.KafkaEndpoint;
+import dev.mnistpipeline.stack.client.StackClient;
+import dev.mnistpipeline.stack.Infrastructure;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.LocalInfrastructure;
+import dev.mnistpipeline.stack.Owner;
+import dev.mnistpipeline.stack.PipelineStack;
+import dev.mnistpipeline.stack.Ports;
+import dev.mnistpipeline.stack.ServiceStack;
 import dev.mnistpipeline.common.access.ServiceAccess;
 
 import picocli.CommandLine.Command;

@@ -2,8 +2,8 @@ package dev.mnistpipeline.cli;
 
 import dev.mnistpipeline.common.events.RunPhase;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.cli.client.DashboardEvents;
-import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.stack.client.DashboardEvents;
+import dev.mnistpipeline.stack.client.StackClient;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.cli;
 
-import dev.mnistpipeline.cli.stack.Ports;
+import dev.mnistpipeline.stack.Ports;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

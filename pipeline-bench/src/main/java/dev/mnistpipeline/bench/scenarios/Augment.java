@@ -2,8 +2,8 @@ package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.data.Idx;

@@ -1,12 +1,12 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.PipelineRun;
-import dev.mnistpipeline.cli.client.EventStream;
-import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.run.PipelineRun;
+import dev.mnistpipeline.stack.client.EventStream;
+import dev.mnistpipeline.stack.client.Http;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.events.Hyperparameters;

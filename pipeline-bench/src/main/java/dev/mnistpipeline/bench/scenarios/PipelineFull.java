@@ -2,9 +2,9 @@ package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.PipelineRun;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.run.PipelineRun;
+import dev.mnistpipeline.stack.Layout;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

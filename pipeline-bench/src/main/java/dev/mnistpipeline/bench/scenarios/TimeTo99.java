@@ -2,10 +2,10 @@ package dev.mnistpipeline.bench.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.bench.support.Scenario;
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.client.Http;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;

@@ -1,10 +1,10 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.client.EventStream;
-import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.Layout;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.client.EventStream;
+import dev.mnistpipeline.stack.client.Http;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.LocalInfrastructure;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;

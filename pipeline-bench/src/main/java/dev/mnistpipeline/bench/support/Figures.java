@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.client.Http;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.json.Json;
 
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.client.Http;
-import dev.mnistpipeline.cli.stack.LocalInfrastructure;
-import dev.mnistpipeline.cli.stack.PipelineStack;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.client.Http;
+import dev.mnistpipeline.stack.LocalInfrastructure;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.json.Json;

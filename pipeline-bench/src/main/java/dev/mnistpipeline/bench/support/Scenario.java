@@ -1,7 +1,7 @@
 package dev.mnistpipeline.bench.support;
 
-import dev.mnistpipeline.cli.RunContext;
-import dev.mnistpipeline.cli.stack.Layout;
+import dev.mnistpipeline.stack.run.RunContext;
+import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.events.Hyperparameters;
 
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.mnistpipeline.cli.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mnistpipeline.cli.client.ProgressBar;
-import dev.mnistpipeline.cli.client.StackClient;
+import dev.mnistpipeline.stack.client.ProgressBar;
+import dev.mnistpipeline.stack.client.StackClient;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.cli.samples;
 
-import dev.mnistpipeline.cli.client.ProgressBar;
-import dev.mnistpipeline.cli.client.KafkaEndpoint;
+import dev.mnistpipeline.stack.client.ProgressBar;
+import dev.mnistpipeline.stack.client.KafkaEndpoint;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  * key prefixes of the bucket it may read or write. Everything that grants access is made from it, so the grants
  * cannot drift from each other or from {@link Topics}:
  * <ul>
- *   <li>the embedded stack's SCRAM users and ACLs ({@code ./pipeline up}, {@code cli/stack/KafkaAccessControl}) and
- *       its per-service S3 keys ({@code cli/stack/StorageAccessControl});</li>
+ *   <li>the embedded stack's SCRAM users and ACLs ({@code ./pipeline up}, {@code stack/KafkaAccessControl}) and
+ *       its per-service S3 keys ({@code stack/StorageAccessControl});</li>
  *   <li>deploy/'s Strimzi {@code KafkaUser}s and MinIO policies ({@code AccessManifests} writes them, a test checks
  *       the committed files).</li>
  * </ul>

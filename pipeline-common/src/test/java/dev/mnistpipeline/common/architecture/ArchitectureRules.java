@@ -23,8 +23,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * {@code ArchitectureTest}: {@code @ArchTest ArchTests rules = ArchTests.in(ArchitectureRules.class)}).
  *
  * <ol>
- *   <li>Modules: a service builds on {@code pipeline-common} only; the CLI on common; the benchmarks on common, the
- *       CLI's stack and the trainer's graphs (their in-process reference). No service reaches into another.</li>
+ *   <li>Modules: a service builds on {@code pipeline-common} only; the stack (Kafka, S3, the services as processes or
+ *       containers, their clients) on common; the CLI on the stack; the benchmarks on the stack, the CLI's option
+ *       parsing and the trainer's graphs (their in-process reference). No service reaches into another.</li>
  *   <li>Within a service, a request comes in through {@code api} (REST) or {@code messaging} (Kafka), and both hand
  *       it to {@code domain}, where the pipeline's logic lives; neither calls the other.</li>
  *   <li>{@code domain} knows nothing of transport: no REST or Kafka types, and nothing from {@code api} or
@@ -41,10 +42,11 @@ public final class ArchitectureRules {
             "preprocess", Set.of("common"),
             "trainer", Set.of("common"),
             "evaluator", Set.of("common"),
-            "cli", Set.of("common"),
-            // The benchmarks drive the CLI's stack, and train the trainer's own graphs in process as the in-run
-            // reference their figures stand beside.
-            "bench", Set.of("common", "cli", "trainer"));
+            "stack", Set.of("common"),
+            "cli", Set.of("common", "stack"),
+            // The benchmarks run on the stack with the CLI's training options, and train the trainer's own graphs in
+            // process as the in-run reference their figures stand beside.
+            "bench", Set.of("common", "stack", "cli", "trainer"));
 
     private ArchitectureRules() {
     }

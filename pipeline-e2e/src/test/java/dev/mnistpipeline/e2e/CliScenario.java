@@ -1,0 +1,129 @@
+package dev.mnistpipeline.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.stack.client.EventStream;
+import dev.mnistpipeline.stack.Infrastructure;
+import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.ServiceStack;
+import dev.mnistpipeline.common.access.ServiceAccess;
+import dev.mnistpipeline.common.data.Idx;
+import dev.mnistpipeline.common.data.MnistImage;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.messaging.Topics;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The daily loop through {@code ./pipeline} as a process against the running stack, configured only by the
+ * environment a user would set (service URLs, API tokens, the admin's and the samples publisher's Kafka settings):
+ * models, predict, promote and rollback (announced on {@code model.promoted}, served at once), a usage error,
+ * train with --watch until the gate decides, publish of image folders until the version lands, datasets.
+ */
+final class CliScenario {
+    private CliScenario() {
+    }
+
+    static void run(Layout layout, ServiceStack stack, Infrastructure infra, EventStream events, byte[] testImages,
+                    byte[] testLabels, Path workDir) throws Exception {
+        Map<String, String> env = environment(stack, infra);
+        Path digit = workDir.resolve("digit.png");
+        Files.write(digit, MnistImage.toPng(testImages, 0));
+
+        JsonNode registry = Json.tree(ok(CliProcess.run(layout, env, "models", "--json")).out());
+        String champion = registry.path("champion").path("modelId").asText();
+        String other = null;
+        for (JsonNode m : registry.path("models")) {
+            if (m.path("accuracy").isNumber() && !m.path("modelId").asText().equals(champion)) {
+                other = m.path("modelId").asText();
+            }
+        }
+        assertTrue(other != null, "steps 3 and 9 leave two evaluated models: " + registry);
+        assertEquals(champion, servingModel(layout, env, digit));
+
+        JsonNode promoted = Json.tree(ok(CliProcess.run(layout, env, "promote", other, "--reason", "cli e2e", "--json")).out());
+        assertEquals("promotion", promoted.path("kind").asText());
+        assertEquals(champion, promoted.path("replacedModelId").asText());
+        assertEquals("operator-token", promoted.path("by").asText());
+        long generation = promoted.path("generation").asLong();
+        String promotedModel = other;
+        EventStream.Event announced = events.await(Topics.MODEL_PROMOTED, e -> promotedModel.equals(e.key())
+                && Json.tree(e.value()).path("change").path("generation").asLong() == generation, Duration.ofSeconds(30));
+        assertEquals("cli e2e", Json.tree(announced.value()).path("change").path("reason").asText());
+        assertEquals(other, servingModel(layout, env, digit), "the promoted model serves at once");
+
+        JsonNode back = Json.tree(ok(CliProcess.run(layout, env, "rollback", "--reason", "undo", "--json")).out());
+        assertEquals(champion, back.path("modelId").asText());
+        assertEquals(champion, servingModel(layout, env, digit));
+        String human = ok(CliProcess.run(layout, env, "models")).out();
+        assertTrue(human.contains("rollback") && human.contains("by operator-token: undo"), human);
+
+        CliProcess.Result noReason = CliProcess.run(layout, env, "promote", other);
+        assertEquals(2, noReason.exitCode());
+        assertTrue(noReason.err().contains("--reason"), noReason.err());
+
+        CliProcess.Result trained = ok(CliProcess.run(layout, env, "train", "--epochs", "1", "--batch-size", "128",
+                "--run-id", "cli-run", "--watch", "--json", "--timeout", "4m"));
+        JsonNode verdict = Json.tree(trained.lastLine());
+        assertEquals("model-cli-run", verdict.path("modelId").asText(), trained.out());
+        assertTrue(verdict.path("promoted").isBoolean() && verdict.path("accuracy").isNumber(), trained.out());
+        assertTrue(trained.out().contains("\"phase\":\"epoch\""), "progress was streamed: " + trained.out());
+
+        Path folder = workDir.resolve("new-samples");
+        int published = 3;
+        for (int i = 0; i < published; i++) {
+            int index = 20 + i; // not among the samples of step 8
+            Path file = folder.resolve(Integer.toString(testLabels[index])).resolve("digit-" + index + ".png");
+            Files.createDirectories(file.getParent());
+            Files.write(file, MnistImage.toPng(testImages, index * Idx.PIXELS));
+        }
+        JsonNode landed = Json.tree(ok(CliProcess.run(layout, env, "publish", folder.toString(), "--json", "--timeout", "2m")).lastLine());
+        assertEquals(published, landed.path("sent").asInt());
+        assertEquals(published, landed.path("landed").asInt(), landed.toString());
+        String version = landed.path("latest").asText();
+        JsonNode datasets = Json.tree(ok(CliProcess.run(layout, env, "datasets", "--json")).out());
+        List<String> ids = new ArrayList<>();
+        datasets.forEach(d -> ids.add(d.path("datasetId").asText()));
+        assertTrue(ids.contains(version), ids.toString());
+
+        // Again: the same files are the same samples, so nothing lands a second time.
+        JsonNode again = Json.tree(ok(CliProcess.run(layout, env, "publish", folder.toString(), "--json", "--settle", "8s")).lastLine());
+        assertEquals(0, again.path("landed").asInt(), again.toString());
+    }
+
+    private static String servingModel(Layout layout, Map<String, String> env, Path digit) throws Exception {
+        JsonNode p = Json.tree(ok(CliProcess.run(layout, env, "predict", digit.toString(), "--json")).out()).get(0);
+        assertEquals(3, p.path("top").size(), p.toString());
+        assertNotEquals("", p.path("modelId").asText());
+        return p.path("modelId").asText();
+    }
+
+    private static CliProcess.Result ok(CliProcess.Result r) {
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        // A normal run prints no stack trace and no logging-setup noise.
+        assertFalse(r.err().contains("SLF4J(") || r.err().contains("\tat "),
+                "stderr of a normal run: " + r.err());
+        return r;
+    }
+
+    /** What a user exports for a stack: its URLs, tokens, and Kafka settings (the admin's and the publisher's). */
+    private static Map<String, String> environment(ServiceStack stack, Infrastructure infra) {
+        Map<String, String> env = new HashMap<>(stack.tokens().clientEnv());
+        env.put("PIPELINE_INGEST_URL", stack.url("ingest-service"));
+        env.put("PIPELINE_TRAINER_URL", stack.url("trainer-service"));
+        env.put("PIPELINE_EVALUATOR_URL", stack.url("evaluator-service"));
+        env.putAll(infra.kafka().env());
+        infra.kafka(ServiceAccess.SAMPLES_PUBLISHER).env().forEach((k, v) -> env.put("SAMPLES_" + k, v));
+        return env;
+    }
+}
