@@ -34,9 +34,15 @@ public record ApiTokens(Map<String, String> byRole) {
     /** What a service is told: the hash of each role's token. */
     public Map<String, String> serviceEnv() {
         Map<String, String> env = new LinkedHashMap<>();
-        byRole.forEach((role, token) -> env.put("PIPELINE_AUTH_TOKEN_SHA256_" + role.toUpperCase(Locale.ROOT),
-                Sha256.hex(token.getBytes(StandardCharsets.UTF_8))));
+        hashesByRole().forEach((role, hash) -> env.put("PIPELINE_AUTH_TOKEN_SHA256_" + role.toUpperCase(Locale.ROOT), hash));
         return env;
+    }
+
+    /** Each role's token hash, as {@code pipeline.auth.token-sha256.<role>} takes it. */
+    public Map<String, String> hashesByRole() {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        byRole.forEach((role, token) -> hashes.put(role, Sha256.hex(token.getBytes(StandardCharsets.UTF_8))));
+        return hashes;
     }
 
     /** What a client is told ({@code stack.env}): the tokens themselves. */
