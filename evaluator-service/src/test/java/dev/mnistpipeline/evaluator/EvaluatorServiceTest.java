@@ -1,0 +1,91 @@
+package dev.mnistpipeline.evaluator;
+
+import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.stack.testing.Deliveries;
+import dev.mnistpipeline.stack.testing.ServiceTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The evaluator alone, in seconds: its REST resources (roles, JSON errors, prediction before any champion,
+ * promotion of an unknown model) and its model handler (an unreadable or dangling {@code model.trained} is
+ * refused with its reason and announces nothing). Scoring real models is proven end to end.
+ */
+@QuarkusTest
+@WithTestResource(value = ServiceTestResource.class, initArgs = {
+        @ResourceArg(name = "incoming", value = Topics.Channels.MODEL_TRAINED + "," + Topics.Channels.INFERENCE_REQUESTS
+                + "," + Topics.Channels.DASHBOARD_FEED),
+        @ResourceArg(name = "outgoing", value = Topics.Channels.EVALUATION_COMPLETED + "," + Topics.Channels.MODEL_PROMOTED
+                + "," + Topics.Channels.MODEL_REJECTED + "," + Topics.Channels.INFERENCE_RESULTS)})
+class EvaluatorServiceTest {
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    private static RequestSpecification as(String role) {
+        return given().header("Authorization", "Bearer " + ServiceTestResource.token(role));
+    }
+
+    @Test
+    void everyEndpointNamesItsRole() {
+        given().when().get("/models").then().statusCode(401).body("error", notNullValue());
+        given().contentType("application/octet-stream").body(new byte[784]).when().post("/predict").then().statusCode(401);
+        as(Roles.VIEWER).contentType("application/octet-stream").body(new byte[784]).when().post("/predict").then().statusCode(403);
+        as(Roles.PREDICTOR).contentType("application/json").body("{}").when().post("/models/m-x/promote").then().statusCode(403);
+        as(Roles.VIEWER).contentType("application/json").body("{}").when().put("/gate/suites/fashion").then().statusCode(403);
+        for (String path : new String[]{"/models", "/evaluations", "/gate/suites", "/dashboard/runs", "/dashboard/sweeps"}) {
+            as(Roles.VIEWER).when().get(path).then().statusCode(200);
+        }
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/q/metrics").then().statusCode(401);
+    }
+
+    @Test
+    void requestsItCannotServeGetTheirReasonAsJson() {
+        // Before any champion, a valid image is answered, with 503 and why.
+        as(Roles.PREDICTOR).contentType("application/octet-stream").body(new byte[784]).when().post("/predict")
+                .then().statusCode(503).body("error", notNullValue());
+        as(Roles.PREDICTOR).contentType("image/png").body(new byte[]{1, 2, 3}).when().post("/predict")
+                .then().statusCode(400).body("error", notNullValue());
+        as(Roles.VIEWER).when().get("/models/champion").then().statusCode(404).body("error", notNullValue());
+        as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"try\"}").when().post("/models/m-run-none/promote")
+                .then().statusCode(400).body("error", containsString("'model-' and a run id"));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"try\"}").when().post("/models/model-run-none/promote")
+                .then().statusCode(404).body("error", containsString("no model"));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"try\"}").when().post("/models/champion/rollback")
+                .then().statusCode(409).body("error", notNullValue());
+        as(Roles.VIEWER).when().get("/evaluations/eval-model-run-none").then().statusCode(404).body("error", notNullValue());
+        as(Roles.VIEWER).when().get("/models").then().statusCode(200).body("models.size()", equalTo(0)).body("history.size()", equalTo(0));
+    }
+
+    @Test
+    void aModelEventThatCannotBeEvaluatedIsRefusedWithItsReason() throws Exception {
+        Throwable unreadable = Deliveries.deliver(connector, Topics.Channels.MODEL_TRAINED, "{\"modelId\":").get(60, TimeUnit.SECONDS);
+        assertTrue(unreadable != null, "unreadable JSON is refused");
+        ModelTrained dangling = new ModelTrained("model-run-gone", "run-gone", "pp-0123456789abcdef", "ds-0123456789abcdef",
+                null, "models/model-run-gone/", "models/model-run-gone/manifest.json", "0".repeat(64), 0.9, 1, 1, Instant.now());
+        Throwable refused = Deliveries.deliver(connector, Topics.Channels.MODEL_TRAINED, Json.write(dangling)).get(60, TimeUnit.SECONDS);
+        assertTrue(refused != null, "a model event whose model does not exist is refused");
+        assertTrue(connector.sink(Topics.Channels.EVALUATION_COMPLETED).received().isEmpty(), "nothing announced");
+        assertTrue(connector.sink(Topics.Channels.MODEL_PROMOTED).received().isEmpty());
+    }
+}
