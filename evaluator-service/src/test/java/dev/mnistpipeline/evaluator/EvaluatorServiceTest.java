@@ -9,7 +9,6 @@ import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
+import static dev.mnistpipeline.stack.testing.ServiceTestResource.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -41,9 +41,6 @@ class EvaluatorServiceTest {
     @Any
     InMemoryConnector connector;
 
-    private static RequestSpecification as(String role) {
-        return given().header("Authorization", "Bearer " + ServiceTestResource.token(role));
-    }
 
     @Test
     void everyEndpointNamesItsRole() {

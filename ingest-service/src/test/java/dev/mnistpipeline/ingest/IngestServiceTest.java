@@ -10,7 +10,6 @@ import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.specification.RequestSpecification;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import jakarta.enterprise.inject.Any;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.mnistpipeline.stack.testing.ServiceTestResource.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -56,9 +56,6 @@ class IngestServiceTest {
     @Any
     InMemoryConnector connector;
 
-    private static RequestSpecification as(String role) {
-        return given().header("Authorization", "Bearer " + ServiceTestResource.token(role));
-    }
 
     @Test
     @Order(1)

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.ArrayList;
 
 /**
  * {@code ./pipeline demo}: a fresh embedded stack (Kafka and S3 processes, then the four services), one pass through
@@ -114,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(Path.of(source))) {
             return Map.of();
         }
-        List<String> dirs = new java.util.ArrayList<>(PipelineStack.ingestDirs(layout));
+        List<String> dirs = new ArrayList<>(PipelineStack.ingestDirs(layout));
         dirs.add(Path.of(source).toAbsolutePath().toString());
         return Map.of("ingest-service", Map.of("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", dirs)));
     }

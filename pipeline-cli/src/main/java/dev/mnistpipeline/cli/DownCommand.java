@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /** {@code ./pipeline down}: stops what {@code up} started; the data stays. */
 @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop what 'up' started; its data stays in .pipeline/up (a container stack's goes with it).")
@@ -33,7 +34,7 @@ final class DownCommand implements Callable<Integer> {
         }
         for (ProcessHandle h : handles) {
             try {
-                h.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                h.onExit().get(20, TimeUnit.SECONDS);
             } catch (Exception e) {
                 h.destroyForcibly();
             }

@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import java.util.Arrays;
 
 /**
  * What {@code demo}, {@code train} and {@code bench} take on the command line: hyperparameters, the data source,
@@ -36,7 +37,7 @@ public record TrainOptions(Hyperparameters hyperparameters, String source, boole
         Parsed parsed = new Parsed();
         try {
             new CommandLine(parsed).setCaseInsensitiveEnumValuesAllowed(true)
-                    .parseArgs(java.util.Arrays.copyOfRange(args, from, args.length));
+                    .parseArgs(Arrays.copyOfRange(args, from, args.length));
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.HashMap;
 
 /** {@code ./pipeline up}: Kafka, S3 and the four services on fixed ports, left running; {@code stack.env} for clients. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -73,7 +74,7 @@ final class UpCommand implements Callable<Integer> {
         if (!PipelineStack.DEFAULT_BIND.equals(bind)) {
             System.out.println("The services listen on " + bind + " (--bind): other machines may reach them; every endpoint but health still needs a token.");
         }
-        Map<String, Map<String, String>> env = new java.util.HashMap<>();
+        Map<String, Map<String, String>> env = new HashMap<>();
         UP_PORTS.keySet().forEach(service -> env.put(service, Map.of("QUARKUS_HTTP_HOST", bind)));
         PipelineStack stack = new PipelineStack(layout, infra, dir.resolve("logs"), UP_PORTS, env);
         try {
@@ -165,7 +166,7 @@ final class UpCommand implements Callable<Integer> {
         return text.toString();
     }
 
-    private static void writeOwnerOnly(Path file, String text) throws java.io.IOException {
+    private static void writeOwnerOnly(Path file, String text) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file);
         Owner.only(file);

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.InputStream;
 
 /** {@code ./pipeline ...} as a user runs it: the packaged launcher jar in its own JVM, with the given environment. */
 final class CliProcess {
@@ -42,7 +43,7 @@ final class CliProcess {
         return r;
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try (in) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.function.Predicate;
 
 /**
  * The guarantees at their edges, on the four services as processes: poison of every shape, at and just under each
@@ -186,7 +187,7 @@ class EdgeCasesTest {
     }
 
     /** Waits on regardless of dead letters, which this test makes on purpose (the end checks they are all poison). */
-    private static EventStream.Event await(EventStream events, String topic, java.util.function.Predicate<EventStream.Event> filter)
+    private static EventStream.Event await(EventStream events, String topic, Predicate<EventStream.Event> filter)
             throws InterruptedException {
         return events.awaitDespiteDeadLetters(List.of(topic), filter, WAIT);
     }

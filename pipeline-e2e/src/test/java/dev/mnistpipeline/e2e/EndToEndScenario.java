@@ -57,6 +57,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The end-to-end scenario as named steps on one stack, written once and run against any {@link Infrastructure}
@@ -161,9 +167,9 @@ abstract class EndToEndScenario {
         assertEquals(List.of(), store.list("raw/"), "a rejected upload must leave nothing behind");
     }
 
-    private static byte[] gzip(byte[] data) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);
         }
         return out.toByteArray();
@@ -259,7 +265,7 @@ abstract class EndToEndScenario {
         needs(datasetId, "step 2 (ingest)");
         List<EventStream.Event> samples = new ArrayList<>();
         for (int i = 0; i < SAMPLE_BATCH - 1; i++) {
-            samples.add(sample("mnist", "s" + i, testLabels[i], java.util.Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
+            samples.add(sample("mnist", "s" + i, testLabels[i], Arrays.copyOfRange(testImages, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
         }
         // The last one as a PNG, which the ingest service decodes on a worker thread, in order with the rest.
         int last = SAMPLE_BATCH - 1;
@@ -285,7 +291,7 @@ abstract class EndToEndScenario {
         String extendedId = extended.get("datasetId").asText();
         PreparedManifest parent = preparedOf(datasetId);
         PreparedManifest child = preparedOf(extendedId);
-        Map<String, Integer> added = new java.util.HashMap<>();
+        Map<String, Integer> added = new HashMap<>();
         for (String split : List.of(PreparedManifest.TRAIN, PreparedManifest.VALIDATION, PreparedManifest.TEST)) {
             List<String> parentKeys = parent.shards(split).stream().map(PreparedManifest.Shard::imagesKey).toList();
             List<PreparedManifest.Shard> childShards = child.shards(split);
@@ -372,7 +378,7 @@ abstract class EndToEndScenario {
     void everyEndpointNeedsItsRole() throws Exception {
         needs(evaluation, "step 3 (evaluation)");
         List<EndpointSecurityScenario.Endpoint> table = EndpointSecurityScenario.table(evaluation.evaluationId(),
-                evaluation.modelId(), datasetId, java.util.Arrays.copyOfRange(testImages, 0, Idx.PIXELS));
+                evaluation.modelId(), datasetId, Arrays.copyOfRange(testImages, 0, Idx.PIXELS));
         EndpointSecurityScenario.run(stack, table);
         OpenApiScenario.run(stack, table);
     }
@@ -404,7 +410,7 @@ abstract class EndToEndScenario {
                 Topics.TRAINING_REQUESTED, "{\"schemaVersion\":1,\"runId\":ID}",
                 Topics.MODEL_TRAINED, "{\"schemaVersion\":1,\"modelId\":ID,\"runId\":\"r1\",\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
                 Topics.INFERENCE_REQUESTS, "{\"schemaVersion\":1,\"requestId\":ID,\"pixels\":\"AAAA\"}");
-        assertEquals(new java.util.TreeSet<>(Topics.CONSUMED), new java.util.TreeSet<>(templates.keySet()), "a template per consumed topic");
+        assertEquals(new TreeSet<>(Topics.CONSUMED), new TreeSet<>(templates.keySet()), "a template per consumed topic");
         List<String> badKeys = new ArrayList<>();
         templates.forEach((topic, template) -> {
             for (int i = 0; i < badIds.size(); i++) {

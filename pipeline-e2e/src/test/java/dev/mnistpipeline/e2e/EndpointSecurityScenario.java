@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
 
 /**
  * Every endpoint of every service, from one table: without a token it answers 401 with a JSON reason, with a bad
@@ -43,7 +44,7 @@ final class EndpointSecurityScenario {
     }
 
     static List<Endpoint> table(String evaluationId, String modelId, String datasetId, byte[] digit) {
-        byte[] ingest = Json.write(java.util.Map.of("source", EndToEndScenario.SUBSET.toString())).getBytes();
+        byte[] ingest = Json.write(Map.of("source", EndToEndScenario.SUBSET.toString())).getBytes();
         return List.of(
                 new Endpoint("ingest-service", "POST", "/datasets", Roles.OPERATOR, "application/json", ingest),
                 new Endpoint("ingest-service", "POST", "/datasets/upload", Roles.OPERATOR, "multipart/form-data; boundary=x", "--x--\r\n".getBytes()),

@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Base64;
+import java.util.Set;
 
 /**
  * What the secure stack refuses, once the whole pipeline has run on it with each service's own credentials (which
@@ -57,8 +59,8 @@ final class LeastPrivilegeScenario {
         p.putAll(withTimeouts(client));
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
-        String request = dev.mnistpipeline.common.json.Json.write(java.util.Map.of("schemaVersion", 1, "requestId", "least-privilege-1",
-                "pixels", java.util.Base64.getEncoder().encodeToString(new byte[dev.mnistpipeline.common.data.Idx.PIXELS])));
+        String request = dev.mnistpipeline.common.json.Json.write(Map.of("schemaVersion", 1, "requestId", "least-privilege-1",
+                "pixels", Base64.getEncoder().encodeToString(new byte[dev.mnistpipeline.common.data.Idx.PIXELS])));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, "least-privilege-1", request)).get(30, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class,
@@ -127,7 +129,7 @@ final class LeastPrivilegeScenario {
                 consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
                 TopicAuthorizationException e = assertThrows(TopicAuthorizationException.class, () -> consumer.poll(Duration.ofSeconds(10)),
                         "the samples publisher read " + topic);
-                assertEquals(java.util.Set.of(topic), e.unauthorizedTopics());
+                assertEquals(Set.of(topic), e.unauthorizedTopics());
             }
         }
         assertThrows(IllegalArgumentException.class, () -> infra.storageKey(ServiceAccess.SAMPLES_PUBLISHER),

@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.HashMap;
 
 /**
  * The second way in: OIDC bearer tokens (as Keycloak or Dex issue them) next to API tokens, one code path. The
@@ -83,7 +84,7 @@ class OidcAuthenticationTest {
     private static String jwt(PrivateKey key, List<String> groups, long expiresIn, String audience) throws Exception {
         long now = Instant.now().getEpochSecond();
         String header = b64(Json.write(Map.of("alg", "RS256", "typ", "JWT")));
-        Map<String, Object> claimMap = new java.util.HashMap<>(Map.of("iss", "https://issuer.test", "sub", "alice", "groups", groups,
+        Map<String, Object> claimMap = new HashMap<>(Map.of("iss", "https://issuer.test", "sub", "alice", "groups", groups,
                 "iat", now - 120, "exp", now + expiresIn));
         if (audience != null) {
             claimMap.put("aud", audience);

@@ -29,6 +29,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
 
 /**
  * Two preprocess-service instances in one consumer group over a 3-partition topic, on the embedded broker: both
@@ -83,10 +84,10 @@ class PreprocessScaleOutTest {
     /** The first {@code count} training images as a dataset of its own (content differs, so does the id). */
     private static String ingestVariant(PipelineStack stack, Path workDir, Idx.Images images, byte[] labels, int count) throws Exception {
         Path dir = Files.createDirectories(workDir.resolve("variant-" + count));
-        Files.write(dir.resolve("train-images-idx3-ubyte"), Idx.writeImages(count, java.util.Arrays.copyOf(images.pixels(), count * Idx.PIXELS)));
-        Files.write(dir.resolve("train-labels-idx1-ubyte"), Idx.writeLabels(java.util.Arrays.copyOf(labels, count)));
-        Files.write(dir.resolve("t10k-images-idx3-ubyte"), Idx.writeImages(50, java.util.Arrays.copyOf(images.pixels(), 50 * Idx.PIXELS)));
-        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), Idx.writeLabels(java.util.Arrays.copyOf(labels, 50)));
+        Files.write(dir.resolve("train-images-idx3-ubyte"), Idx.writeImages(count, Arrays.copyOf(images.pixels(), count * Idx.PIXELS)));
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), Idx.writeLabels(Arrays.copyOf(labels, count)));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), Idx.writeImages(50, Arrays.copyOf(images.pixels(), 50 * Idx.PIXELS)));
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), Idx.writeLabels(Arrays.copyOf(labels, 50)));
         Http.Reply reply = Http.postJson(stack.url("ingest-service") + "/datasets", Json.write(Map.of("source", dir.toString()))).requireSuccess("ingest");
         return Json.tree(reply.body()).get("datasetId").asText();
     }

@@ -25,6 +25,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
 
 /**
  * Chaos on real processes: the S3 server is killed (SIGKILL) while users publish samples and while a dataset is
@@ -87,7 +88,7 @@ class StorageOutageTest {
             byte[] labels = Idx.readLabels(Files.readAllBytes(EndToEndScenario.SUBSET.resolve("t10k-labels-idx1-ubyte.gz")), "test");
             for (int i = 0; i < VALID; i++) {
                 EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("mnist", "outage-" + i, labels[i],
-                        java.util.Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
+                        Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS)));
                 if (i == VALID / 2) {
                     // A redelivered dataset.ingested reaches preprocess while storage is down.
                     EndToEndScenario.resend(infra.kafka(), baseIngested);

@@ -33,6 +33,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A small sweep on the test subset with two trainer replicas: four trials over the learning rate, two at a time.
@@ -140,7 +141,7 @@ class SweepTest {
 
     /** The partition Kafka's producer picks for a keyed record. */
     private static int partition(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % PipelineStack.PARTITIONS;
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PipelineStack.PARTITIONS;
     }
 
     private static JsonNode awaitGated(PipelineStack stack, String sweep) throws InterruptedException {

@@ -12,6 +12,10 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Every channel a service binds names a topic from {@link Topics}, every consumed topic has its dead-letter topic,
@@ -38,7 +42,7 @@ class TopicBindingTest {
                 }
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topics")) {
                     // multi-topic observers (the dashboard feed) read exactly the topics named for them
-                    assertEquals(Topics.DASHBOARD_FEED, java.util.List.of(p.getProperty(key).split(",")), service + " " + key);
+                    assertEquals(Topics.DASHBOARD_FEED, List.of(p.getProperty(key).split(",")), service + " " + key);
                     bindings++;
                 }
             }
@@ -52,7 +56,7 @@ class TopicBindingTest {
         for (String service : Layout.SERVICES) {
             Properties p = load(service);
             ServiceAccess access = ServiceAccess.of(service);
-            java.util.Set<String> consumed = new java.util.HashSet<>(), observed = new java.util.HashSet<>(), produced = new java.util.HashSet<>();
+            Set<String> consumed = new HashSet<>(), observed = new HashSet<>(), produced = new HashSet<>();
             for (String key : p.stringPropertyNames()) {
                 if (key.endsWith(".dead-letter-queue.topic")) {
                     continue; // checked above: the dead-letter topic of a consumed one
@@ -60,7 +64,7 @@ class TopicBindingTest {
                 if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topic")) {
                     consumed.add(p.getProperty(key));
                 } else if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topics")) {
-                    observed.addAll(java.util.List.of(p.getProperty(key).split(",")));
+                    observed.addAll(List.of(p.getProperty(key).split(",")));
                 } else if (key.startsWith("mp.messaging.outgoing.") && key.endsWith(".topic")) {
                     produced.add(p.getProperty(key));
                 } else if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".group.id")) {
@@ -71,13 +75,13 @@ class TopicBindingTest {
                 }
             }
             assertEquals(service, p.getProperty("quarkus.application.name"), "the default group id is the service name");
-            assertEquals(java.util.Set.copyOf(access.consumes()), consumed, service + " consumes");
-            assertEquals(java.util.Set.copyOf(access.observes()), observed, service + " observes");
-            assertEquals(java.util.Set.copyOf(access.produces()), produced, service + " produces");
+            assertEquals(Set.copyOf(access.consumes()), consumed, service + " consumes");
+            assertEquals(Set.copyOf(access.observes()), observed, service + " observes");
+            assertEquals(Set.copyOf(access.produces()), produced, service + " produces");
         }
     }
 
-    private static Properties load(String service) throws java.io.IOException {
+    private static Properties load(String service) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(Path.of("..", service, "src/main/resources/application.properties"))) {
             p.load(r);

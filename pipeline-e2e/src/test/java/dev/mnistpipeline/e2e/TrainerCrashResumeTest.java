@@ -25,6 +25,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.IOException;
+import java.nio.file.Files;
 
 /**
  * A trainer killed with SIGKILL in the middle of an epoch of an augmented run: the broker hands its unfinished training request to a
@@ -101,11 +103,11 @@ class TrainerCrashResumeTest {
     }
 
     /** Under target/, so that the trainers' logs outlive a failure. */
-    static Path logs() throws java.io.IOException {
+    static Path logs() throws IOException {
         Path logs = Path.of("target", "trainer-crash-resume-logs").toAbsolutePath();
         dev.mnistpipeline.common.data.LocalFiles.deleteTree(logs);
         dev.mnistpipeline.common.data.LocalFiles.deleteTree(logs.getParent().resolve("trainer-crash-resume-data"));
-        return java.nio.file.Files.createDirectories(logs);
+        return Files.createDirectories(logs);
     }
 
 }

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.ArrayList;
 
 /**
  * Fencing that cannot interleave: the trainer that owns a run is paused (SIGSTOP) during the last epoch, past its
@@ -75,7 +76,7 @@ class TrainerPauseFencingTest {
             assertEquals(1, attempts.size(), "one attempt's files: " + attempts);
             String prefix = manifest.savedModelPrefix();
             assertTrue(prefix.startsWith(attempts.iterator().next()), prefix);
-            List<StoredObject> named = new java.util.ArrayList<>(manifest.files());
+            List<StoredObject> named = new ArrayList<>(manifest.files());
             named.add(manifest.weights());
             assertTrue(named.stream().allMatch(f -> f.key().startsWith(attempts.iterator().next())), "the manifest names one attempt's files");
             Path dir = SavedModelFiles.download(store, manifest); // checks every checksum

@@ -22,6 +22,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.file.Files;
 
 /**
  * Two trainers on one run, as a scale-up or a rolling update can cause: the rebalance hands the run's request to
@@ -70,7 +71,7 @@ class TrainerScaleOutTest {
             assertEquals(List.of(), store.list("leases/"), "the lease is released and nothing waits");
             assertEquals(1, events.all(Topics.MODEL_TRAINED).stream().filter(e -> RUN.equals(e.key())).count(),
                     "the requeued request found the model: still one model.trained");
-            assertTrue(java.nio.file.Files.readString(second.log()).contains("Waiting: run " + RUN + " is being trained by trainer-service"),
+            assertTrue(Files.readString(second.log()).contains("Waiting: run " + RUN + " is being trained by trainer-service"),
                     "the second trainer received the run and waited for its owner");
         }
     }

@@ -11,6 +11,8 @@ import org.jclouds.http.HttpResponseException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Set;
+import java.lang.reflect.Method;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The blob store S3Proxy hands an access key after it authenticated the request with that key's secret: so the
@@ -51,7 +53,7 @@ final class GuardedBlobStore {
     /** @param access the key's rules; null for the admin key (every prefix) */
     static BlobStore wrap(BlobStore store, ServiceAccess access) {
         // Upload ids of multipart uploads this key started on its prefixes: S3Proxy keeps a stub blob under that name.
-        Set<String> uploads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> uploads = ConcurrentHashMap.newKeySet();
         return (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(), new Class<?>[]{BlobStore.class},
                 (proxy, method, args) -> {
                     String name = method.getName();
@@ -87,7 +89,7 @@ final class GuardedBlobStore {
         return object != null && uploads.contains(object);
     }
 
-    private static Object invoke(BlobStore store, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    private static Object invoke(BlobStore store, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(store, args);
         } catch (InvocationTargetException e) {

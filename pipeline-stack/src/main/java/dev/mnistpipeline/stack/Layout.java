@@ -2,6 +2,8 @@ package dev.mnistpipeline.stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Where things are in a checkout: the repository root, the packaged services, the launcher's own jar. */
 public final class Layout {
@@ -52,10 +54,10 @@ public final class Layout {
     }
 
     /** Makes a directory readable by its owner only (0700), where the file system has POSIX permissions. */
-    public static void ownerOnly(Path dir) throws java.io.IOException {
+    public static void ownerOnly(Path dir) throws IOException {
         Files.createDirectories(dir);
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
 
 /**
  * The embedded default: a real Kafka broker (KRaft) and a real S3 server (S3Proxy), each its own process,
@@ -108,13 +109,13 @@ public final class LocalInfrastructure implements Infrastructure {
     private static final String LOCAL_S3_MAIN = "dev.mnistpipeline.stack.LocalS3";
 
     /** The S3 server alone (S3Proxy process), with its admin key only; the caller waits for its port and stops it. */
-    public static ManagedProcess startS3(Layout layout, Path dataDir, int port, String accessKey, String secretKey) throws java.io.IOException {
+    public static ManagedProcess startS3(Layout layout, Path dataDir, int port, String accessKey, String secretKey) throws IOException {
         return startS3(layout, dataDir, port, new StorageKey(accessKey, secretKey), Map.of());
     }
 
     /** The S3 server alone, with its admin key and a key per service principal (limited to its prefixes). */
     public static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin,
-                                         Map<String, StorageKey> serviceKeys) throws java.io.IOException {
+                                         Map<String, StorageKey> serviceKeys) throws IOException {
         String services = StorageKey.serviceKeysEnv(serviceKeys);
         return ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", layout.stackJar().toString()),
                         List.of(LOCAL_S3_MAIN, Integer.toString(port), dataDir.resolve("s3").toString())),

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.io.IOException;
 
 /**
  * The four services as separate processes, the way they run as pods, wired to an {@link Infrastructure}.
@@ -90,7 +91,7 @@ public final class PipelineStack implements ServiceStack {
             List<NewTopic> topics = new ArrayList<>();
             // Each topic's max.message.bytes is the publishers' limit (Topics.MAX_RECORD_BYTES): the broker refuses more.
             for (String t : Topics.ALL) {
-                Map<String, String> config = new java.util.HashMap<>(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(t))));
+                Map<String, String> config = new HashMap<>(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(t))));
                 if (t.equals(Topics.INFERENCE_REQUESTS)) {
                     config.put("retention.ms", "86400000"); // as deploy/: shorter than the 48 h publish-once markers
                 }
@@ -179,7 +180,7 @@ public final class PipelineStack implements ServiceStack {
             return ManagedProcess.start(processName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),
                     List.of("-jar", layout.serviceJar(service).toString())), env, logDir);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + service, e);
         }
     }

@@ -7,6 +7,10 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Port numbers for local stacks. */
 public final class Ports {
@@ -14,7 +18,7 @@ public final class Ports {
     }
 
     /** Ports handed out by this process: the OS may offer a just-released port again before anyone binds it. */
-    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
     /** A free port not handed out before by this process (two services of one stack never share a port). */
     public static int free() {
@@ -51,8 +55,8 @@ public final class Ports {
     }
 
     public static boolean isOpen(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
         } catch (IOException e) {
             return false;

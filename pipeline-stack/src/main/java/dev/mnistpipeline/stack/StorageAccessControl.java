@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * Per-service key prefixes for the local S3 server, the rules deploy/'s MinIO policies grant (both come from
@@ -62,7 +63,7 @@ final class StorageAccessControl extends HandlerWrapper {
     /** Why a request is refused, or null when it may go on to S3Proxy's authentication. */
     String refusal(HttpServletRequest request) {
         String contentType = request.getContentType();
-        if ("POST".equals(request.getMethod()) && contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+        if ("POST".equals(request.getMethod()) && contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             return "browser-form POST uploads are not accepted";
         }
         Claim claim = claim(request);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.List;
 
 /** The rules S3Proxy applies to the key it authenticated: a service key only on its prefixes, nothing unnamed passes. */
 class GuardedBlobStoreTest {
@@ -32,7 +33,7 @@ class GuardedBlobStoreTest {
         assertEquals(403, denied(() -> ingest.getBlob("b", "registry/champion.json")));
         assertEquals(403, denied(() -> ingest.removeBlob("b", "models/x")));
         assertEquals(403, denied(() -> ingest.copyBlob("b", "raw/x", "b", "models/x", org.jclouds.blobstore.options.CopyOptions.NONE)));
-        assertEquals(403, denied(() -> ingest.removeBlobs("b", java.util.List.of("raw/x", "models/x"))));
+        assertEquals(403, denied(() -> ingest.removeBlobs("b", List.of("raw/x", "models/x"))));
         assertEquals(403, denied(() -> ingest.deleteContainer("b")), "an operation not named is refused");
         assertEquals(403, denied(() -> ingest.createContainerInLocation(null, "other")));
         assertTrue(ingest.containerExists("b"));

@@ -52,8 +52,9 @@ class TrainerServiceTest {
     @Inject
     ObjectStore store;
 
+    /** As {@code role}, with a JSON body. */
     private static RequestSpecification as(String role) {
-        return given().header("Authorization", "Bearer " + ServiceTestResource.token(role)).contentType("application/json");
+        return ServiceTestResource.as(role).contentType("application/json");
     }
 
     @Test

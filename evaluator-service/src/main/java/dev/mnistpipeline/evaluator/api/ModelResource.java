@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 
 /**
  * The model registry: every version with lineage, hyperparameters, training history, evaluation and gate decision;
@@ -49,7 +50,7 @@ public class ModelResource {
 
     /** One row of {@code GET /models}. */
     public record ModelSummary(String modelId, String architecture, String datasetId, String baseModelId,
-                               Double accuracy, String decision, boolean champion, java.time.Instant createdAt) {
+                               Double accuracy, String decision, boolean champion, Instant createdAt) {
     }
 
     /** {@code GET /models/{id}}: everything the registry knows about a version. */

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
 
 /**
  * What the dashboard shows, built from the feed topics: every run with its status and curves, and a live stream
@@ -34,7 +35,7 @@ public class DashboardState {
     /** A training run as the run list shows it. */
     public record Run(String runId, String status, int epoch, int epochs, long step, long totalSteps,
                       double progress, String message, List<Point> steps, List<Point> epochPoints,
-                      java.time.Instant updated) {
+                      Instant updated) {
     }
 
     /** One event pushed to browsers: its topic and JSON payload. */

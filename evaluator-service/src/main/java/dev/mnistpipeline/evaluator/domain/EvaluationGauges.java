@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Evaluation results as Prometheus gauges on {@code /q/metrics}, tagged by model: {@code pipeline_evaluation_accuracy},
@@ -46,7 +47,7 @@ public class EvaluationGauges {
         }
     }
 
-    private void gauge(String name, String model, java.util.function.ToDoubleFunction<EvaluationReport> value) {
+    private void gauge(String name, String model, ToDoubleFunction<EvaluationReport> value) {
         Gauge.builder(name, reports, all -> value.applyAsDouble(all.get(model)))
                 .tag("model", model).strongReference(true).register(registry);
     }

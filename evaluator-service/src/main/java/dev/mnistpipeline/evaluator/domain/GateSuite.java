@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.domain;
 import dev.mnistpipeline.common.json.Versioned;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Another test set the promotion gate checks besides the candidate's own: the held-out images of a domain the models
@@ -26,8 +27,8 @@ public record GateSuite(String name, String datasetId, String preparedId, int te
     /** Scores a candidate and the champion on every registered suite (none: no suites). */
     @FunctionalInterface
     public interface Scoring {
-        Scoring NONE = (candidate, champion) -> java.util.List.of();
+        Scoring NONE = (candidate, champion) -> List.of();
 
-        java.util.List<Score> score(String candidateModelId, String championModelId);
+        List<Score> score(String candidateModelId, String championModelId);
     }
 }

@@ -19,6 +19,8 @@ import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.Collections;
 
 /**
  * The model registry, kept in object storage next to the models: every version's manifest (lineage,
@@ -163,8 +165,8 @@ public final class ModelRegistry implements ChampionSource {
 
     /** Every change of the champion, newest first. */
     public List<ChampionChange> history() {
-        List<String> keys = new java.util.ArrayList<>(store.list(ObjectKeys.CHAMPION_HISTORY_PREFIX));
-        java.util.Collections.reverse(keys);
+        List<String> keys = new ArrayList<>(store.list(ObjectKeys.CHAMPION_HISTORY_PREFIX));
+        Collections.reverse(keys);
         return keys.stream().map(k -> store.findJson(k, ChampionChange.class)).flatMap(Optional::stream).toList();
     }
 

@@ -7,6 +7,7 @@ import ai.djl.translate.TranslatorContext;
 import dev.mnistpipeline.common.data.Idx;
 
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * MNIST-style images (784 bytes each, 0 = background) in, ten class probabilities per image out, in one model call:
@@ -33,7 +34,7 @@ public final class DigitTranslator implements NoBatchifyTranslator<List<byte[]>,
         int classes = all.length / images;
         float[][] out = new float[images][];
         for (int i = 0; i < images; i++) {
-            out[i] = java.util.Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
+            out[i] = Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
         }
         return out;
     }

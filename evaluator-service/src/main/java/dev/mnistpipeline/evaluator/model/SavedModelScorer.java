@@ -16,6 +16,7 @@ import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Runs a pipeline SavedModel through DJL's TensorFlow engine: [n,28,28,1] pixels in [0,1] → [n,classes] probabilities. */
 public final class SavedModelScorer implements AutoCloseable {
@@ -52,7 +53,7 @@ public final class SavedModelScorer implements AutoCloseable {
         for (int from = 0; from < count; from += BATCH) {
             int size = Math.min(BATCH, count - from);
             try (NDManager manager = model.getNDManager().newSubManager()) {
-                float[] slice = java.util.Arrays.copyOfRange(images, from * Idx.PIXELS, (from + size) * Idx.PIXELS);
+                float[] slice = Arrays.copyOfRange(images, from * Idx.PIXELS, (from + size) * Idx.PIXELS);
                 NDArray x = manager.create(FloatBuffer.wrap(slice), new Shape(size, Idx.ROWS, Idx.COLS, 1));
                 NDList result = predictor.predict(new NDList(x));
                 float[] probs = result.singletonOrThrow().toFloatArray();

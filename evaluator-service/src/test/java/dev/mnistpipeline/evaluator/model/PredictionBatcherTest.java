@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.concurrent.ExecutionException;
 
 /** The batcher on a stand-in model whose "probability" is the image's first pixel, so every answer can be traced back. */
 class PredictionBatcherTest {
@@ -127,7 +128,7 @@ class PredictionBatcherTest {
         for (Future<PredictionBatcher.Scored> answer : answers) {
             try {
                 answer.get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 assertTrue(e.getCause().getMessage().contains("shutting down"), e.getCause().getMessage());
                 failed++;
             }

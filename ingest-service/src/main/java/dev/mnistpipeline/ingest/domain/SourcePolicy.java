@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.net.http.HttpTimeoutException;
 
 /**
  * What a caller may make the ingest service read: directories only under {@code pipeline.ingest.allowed-dirs}
@@ -108,7 +109,7 @@ public class SourcePolicy {
                 }
             }
             throw new InvalidDataException(url + " redirects more than " + MAX_REDIRECTS + " times");
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             throw new InvalidDataException(uri + " did not answer within " + fileTimeout.toSeconds() + " s");
         } catch (IOException e) {
             throw new InvalidDataException(uri + " could not be fetched: " + e.getMessage());

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static dev.mnistpipeline.bench.support.Figures.round;
+import java.util.Random;
 
 /**
  * Augmentation throughput: 60,000 random rotation/shift/scale transforms of MNIST training images on every core
@@ -75,7 +76,7 @@ public final class Augment implements Scenario {
                 int part = t;
                 parts.add(pool.submit(() -> {
                     Augmenter augmenter = new Augmenter(policy);
-                    java.util.Random random = new java.util.Random(part);
+                    Random random = new Random(part);
                     float[] out = new float[Idx.PIXELS];
                     for (int i = part; i < total; i += threads) {
                         augmenter.augment(pixels, (i % count) * Idx.PIXELS, out, 0, random);

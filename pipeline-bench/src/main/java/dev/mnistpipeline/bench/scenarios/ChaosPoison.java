@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.ArrayList;
 
 /**
  * The chaos benchmark's poison phase, run on the same stack after the outages: what a hostile or careless publisher
@@ -225,7 +226,7 @@ final class ChaosPoison {
     }
 
     private static List<String> concat(String first, List<String> rest) {
-        List<String> all = new java.util.ArrayList<>(List.of(first));
+        List<String> all = new ArrayList<>(List.of(first));
         all.addAll(rest);
         return all;
     }

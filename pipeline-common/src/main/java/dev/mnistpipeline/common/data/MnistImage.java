@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import java.util.Arrays;
 
 /**
  * Turns an arbitrary picture of a digit into a 28x28 MNIST-style image the way the MNIST authors prepared theirs:
@@ -76,7 +77,7 @@ public final class MnistImage {
     /** A 28x28 grayscale PNG of MNIST pixels (0 = background), as stored in evaluation galleries. */
     public static byte[] toPng(byte[] pixels, int offset) {
         BufferedImage image = new BufferedImage(Idx.COLS, Idx.ROWS, BufferedImage.TYPE_BYTE_GRAY);
-        image.getRaster().setDataElements(0, 0, Idx.COLS, Idx.ROWS, java.util.Arrays.copyOfRange(pixels, offset, offset + Idx.PIXELS));
+        image.getRaster().setDataElements(0, 0, Idx.COLS, Idx.ROWS, Arrays.copyOfRange(pixels, offset, offset + Idx.PIXELS));
         return png(image);
     }
 

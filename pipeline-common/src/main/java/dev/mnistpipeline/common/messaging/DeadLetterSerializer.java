@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Serializes dead-letter records so that every one fits its topic, however large the poison was. A record at the
@@ -32,7 +33,7 @@ public class DeadLetterSerializer implements Serializer<String> {
     private boolean isKey;
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         this.isKey = isKey;
     }
 

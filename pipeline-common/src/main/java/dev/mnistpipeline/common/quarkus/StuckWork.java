@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.lang.reflect.Method;
 
 /**
  * Work that cannot make progress, where people can see it. A record retried for an outage longer than
@@ -59,7 +60,7 @@ public class StuckWork {
         }
 
         public String what() {
-            return what instanceof java.lang.reflect.Method m ? m.getDeclaringClass().getSimpleName() + "." + m.getName() : String.valueOf(what);
+            return what instanceof Method m ? m.getDeclaringClass().getSimpleName() + "." + m.getName() : String.valueOf(what);
         }
 
         public void failed(Throwable failure) {
@@ -83,7 +84,7 @@ public class StuckWork {
     }
 
     /** For the retry interceptor: the method's name is built only if the call fails (not on every message). */
-    Attempt begin(java.lang.reflect.Method method) {
+    Attempt begin(Method method) {
         return new Attempt(method);
     }
 

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.function.Supplier;
 
 /**
  * The pipeline bucket, spoken to through the MinIO SDK (MinIO in Kubernetes, S3Proxy locally).
@@ -217,7 +218,7 @@ public final class ObjectStore implements AutoCloseable {
      * The idempotent write every handler does: the document at {@code key} if an earlier delivery stored it,
      * otherwise {@code build}'s result, stored now. Either way the answer carries the stored bytes' checksum.
      */
-    public <T> Document<T> findOrPutDocument(String key, Class<T> type, java.util.function.Supplier<T> build) {
+    public <T> Document<T> findOrPutDocument(String key, Class<T> type, Supplier<T> build) {
         return findDocument(key, type).orElseGet(() -> {
             T value = build.get();
             return new Document<>(value, putJson(key, value), true);

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 
 /**
  * Arranges the one TensorFlow native runtime (TF 2.16 from {@code org.tensorflow:tensorflow-core-native}) for DJL's
@@ -79,7 +81,7 @@ public final class TensorFlowRuntime {
                 try {
                     // Atomic so that concurrent processes (trainer and evaluator) never see half a directory.
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException | DirectoryNotEmptyException e) {
                     LocalFiles.deleteTree(tmp);
                 }
                 return dir;

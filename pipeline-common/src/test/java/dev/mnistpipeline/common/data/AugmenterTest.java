@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
 
 /** Known transforms on a known image: identity, a quarter turn, whole-pixel shifts, and the random policy's bounds. */
 class AugmenterTest {
@@ -67,7 +68,7 @@ class AugmenterTest {
         elastic.augment(in, 0, b, 0, new Random(42));
         assertArrayEquals(a, b, 0f, "same seed, same image");
         elastic.augment(in, 0, b, 0, new Random(43));
-        assertFalse(java.util.Arrays.equals(a, b), "another seed, another image");
+        assertFalse(Arrays.equals(a, b), "another seed, another image");
         for (float v : a) {
             assertTrue(v >= 0 && v <= 1, "bilinear sampling stays within the input range: " + v);
         }

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.time.Duration;
+import java.util.Arrays;
 
 class IdxTest {
 
@@ -49,9 +51,9 @@ class IdxTest {
     @Test
     void rejectsTruncatedAndTrailingData() {
         byte[] file = Idx.writeImages(2, pixels(2));
-        var truncated = assertThrows(InvalidDataException.class, () -> Idx.readImages(java.util.Arrays.copyOf(file, file.length - 1), "x"));
+        var truncated = assertThrows(InvalidDataException.class, () -> Idx.readImages(Arrays.copyOf(file, file.length - 1), "x"));
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
-        var trailing = assertThrows(InvalidDataException.class, () -> Idx.readImages(java.util.Arrays.copyOf(file, file.length + 1), "x"));
+        var trailing = assertThrows(InvalidDataException.class, () -> Idx.readImages(Arrays.copyOf(file, file.length + 1), "x"));
         assertTrue(trailing.getMessage().contains("trailing"), trailing.getMessage());
     }
 
@@ -82,12 +84,12 @@ class IdxTest {
 
     /** A few MB of gzip that inflates to 4 GiB: a header, then 64 concatenated members of 64 MiB of zeros each. */
     private static byte[] bomb(byte[] header) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(header);
         }
-        java.io.ByteArrayOutputStream zeros = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zeros)) {
+        ByteArrayOutputStream zeros = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(zeros)) {
             byte[] chunk = new byte[1 << 20];
             for (int i = 0; i < 64; i++) {
                 gz.write(chunk);
@@ -101,22 +103,22 @@ class IdxTest {
 
     @Test
     void aDecompressionBombIsRefusedAfterItsHeaderWithoutInflatingIt() throws Exception {
-        java.nio.ByteBuffer tenImages = java.nio.ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(10).putInt(28).putInt(28);
+        ByteBuffer tenImages = ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(10).putInt(28).putInt(28);
         byte[] bomb = bomb(tenImages.array());
         assertTrue(bomb.length < 8 << 20, "compressed: " + bomb.length);
-        var trailing = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+        var trailing = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb, "bomb.gz")));
         assertTrue(trailing.getMessage().contains("trailing"), trailing.getMessage());
 
-        java.nio.ByteBuffer tooMany = java.nio.ByteBuffer.allocate(8).putInt(Idx.LABELS_MAGIC).putInt(Idx.MAX_EXAMPLES + 1);
+        ByteBuffer tooMany = ByteBuffer.allocate(8).putInt(Idx.LABELS_MAGIC).putInt(Idx.MAX_EXAMPLES + 1);
         var declared = assertThrows(InvalidDataException.class, () -> Idx.readLabels(bomb(tooMany.array()), "labels.gz"));
         assertTrue(declared.getMessage().contains("more than the " + Idx.MAX_EXAMPLES), declared.getMessage());
         var inflated = assertThrows(InvalidDataException.class, () -> Idx.gunzipIfNeeded(bomb, "bomb.gz"));
         assertTrue(inflated.getMessage().contains("inflates to more than"), inflated.getMessage());
 
         // A service's own, lower limit is also checked on the header: 60,000 declared, 1,000 allowed.
-        java.nio.ByteBuffer many = java.nio.ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(60_000).putInt(28).putInt(28);
-        var own = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+        ByteBuffer many = ByteBuffer.allocate(16).putInt(Idx.IMAGES_MAGIC).putInt(60_000).putInt(28).putInt(28);
+        var own = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
                 () -> assertThrows(InvalidDataException.class, () -> Idx.readImages(bomb(many.array()), "train.gz", 1000, "a.setting")));
         assertTrue(own.getMessage().contains("more than the 1000") && own.getMessage().contains("(a.setting)")
                 && own.getMessage().contains("nothing was inflated"), own.getMessage());

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import java.time.ZoneId;
 
 /** A run's gauges stay for the retention after it ended, then go; running runs and other meters stay. */
 class RetainedMetersTest {
@@ -21,12 +22,12 @@ class RetainedMetersTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Clock clock = new Clock() {
             @Override
-            public java.time.ZoneId getZone() {
+            public ZoneId getZone() {
                 return ZoneOffset.UTC;
             }
 
             @Override
-            public Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 

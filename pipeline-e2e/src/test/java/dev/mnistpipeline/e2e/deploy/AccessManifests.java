@@ -13,6 +13,7 @@ import dev.mnistpipeline.common.storage.StorageConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashMap;
 
 /**
  * deploy/'s grants as {@link ServiceAccess} defines them: a Strimzi {@code KafkaUser} per principal (plus KEDA's lag
@@ -86,7 +87,7 @@ final class AccessManifests {
 
     /** The MinIO policy of each service that uses storage, by service name. */
     static Map<String, ObjectNode> storagePolicies() {
-        Map<String, ObjectNode> policies = new java.util.LinkedHashMap<>();
+        Map<String, ObjectNode> policies = new LinkedHashMap<>();
         String bucket = "arn:aws:s3:::" + StorageConfig.DEFAULT_BUCKET;
         for (ServiceAccess access : ServiceAccess.ALL) {
             if (!access.usesStorage()) {

@@ -20,6 +20,8 @@ import static dev.mnistpipeline.e2e.deploy.DeployManifestsTest.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.HashMap;
+import java.util.HashSet;
 
 /**
  * deploy/'s Kafka users and MinIO policies are exactly what {@link ServiceAccess} grants (so they cannot drift from
@@ -80,7 +82,7 @@ class AccessManifestsTest {
             assertEquals("scram-sha-512", listener.path("authentication").path("type").asText(), listener.toString());
         }
         Set<String> users = kind(docs, "KafkaUser").map(u -> u.path("metadata").path("name").asText()).collect(Collectors.toSet());
-        Set<String> expected = ServiceAccess.ALL.stream().map(ServiceAccess::principal).collect(Collectors.toCollection(java.util.HashSet::new));
+        Set<String> expected = ServiceAccess.ALL.stream().map(ServiceAccess::principal).collect(Collectors.toCollection(HashSet::new));
         expected.add(AccessManifests.LAG_MONITOR);
         assertEquals(expected, users);
         kind(docs, "ScaledObject").forEach(so -> so.path("spec").path("triggers").forEach(t ->
@@ -92,7 +94,7 @@ class AccessManifestsTest {
         for (ObjectNode d : kind(render("overlays/local"), "Deployment").toList()) {
             String service = d.path("metadata").path("name").asText();
             JsonNode container = d.path("spec").path("template").path("spec").path("containers").get(0);
-            Map<String, JsonNode> env = new java.util.HashMap<>();
+            Map<String, JsonNode> env = new HashMap<>();
             container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
             JsonNode jaas = env.get("PIPELINE_KAFKA_SASL_JAAS_CONFIG").path("valueFrom").path("secretKeyRef");
             assertEquals(service, jaas.path("name").asText(), service + ": the Secret Strimzi makes for its KafkaUser");

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.regex.Pattern;
 
 /** deploy/ renders with kustomize and every rendered manifest validates offline, base and each overlay. */
 class DeployManifestsTest {
@@ -172,7 +173,7 @@ class DeployManifestsTest {
         Set<String> keys = p.stringPropertyNames().stream()
                 .map(k -> k.toUpperCase().replaceAll("[^A-Z0-9]", "_")).collect(Collectors.toCollection(HashSet::new));
         for (String value : p.stringPropertyNames().stream().map(p::getProperty).toList()) {
-            var m = java.util.regex.Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(value);
+            var m = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(value);
             while (m.find()) {
                 keys.add(m.group(1));
             }
@@ -180,7 +181,7 @@ class DeployManifestsTest {
         for (Path src : List.of(ROOT.resolve(service).resolve("src/main/java"), ROOT.resolve("pipeline-common/src/main/java"))) {
             try (Stream<Path> files = Files.walk(src)) {
                 for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
-                    var m = java.util.regex.Pattern.compile("getenv\\(\"([A-Z0-9_]+)\"\\)").matcher(Files.readString(f));
+                    var m = Pattern.compile("getenv\\(\"([A-Z0-9_]+)\"\\)").matcher(Files.readString(f));
                     while (m.find()) {
                         keys.add(m.group(1));
                     }

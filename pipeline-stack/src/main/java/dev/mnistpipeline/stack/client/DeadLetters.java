@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
+import java.util.HashSet;
 
 /**
  * The dead-letter topics as a user sees them: what is there and why, and putting records back on their source
@@ -55,7 +56,7 @@ public final class DeadLetters {
         try (KafkaConsumer<String, String> consumer = consumer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(dlq, p.partition())).toList();
-            Map<TopicPartition, OffsetAndMetadata> replayedUpTo = consumer.committed(new java.util.HashSet<>(partitions));
+            Map<TopicPartition, OffsetAndMetadata> replayedUpTo = consumer.committed(new HashSet<>(partitions));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

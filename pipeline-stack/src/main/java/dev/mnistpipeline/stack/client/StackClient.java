@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A running pipeline as the CLI reaches it: the services' URLs, an API token per role, and the broker (as admin
@@ -121,9 +122,9 @@ public final class StackClient {
     }
 
     /** A GET that may answer 404 (empty then). */
-    public java.util.Optional<JsonNode> find(String service, String path) {
+    public Optional<JsonNode> find(String service, String path) {
         Http.Reply r = send(request(service, path, Roles.VIEWER).GET().build());
-        return r.status() == 404 ? java.util.Optional.empty() : java.util.Optional.of(success(r));
+        return r.status() == 404 ? Optional.empty() : Optional.of(success(r));
     }
 
     /** POST of JSON with the given role's token. */

@@ -4,6 +4,8 @@ import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.stack.ApiTokens;
 import dev.mnistpipeline.stack.storage.TestS3;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 
 import java.util.Arrays;
@@ -33,6 +35,11 @@ public class ServiceTestResource implements QuarkusTestResourceLifecycleManager 
 
     public static String token(String role) {
         return TOKENS.token(role);
+    }
+
+    /** A request to the service under test, as a caller with {@code role}'s token. */
+    public static RequestSpecification as(String role) {
+        return RestAssured.given().header("Authorization", "Bearer " + token(role));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
 
 /**
  * Prepares one raw part: checksum-verified IDX in, normalized shards out. A training part is split into train and
@@ -35,7 +36,7 @@ public class PartPreparer {
     private static final int CACHED_PARTS = 10_000;
 
     private final ObjectStore store;
-    private final Map<String, PreparedPart> recent = java.util.Collections.synchronizedMap(
+    private final Map<String, PreparedPart> recent = Collections.synchronizedMap(
             new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, PreparedPart> eldest) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import java.util.Random;
 
 class NormalizerTest {
 
@@ -28,7 +29,7 @@ class NormalizerTest {
     @Test
     void momentsOfPartsCombineToTheMomentsOfTheWhole() {
         float[] whole = new float[1000];
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         for (int i = 0; i < whole.length; i++) {
             whole[i] = random.nextFloat();
         }

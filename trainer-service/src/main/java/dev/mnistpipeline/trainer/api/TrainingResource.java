@@ -35,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 import java.util.Optional;
+import java.io.UncheckedIOException;
 
 /** Request training runs over REST; the request goes through Kafka like any other, so it survives restarts. */
 @Path("/trainings")
@@ -136,7 +137,7 @@ public class TrainingResource {
         }
         try {
             return Json.tree(body).path("reason").asText(null);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new InvalidDataException("the body, when given, must be JSON: {\"reason\": \"...\"}");
         }
     }

@@ -7,6 +7,7 @@ import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.trainer.model.TrainingGraph.StepResult;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /** One run's progress reports, in the order a run makes them: started or resumed, steps and epochs, completed, failed or cancelled. */
 public final class RunReporter {
@@ -42,7 +43,7 @@ public final class RunReporter {
     /** A test-accuracy check: {@code accuracy} carries the test accuracy. */
     public void check(ModelManifest.AccuracyCheck check) {
         report(RunPhase.CHECK, check.epoch(), check.step(), 0, check.testAccuracy(), null, 0,
-                String.format(java.util.Locale.ROOT, "test accuracy %.4f after %.2f s of training", check.testAccuracy(), check.trainSeconds()));
+                String.format(Locale.ROOT, "test accuracy %.4f after %.2f s of training", check.testAccuracy(), check.trainSeconds()));
     }
 
     public void completed(ModelManifest model) {

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Locale;
 
 /**
  * Turns a search space into trials: every combination of the listed values (grid, in order, up to the budget), or
@@ -98,7 +99,7 @@ public final class SweepPlanner {
             double v = log ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);
             return spec.path("min").isIntegralNumber() && spec.path("max").isIntegralNumber()
                     ? Json.MAPPER.getNodeFactory().numberNode(Math.round(v))
-                    : Json.MAPPER.getNodeFactory().numberNode(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.6g", v)));
+                    : Json.MAPPER.getNodeFactory().numberNode(Double.parseDouble(String.format(Locale.ROOT, "%.6g", v)));
         }
         throw new InvalidDataException(name + ": give a list of values or a range {\"min\":..,\"max\":..[,\"scale\":\"log\"]}, got " + spec);
     }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Training progress as Prometheus gauges on {@code /q/metrics}, tagged by run: {@code pipeline_training_loss},
@@ -70,7 +71,7 @@ public class TrainingGauges {
         gauge("pipeline.training.progress", runId, m -> m.totalSteps() == 0 ? 0 : m.step() / (double) m.totalSteps());
     }
 
-    private void gauge(String name, String runId, java.util.function.ToDoubleFunction<TrainingMetrics> value) {
+    private void gauge(String name, String runId, ToDoubleFunction<TrainingMetrics> value) {
         Gauge.builder(name, latest, all -> {
             TrainingMetrics m = all.get(runId);
             return m == null ? Double.NaN : value.applyAsDouble(m);

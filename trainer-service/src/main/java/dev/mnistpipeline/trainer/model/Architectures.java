@@ -3,6 +3,7 @@ package dev.mnistpipeline.trainer.model;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** The architectures a training request may name. */
 public final class Architectures {
@@ -21,6 +22,6 @@ public final class Architectures {
     }
 
     public static Set<String> names() {
-        return new java.util.TreeSet<>(BY_NAME.keySet());
+        return new TreeSet<>(BY_NAME.keySet());
     }
 }

@@ -13,6 +13,7 @@ import org.tensorflow.types.TInt32;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Arrays;
 
 /**
  * Building blocks shared by the architectures: trainable variables with seeded initialization, dense and
@@ -147,7 +148,7 @@ public final class Layers {
     /** A trainable vector filled with {@code value} (biases, normalisation scale and shift); no weight decay. */
     public Operand<TFloat32> bias(String name, long size, float value) {
         float[] values = new float[(int) size];
-        java.util.Arrays.fill(values, value);
+        Arrays.fill(values, value);
         return tf.identity(variable(name, Shape.of(size), values));
     }
 
@@ -273,7 +274,7 @@ public final class Layers {
      */
     private Operand<TFloat32> batchNorm(Operand<TFloat32> x, long channels) {
         float[] zeros = new float[(int) channels], ones = new float[(int) channels];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         Variable<TFloat32> movingMean = variable(STATISTIC + "mean", Shape.of(channels), zeros);
         Variable<TFloat32> movingVariance = variable(STATISTIC + "variance", Shape.of(channels), ones);
         Operand<TFloat32> gamma = bias("bn_gamma", channels, 1f), beta = bias("bn_beta", channels, 0f);

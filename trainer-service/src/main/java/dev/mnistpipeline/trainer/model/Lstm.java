@@ -9,6 +9,7 @@ import org.tensorflow.types.TFloat32;
 
 import java.util.List;
 import java.util.Set;
+import java.util.Arrays;
 
 /**
  * An LSTM reading the image as 28 time steps of 28 pixels (one row each), 128 units, unrolled in the graph; the
@@ -47,7 +48,7 @@ public final class Lstm implements Architecture {
         Operand<TFloat32> w = l.weight("lstm_w", Math.sqrt(1.0 / 28), 28, 4 * HIDDEN);
         Operand<TFloat32> u = l.weight("lstm_u", Math.sqrt(1.0 / HIDDEN), HIDDEN, 4 * HIDDEN);
         float[] b = new float[4 * HIDDEN];
-        java.util.Arrays.fill(b, HIDDEN, 2 * HIDDEN, 1f); // forget-gate bias 1: remember by default
+        Arrays.fill(b, HIDDEN, 2 * HIDDEN, 1f); // forget-gate bias 1: remember by default
         Operand<TFloat32> bias = l.vector("lstm_b", b);
         Operand<TFloat32> h = null, c = null;
         for (Output<TFloat32> row : rows) {

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.time.Instant;
+import java.util.List;
 
 /** What a request may cost, and the ids it may carry, checked where it enters (no storage needed for these). */
 class TrainingRequestsTest {
@@ -27,7 +29,7 @@ class TrainingRequestsTest {
     @Test
     void aRunTheTrainerCannotAffordIsRefusedBeforeAnyWork() {
         var prepared = new dev.mnistpipeline.common.manifest.PreparedManifest("pp-0123456789abcdef", "ds-0123456789abcdef", null,
-                0.1, 0.3, new int[10], java.util.List.of(), 54_000, 6_000, 10_000, java.time.Instant.now());
+                0.1, 0.3, new int[10], List.of(), 54_000, 6_000, 10_000, Instant.now());
         long mib = 1 << 20;
         TrainingCosts costs = new TrainingCosts(null, 100, 512 * mib);
         costs.check(Hyperparameters.DEFAULTS.toBuilder().epochs(2).batchSize(64).build(), prepared); // 60,000 x 784 x 4 = 179 MiB < 256

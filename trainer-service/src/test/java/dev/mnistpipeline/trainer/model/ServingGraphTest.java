@@ -18,6 +18,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * The exported serving graph (moving-average batch norm, no dropout, no optimizer) computes what the training
@@ -34,7 +36,7 @@ class ServingGraphTest {
     @ValueSource(strings = {"cnn", "mlp", "lenet", "lstm", "transformer"})
     void servingGraphMatchesTheTrainedGraph(String architecture) {
         Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture(architecture).epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(11L).build());
-        Map<String, float[]> weights = new java.util.HashMap<>();
+        Map<String, float[]> weights = new HashMap<>();
         float[] expected;
         try (Graph graph = new Graph()) {
             TrainingGraph g = new TrainingGraph(graph, Architectures.find(architecture).orElseThrow(), hp,
@@ -67,7 +69,7 @@ class ServingGraphTest {
 
     private static float[] probabilities(Session session, org.tensorflow.Operand<TFloat32> images, org.tensorflow.Operand<TFloat32> probabilities) {
         int n = 200;
-        float[] x = java.util.Arrays.copyOf(ArchitecturesLearnTest.testX, n * 784);
+        float[] x = Arrays.copyOf(ArchitecturesLearnTest.testX, n * 784);
         try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, 28, 28, 1), DataBuffers.of(x, true, false));
              Result r = session.runner().feed(images, t).fetch(probabilities).run()) {
             float[] p = new float[n * 10];

@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 
 /**
  * Transfer learning at the graph level: a CNN trained on ten digits gives its feature layers to a five-class model
@@ -48,7 +51,7 @@ class TransferLearningTest {
                 session.initialize();
                 ArchitecturesLearnTest.train(session, g, base, 200, new Random(5));
                 Map<String, float[]> all = state.read(session);
-                baseWeights = new java.util.HashMap<>();
+                baseWeights = new HashMap<>();
                 for (String name : g.modelVariables) {
                     if (!name.startsWith(Layers.HEAD_PREFIX)) {
                         baseWeights.put(name, all.get(name));
@@ -64,7 +67,7 @@ class TransferLearningTest {
             try (Session session = new Session(graph)) {
                 session.initialize();
                 List<String> copied = state.writeMatching(session, baseWeights);
-                assertEquals(baseWeights.keySet(), new java.util.HashSet<>(copied), "every feature variable copied");
+                assertEquals(baseWeights.keySet(), new HashSet<>(copied), "every feature variable copied");
                 Map<String, float[]> before = state.read(session);
                 trainFrozen(session, g, 150);
                 Map<String, float[]> after = state.read(session);
@@ -73,7 +76,7 @@ class TransferLearningTest {
                 }
                 String headWeight = g.modelVariables.stream().filter(n -> n.startsWith(Layers.HEAD_PREFIX + "dense_w")).findFirst().orElseThrow();
                 assertEquals(256 * 5, after.get(headWeight).length, "a five-class head");
-                assertFalse(java.util.Arrays.equals(before.get(headWeight), after.get(headWeight)), "the head learned");
+                assertFalse(Arrays.equals(before.get(headWeight), after.get(headWeight)), "the head learned");
                 double accuracy = fiveClassAccuracy(session, g);
                 assertTrue(accuracy >= 0.93, "five-class accuracy on frozen features: " + accuracy);
             }
