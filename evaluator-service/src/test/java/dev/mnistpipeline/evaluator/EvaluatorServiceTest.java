@@ -11,10 +11,13 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.mnistpipeline.stack.testing.ServiceTestResource.as;
@@ -84,5 +87,45 @@ class EvaluatorServiceTest {
         assertTrue(refused != null, "a model event whose model does not exist is refused");
         assertTrue(connector.sink(Topics.Channels.EVALUATION_COMPLETED).received().isEmpty(), "nothing announced");
         assertTrue(connector.sink(Topics.Channels.MODEL_PROMOTED).received().isEmpty());
+    }
+
+    /** The Open Inference Protocol's own example request (KServe v2 docs), which this model cannot take. */
+    private static final String SPEC_EXAMPLE_REQUEST = """
+            {"id": "42",
+             "inputs": [{"name": "input0", "shape": [2, 2], "datatype": "UINT32", "data": [1, 2, 3, 4]},
+                        {"name": "input1", "shape": [3], "datatype": "BOOL", "data": [true]}],
+             "outputs": [{"name": "output0"}]}""";
+
+    @Test
+    void theInferenceProtocolAnswersAsTheSpecificationSaysBeforeAnyModelServes() {
+        given().when().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
+        given().when().get("/v2/health/ready").then().statusCode(400).body("ready", equalTo(false));
+        given().when().get("/v2/models/mnist").then().statusCode(401).body("error", notNullValue());
+        as(Roles.VIEWER).when().get("/v2").then().statusCode(200).body("name", notNullValue()).body("extensions.size()", equalTo(0));
+        as(Roles.VIEWER).when().get("/v2/models/mnist").then().statusCode(200)
+                .body("name", equalTo("mnist")).body("versions.size()", equalTo(0))
+                .body("inputs[0].datatype", equalTo("FP32")).body("inputs[0].shape", equalTo(List.of(-1, 28, 28)))
+                .body("outputs.name", equalTo(List.of("probabilities", "label")));
+        as(Roles.VIEWER).when().get("/v2/models/mnist/ready").then().statusCode(400)
+                .body("name", equalTo("mnist")).body("ready", equalTo(false));
+        as(Roles.VIEWER).when().get("/v2/models/fashion").then().statusCode(404).body("error", containsString("unknown model"));
+
+        String oneImage = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],\"datatype\":\"FP32\",\"data\":["
+                + String.join(",", Collections.nCopies(784, "0.5")) + "]}]}";
+        as(Roles.VIEWER).contentType("application/json").body(oneImage).when().post("/v2/models/mnist/infer").then().statusCode(403);
+        as(Roles.PREDICTOR).contentType("application/json").body(oneImage).when().post("/v2/models/mnist/infer")
+                .then().statusCode(503).body("error", containsString("no champion"));
+        // Bad requests: the protocol's error object, with what is wrong.
+        infer(SPEC_EXAMPLE_REQUEST).statusCode(400).body("error", containsString("exactly one tensor"));
+        infer(oneImage.replace("FP32", "UINT32")).statusCode(400).body("error", containsString("UINT32 is not supported"));
+        infer(oneImage.replace("[1,784]", "[2,784]")).statusCode(400).body("error", containsString("needs 1568 values"));
+        infer(oneImage.replace("[1,784]", "[1,32,32]")).statusCode(400).body("error", containsString("not an image batch"));
+        infer(oneImage.replace("0.5,", "2.0,")).statusCode(400).body("error", containsString("0-1"));
+        infer(oneImage.replace("]}]}", "]}],\"outputs\":[{\"name\":\"logits\"}]}")).statusCode(400).body("error", containsString("unknown output"));
+        infer("{\"inputs\":").statusCode(400).body("error", notNullValue());
+    }
+
+    private static ValidatableResponse infer(String body) {
+        return as(Roles.PREDICTOR).contentType("application/json").body(body).when().post("/v2/models/mnist/infer").then();
     }
 }

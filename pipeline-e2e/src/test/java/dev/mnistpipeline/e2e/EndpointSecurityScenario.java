@@ -27,14 +27,15 @@ import java.util.Map;
 /**
  * Every endpoint of every service, from one table: without a token it answers 401 with a JSON reason, with a bad
  * token 401, with the token of the role just below the one it needs 403 with a JSON reason, and with the right
- * role it lets the call through. The table is checked against the services' sources: an endpoint that is added
+ * role it lets the call through; a health endpoint (role null) answers without a token. The table is checked against
+ * the services' sources: an endpoint that is added
  * without a row here (and so without a decided role) fails this scenario.
  */
 final class EndpointSecurityScenario {
     /** One endpoint: the least role it needs, and a request that the right role may send. */
     record Endpoint(String service, String method, String path, String role, String contentType, byte[] body) {
         String template() {
-            return method + " " + path.replaceAll("/(eval|model|run|ds)-[^/]+|/no-such-[^/]+|/\\d+\\.png", "/{}");
+            return method + " " + path.replaceAll("/(eval|model|run|ds)-[^/]+|/no-such-[^/]+|/\\d+\\.png|(?<=/v2/models)/mnist", "/{}");
         }
     }
 
@@ -74,13 +75,29 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "GET", "/gate/suites", Roles.VIEWER, null, null),
                 // without a dataset: 400 for the operator, so walking the table registers no suite
                 new Endpoint("evaluator-service", "PUT", "/gate/suites/no-such-suite", Roles.OPERATOR, "application/json", "{}".getBytes()),
-                new Endpoint("evaluator-service", "DELETE", "/gate/suites/no-such-suite", Roles.OPERATOR, null, null));
+                new Endpoint("evaluator-service", "DELETE", "/gate/suites/no-such-suite", Roles.OPERATOR, null, null),
+                // the Open Inference Protocol: health open (role null) like /q/health, the rest as /predict and GETs
+                new Endpoint("evaluator-service", "GET", "/v2/health/live", null, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2/health/ready", null, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2/models/mnist", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2/models/mnist/ready", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2/models/mnist/versions/" + modelId, Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/v2/models/mnist/versions/" + modelId + "/ready", Roles.VIEWER, null, null),
+                // no inputs: 400 for the predictor
+                new Endpoint("evaluator-service", "POST", "/v2/models/mnist/infer", Roles.PREDICTOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "POST", "/v2/models/mnist/versions/" + modelId + "/infer", Roles.PREDICTOR, "application/json", "{}".getBytes()));
     }
 
     static void run(ServiceStack stack, List<Endpoint> table) throws Exception {
         assertTableCoversEverySourceEndpoint(table);
         for (Endpoint e : table) {
             String what = e.service() + " " + e.method() + " " + e.path();
+            if (e.role() == null) {
+                int open = send(stack, e, null).statusCode();
+                assertTrue(open == 200 || open == 400, what + " is open for probes: " + open);
+                continue;
+            }
             HttpResponse<InputStream> anonymous = send(stack, e, null);
             assertEquals(401, anonymous.statusCode(), what + " without a token");
             assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), what);
@@ -137,7 +154,9 @@ final class EndpointSecurityScenario {
                     Matcher sub = Pattern.compile("@Path\\(\"([^\"]*)\"\\)").matcher(annotations);
                     String path = base.group(1) + (sub.find() ? sub.group(1) : "");
                     String endpoint = service + " " + verb.group(1) + " " + path.replaceAll("\\{[^}]+}(\\.png)?", "{}");
-                    assertTrue(annotations.contains("@RolesAllowed"), endpoint + " in " + file + " names no role");
+                    // Only health may be open (probes); every other endpoint names its least role.
+                    assertTrue(annotations.contains("@RolesAllowed") || (annotations.contains("@PermitAll") && path.contains("/health/")),
+                            endpoint + " in " + file + " names no role");
                     inSources.add(endpoint);
                 }
             }

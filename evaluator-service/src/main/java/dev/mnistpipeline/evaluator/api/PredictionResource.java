@@ -1,21 +1,16 @@
 package dev.mnistpipeline.evaluator.api;
 
-import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.PredictionService.Prediction;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
-import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.io.IOException;
@@ -53,20 +48,5 @@ public class PredictionResource {
             throw new IllegalArgumentException("multipart form needs an 'image' part");
         }
         return predictions.predict(Files.readAllBytes(image.uploadedFile()));
-    }
-
-    @ServerExceptionMapper
-    public Response tooLarge(PredictionService.TooLargeException e) {
-        return ErrorResponses.error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response noChampion(ChampionModel.NoChampionException e) {
-        return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response notServed(PredictionBatcher.NotServedException e) {
-        return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
     }
 }

@@ -90,6 +90,16 @@ public class PredictionService {
                 Base64.getEncoder().encodeToString(scored.pixels()), nanos / 1e6, scored.batchSize());
     }
 
+    /** Several images as one request (an inference protocol tensor): dynamically batched, one model for all. */
+    public List<PredictionBatcher.Scored> scoreAll(List<byte[]> images) {
+        List<PredictionBatcher.Scored> scored = batcher.scoreAll(images);
+        if (scored.stream().map(PredictionBatcher.Scored::modelId).distinct().count() > 1) {
+            // The champion changed between two of this request's batches: its answer must come from one model.
+            throw new PredictionBatcher.NotServedException(InferenceResult.Codes.TIMEOUT, "the champion changed during this request; send it again");
+        }
+        return scored;
+    }
+
     /**
      * The Kafka form, answered on {@code inference.results} exactly once per request id, whatever happens: a result,
      * or an {@code error} with a {@link InferenceResult.Codes reason code}. A request that could not be served now (no

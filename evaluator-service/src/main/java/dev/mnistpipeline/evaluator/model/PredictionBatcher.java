@@ -100,7 +100,7 @@ public class PredictionBatcher {
     public static final class NotServedException extends RuntimeException {
         public final String code;
 
-        NotServedException(String code, String message) {
+        public NotServedException(String code, String message) {
             super(message);
             this.code = code;
         }
@@ -122,16 +122,44 @@ public class PredictionBatcher {
         } finally {
             arriving.decrementAndGet();
         }
+        return await(List.of(pending)).get(0);
+    }
+
+    /**
+     * Several images of one request (an inference protocol tensor), queued together so that they share model calls
+     * with each other and with concurrent requests; blocks until all are scored, at most {@code pipeline.predict.timeout}.
+     */
+    public List<Scored> scoreAll(List<byte[]> images) {
         if (stopped) {
-            failQueued(); // the dispatcher may have drained the queue before this one arrived
+            throw shuttingDown();
         }
+        List<Pending> pending = images.stream().map(Pending::new).toList();
+        // Counted as arriving while queued, so the dispatcher waits (up to max-wait) for the rest of this request.
+        arriving.incrementAndGet();
         try {
-            return pending.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            queue.addAll(pending);
+        } finally {
+            arriving.decrementAndGet();
+        }
+        return await(pending);
+    }
+
+    private List<Scored> await(List<Pending> pending) {
+        if (stopped) {
+            failQueued(); // the dispatcher may have drained the queue before these arrived
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Scored> scored = new ArrayList<>(pending.size());
+        try {
+            for (Pending p : pending) {
+                scored.add(p.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            return scored;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw shuttingDown();
         } catch (TimeoutException e) {
-            pending.result.cancel(false);
+            pending.forEach(p -> p.result.cancel(false));
             throw new NotServedException(InferenceResult.Codes.TIMEOUT, "no prediction within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());

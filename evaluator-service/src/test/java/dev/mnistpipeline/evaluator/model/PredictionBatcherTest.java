@@ -74,6 +74,22 @@ class PredictionBatcherTest {
     }
 
     @Test
+    void theImagesOfOneRequestShareModelCallsAndComeBackInOrder() {
+        start(8, Duration.ofMillis(2), 5);
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            images.add(new byte[]{(byte) i});
+        }
+        List<PredictionBatcher.Scored> scored = batcher.scoreAll(images);
+        assertEquals(20, scored.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, (int) scored.get(i).probabilities()[0], "image " + i + " got another image's answer");
+        }
+        assertEquals(20, batchSizes.stream().mapToInt(Integer::intValue).sum(), "every image scored exactly once");
+        assertTrue(batchSizes.size() <= 10, "queued together, they share model calls: " + batchSizes);
+    }
+
+    @Test
     void aLoneRequestDoesNotWaitForCompany() {
         start(32, Duration.ofSeconds(5), 0);
         for (int i = 0; i < 5; i++) {

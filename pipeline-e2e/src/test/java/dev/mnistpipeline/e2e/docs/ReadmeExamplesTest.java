@@ -75,6 +75,8 @@ class ReadmeExamplesTest {
             System.out.printf("README examples: %d blocks, %d command lines%n%s%n", runnable.size(), commandLines(runnable), examples.output());
             assertEquals(0, examples.exitCode(), "a README example failed (the last ### names its block):\n" + tail(examples.output()));
             assertTrue(examples.output().contains("\"modelId\":\"model-my-run\""), "the trained model serves: " + tail(examples.output()));
+            assertTrue(examples.output().contains("{\"name\":\"label\",\"shape\":[1],\"datatype\":\"INT64\",\"data\":[7]}"),
+                    "the inference protocol reads the subset's first test image, a 7: " + tail(examples.output()));
         } finally {
             Result stopped = shell("./pipeline down", 5);
             assertEquals(0, stopped.exitCode(), "./pipeline down:\n" + stopped.output());
