@@ -50,6 +50,12 @@ public class ModelTrainer {
         String manifestKey = ObjectKeys.modelManifest(run.modelId());
         Optional<Document<ModelManifest>> existing = store.findDocument(manifestKey, ModelManifest.class);
         if (existing.isPresent()) {
+            // Its owner stores the manifest and then announces it, under its lease: while another trainer holds the
+            // lease, this request waits (parked) instead of announcing the same model a second time.
+            Optional<RunLeases.LeaseRecord> owner = leases.heldElsewhere(run.runId());
+            if (owner.isPresent()) {
+                throw new RunLeases.HeldElsewhere(owner.get());
+            }
             LOG.infof("Run %s already produced %s; not training again", run.runId(), run.modelId());
             modelTrained.publishOnce(existing.get().value().announcement(existing.get().stored()));
             return existing.get().value();
