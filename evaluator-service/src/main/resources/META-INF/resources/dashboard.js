@@ -140,16 +140,30 @@ function drawChart(canvas, series) {
 }
 
 // ---- registry, decisions and evaluations -------------------------------------------------------------------
+// The registered model (a name: mnist, fashion-mnist, ...) the registry view and the predict pane show.
+function registeredModel() { return $('registered-model').value || 'mnist'; }
+
 async function loadRegistry() {
-  const reg = await getJson('/models');
+  const name = registeredModel();
+  const reg = await getJson('/models?name=' + encodeURIComponent(name));
   views.forEach((v) => v.registry?.(reg));
-  $('champion').textContent = reg.champion ? `champion: ${reg.champion.modelId} (${pct(reg.champion.accuracy)})` : 'no champion yet';
+  const picker = $('registered-model');
+  const names = [...new Set([name, ...reg.names])].sort();
+  if ([...picker.options].map((o) => o.value).join() !== names.join()) {
+    picker.innerHTML = names.map((n) => `<option value="${esc(n)}">${esc(n)}</option>`).join('');
+    picker.value = name;
+  }
+  picker.onchange = () => { state.selectedModel = null; $('predict-model').textContent = 'of ' + registeredModel(); loadRegistry(); };
+  const prefix = name === 'mnist' ? '' : name + ' ';
+  $('champion').textContent = reg.champion ? `${prefix}champion: ${reg.champion.modelId} (${pct(reg.champion.accuracy)})` : `no ${prefix}champion yet`;
   $('champion').dataset.model = reg.champion ? reg.champion.modelId : '';
+  loadAliases(name);
   const t = reg.thresholds;
   $('thresholds').textContent = `Gate: accuracy ≥ ${pct(t.minAccuracy)}, gain over champion ≥ ${pct(t.minAccuracyGain)}, no class recall drop > ${pct(t.maxClassRecallDrop)}`;
   const body = $('models').tBodies[0];
   body.innerHTML = '';
-  for (const m of [...reg.models].reverse()) {
+  const versions = reg.models.filter((m) => (m.registeredModel || 'mnist') === name);
+  for (const m of [...versions].reverse()) {
     const tr = document.createElement('tr');
     tr.className = 'selectable' + (m.modelId === state.selectedModel ? ' selected' : '');
     tr.dataset.model = m.modelId;
@@ -159,10 +173,17 @@ async function loadRegistry() {
     tr.onclick = () => selectModel(m.modelId);
     body.appendChild(tr);
   }
-  if (!state.selectedModel && reg.models.some((m) => m.accuracy != null)) {
-    const pick = reg.models.find((m) => m.champion) || reg.models.filter((m) => m.accuracy != null).pop();
+  if (!state.selectedModel && versions.some((m) => m.accuracy != null)) {
+    const pick = versions.find((m) => m.champion) || versions.filter((m) => m.accuracy != null).pop();
     selectModel(pick.modelId);
   }
+}
+
+async function loadAliases(name) {
+  let detail;
+  try { detail = await getJson('/registered-models/' + encodeURIComponent(name)); } catch (e) { $('aliases').textContent = ''; return; }
+  $('aliases').textContent = detail.aliases.length
+    ? 'aliases: ' + detail.aliases.map((a) => `${a.alias} → ${a.modelId}`).join(', ') : '';
 }
 
 function addDecision(topic, event) {
@@ -283,7 +304,7 @@ async function predict(body, type) {
   out.textContent = 'predicting…';
   let r, answer;
   try {
-    r = await api('/predict', { method: 'POST', headers: { 'Content-Type': type }, body });
+    r = await api('/predict?model=' + encodeURIComponent(registeredModel()), { method: 'POST', headers: { 'Content-Type': type }, body });
     answer = await r.json();
   } catch (e) {
     // Shown, not swallowed: a refused token, a dropped connection or a body that is not JSON.

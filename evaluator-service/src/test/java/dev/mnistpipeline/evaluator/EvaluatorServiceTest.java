@@ -25,6 +25,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,6 +88,41 @@ class EvaluatorServiceTest {
         assertTrue(refused != null, "a model event whose model does not exist is refused");
         assertTrue(connector.sink(Topics.Channels.EVALUATION_COMPLETED).received().isEmpty(), "nothing announced");
         assertTrue(connector.sink(Topics.Channels.MODEL_PROMOTED).received().isEmpty());
+    }
+
+    @Test
+    void registeredModelsVersionsAndAliasesAreAddressedByNameAndRefusedWithAReason() {
+        as(Roles.VIEWER).when().get("/registered-models").then().statusCode(200).body("size()", equalTo(0));
+        as(Roles.VIEWER).when().get("/registered-models/fashion-mnist").then().statusCode(404).body("error", containsString("no registered model"));
+        as(Roles.VIEWER).when().get("/registered-models/Fashion_MNIST").then().statusCode(400).body("error", containsString("registered model name"));
+        as(Roles.VIEWER).when().get("/models?name=fashion-mnist").then().statusCode(200)
+                .body("name", equalTo("fashion-mnist")).body("champion", nullValue()).body("history.size()", equalTo(0));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"try\"}").when()
+                .post("/models/champion/rollback?name=fashion-mnist").then().statusCode(409).body("error", containsString("fashion-mnist"));
+
+        String alias = "{\"modelId\":\"model-run-none\",\"reason\":\"try it\"}";
+        as(Roles.VIEWER).contentType("application/json").body(alias).when().put("/registered-models/mnist/aliases/staging").then().statusCode(403);
+        as(Roles.OPERATOR).contentType("application/json").body(alias).when().put("/registered-models/mnist/aliases/staging")
+                .then().statusCode(409).body("error", containsString("no model model-run-none"));
+        as(Roles.OPERATOR).contentType("application/json").body(alias).when().put("/registered-models/mnist/aliases/champion")
+                .then().statusCode(409).body("error", containsString("only through the gate"));
+        as(Roles.OPERATOR).contentType("application/json").body(alias).when().put("/registered-models/mnist/aliases/model-x")
+                .then().statusCode(400).body("error", containsString("alias must be"));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"modelId\":\"model-run-none\"}").when()
+                .put("/registered-models/mnist/aliases/staging").then().statusCode(400).body("error", containsString("reason"));
+        as(Roles.OPERATOR).when().delete("/registered-models/mnist/aliases/staging").then().statusCode(404).body("error", containsString("no alias"));
+
+        byte[] digit = new byte[784];
+        predict("?model=fashion-mnist", digit).statusCode(503).body("error", containsString("no champion of fashion-mnist"));
+        predict("?model=Fashion", digit).statusCode(400).body("error", containsString("registered model name"));
+        predict("?version=model-run-none", digit).statusCode(404).body("error", containsString("no model version model-run-none"));
+        predict("?version=staging", digit).statusCode(404).body("error", containsString("no version or alias 'staging'"));
+        predict("?version=../../x", digit).statusCode(400).body("error", containsString("alias must be"));
+        as(Roles.VIEWER).when().get("/v2/models/mnist/versions/staging").then().statusCode(404).body("error", containsString("staging"));
+    }
+
+    private static ValidatableResponse predict(String query, byte[] body) {
+        return as(Roles.PREDICTOR).contentType("application/octet-stream").body(body).when().post("/predict" + query).then();
     }
 
     /** The Open Inference Protocol's own example request (KServe v2 docs), which this model cannot take. */

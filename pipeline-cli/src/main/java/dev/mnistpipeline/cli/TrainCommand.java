@@ -25,6 +25,8 @@ final class TrainCommand implements Callable<Integer> {
     String runId;
     @Option(names = "--prepared-id", paramLabel = "ID", description = "train on this prepared dataset [the latest]")
     String preparedId;
+    @Option(names = "--registered-model", paramLabel = "NAME", description = "the registered model the new version joins [the dataset's name]")
+    String registeredModel;
     @Option(names = "--watch", description = "follow the run until it is evaluated and gated")
     boolean watch;
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -40,6 +42,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (preparedId != null) {
             request.put("preparedId", preparedId);
+        }
+        if (registeredModel != null) {
+            request.put("registeredModel", registeredModel);
         }
         request.put("hyperparameters", hyperparameters.given());
         JsonNode accepted = client.postJson(StackClient.TRAINER, "/trainings", Roles.OPERATOR, request);

@@ -1,6 +1,7 @@
 package dev.mnistpipeline.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.stack.client.Http;
 import dev.mnistpipeline.stack.client.EventStream;
 import dev.mnistpipeline.stack.Infrastructure;
 import dev.mnistpipeline.stack.Layout;
@@ -68,16 +69,27 @@ final class CliScenario {
         String human = ok(CliProcess.run(layout, env, "models")).out();
         assertTrue(human.contains("rollback") && human.contains("by operator-token: undo"), human);
 
+        versionsSideBySide(layout, env, digit, stack, champion, other);
+
         CliProcess.Result noReason = CliProcess.run(layout, env, "promote", other);
         assertEquals(2, noReason.exitCode());
         assertTrue(noReason.err().contains("--reason"), noReason.err());
 
+        // A run for a registered model of its own: judged by that name's gate, never against mnist's champion.
         CliProcess.Result trained = ok(CliProcess.run(layout, env, "train", "--epochs", "1", "--batch-size", "128",
-                "--run-id", "cli-run", "--watch", "--json", "--timeout", "4m"));
+                "--run-id", "cli-run", "--registered-model", "digits-small", "--watch", "--json", "--timeout", "4m"));
         JsonNode verdict = Json.tree(trained.lastLine());
         assertEquals("model-cli-run", verdict.path("modelId").asText(), trained.out());
         assertTrue(verdict.path("promoted").isBoolean() && verdict.path("accuracy").isNumber(), trained.out());
         assertTrue(trained.out().contains("\"phase\":\"epoch\""), "progress was streamed: " + trained.out());
+        JsonNode small = Json.tree(ok(CliProcess.run(layout, env, "models", "--name", "digits-small", "--json")).out());
+        if (verdict.path("promoted").asBoolean()) {
+            assertEquals("model-cli-run", small.path("champion").path("modelId").asText(), small.toString());
+            JsonNode p = Json.tree(ok(CliProcess.run(layout, env, "predict", digit.toString(), "--model", "digits-small", "--json")).out()).get(0);
+            assertEquals("model-cli-run", p.path("modelId").asText());
+            assertEquals("digits-small", p.path("model").asText());
+        }
+        assertEquals(champion, servingModel(layout, env, digit), "mnist's champion did not move");
 
         Path folder = workDir.resolve("new-samples");
         int published = 3;
@@ -101,8 +113,33 @@ final class CliScenario {
         assertEquals(0, again.path("landed").asInt(), again.toString());
     }
 
-    private static String servingModel(Layout layout, Map<String, String> env, Path digit) throws Exception {
-        JsonNode p = Json.tree(ok(CliProcess.run(layout, env, "predict", digit.toString(), "--json")).out()).get(0);
+    /**
+     * Versions side by side: an alias and a version id answer beside the champion, each from its own loaded version,
+     * and the model cache counts what it loaded.
+     */
+    private static void versionsSideBySide(Layout layout, Map<String, String> env, Path digit, ServiceStack stack,
+                                           String champion, String other) throws Exception {
+        ok(CliProcess.run(layout, env, "alias", "mnist", "staging", other, "--reason", "cli e2e"));
+        String models = ok(CliProcess.run(layout, env, "models")).out();
+        assertTrue(models.contains("alias staging -> " + other), models);
+        assertEquals(other, servingModel(layout, env, digit, "--version", "staging"));
+        assertEquals(champion, servingModel(layout, env, digit, "--version", champion));
+        assertEquals(champion, servingModel(layout, env, digit), "the champion stays the default");
+        String metrics = Http.get(stack.url("evaluator-service") + "/q/metrics").requireSuccess("evaluator metrics").body();
+        assertTrue(metrics.contains("pipeline_serving_model_cache_total{result=\"hit\"}")
+                && metrics.contains("pipeline_serving_models_loaded"), "the model cache is measured");
+        CliProcess.Result foreign = CliProcess.run(layout, env, "predict", digit.toString(), "--version", "model-none-such");
+        assertEquals(1, foreign.exitCode(), foreign.out() + foreign.err());
+        assertTrue(foreign.err().contains("HTTP 404"), foreign.err());
+        ok(CliProcess.run(layout, env, "alias", "mnist", "staging", "--remove"));
+        CliProcess.Result gone = CliProcess.run(layout, env, "predict", digit.toString(), "--version", "staging");
+        assertTrue(gone.err().contains("no version or alias 'staging'"), gone.err());
+    }
+
+    private static String servingModel(Layout layout, Map<String, String> env, Path digit, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("predict", digit.toString(), "--json"));
+        args.addAll(List.of(options));
+        JsonNode p = Json.tree(ok(CliProcess.run(layout, env, args.toArray(String[]::new))).out()).get(0);
         assertEquals(3, p.path("top").size(), p.toString());
         assertNotEquals("", p.path("modelId").asText());
         return p.path("modelId").asText();

@@ -5,6 +5,7 @@ import dev.mnistpipeline.stack.Infrastructure;
 import dev.mnistpipeline.stack.StorageKey;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.registry.RegisteredModels;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
@@ -141,7 +142,7 @@ final class LeastPrivilegeScenario {
         try (ObjectStore evaluator = storeOf(infra, ServiceAccess.EVALUATOR); ObjectStore ingest = storeOf(infra, ServiceAccess.INGEST)) {
             assertTrue(evaluator.exists(manifest), "the evaluator reads models (and the model is there)");
             assertDenied(() -> ingest.get(manifest), "the ingest service read a model");
-            assertDenied(() -> ingest.putText(ObjectKeys.CHAMPION, "{}"), "the ingest service replaced the champion");
+            assertDenied(() -> ingest.putText(ObjectKeys.alias(RegisteredModels.DEFAULT, RegisteredModels.CHAMPION), "{}"), "the ingest service replaced the champion");
             assertDenied(() -> evaluator.putText(ObjectKeys.rawBlob("0".repeat(64)), "x"), "the evaluator wrote raw data");
         }
     }

@@ -109,7 +109,7 @@ class TrainerServiceTest {
 
     @Test
     void aRunWhoseDatasetIsNotPreparedWaitsVisiblyAndAnUnreadableOneIsRefused() throws Exception {
-        TrainingRequested request = new TrainingRequested("run-waits-1", NOT_PREPARED, null, null, Instant.now());
+        TrainingRequested request = new TrainingRequested("run-waits-1", NOT_PREPARED, null, null, Instant.now(), null);
         assertNull(Deliveries.deliver(connector, Topics.Channels.TRAINING_REQUESTED, Json.write(request)).get(60, TimeUnit.SECONDS),
                 "parked and acknowledged: the runs behind it go ahead");
         as(Roles.VIEWER).when().get("/trainings/run-waits-1").then().statusCode(200)

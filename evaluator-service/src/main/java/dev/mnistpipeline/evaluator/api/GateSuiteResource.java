@@ -36,8 +36,9 @@ public class GateSuiteResource {
     /**
      * @param minGain        accuracy a candidate must gain over the champion on the suite (default 0.01)
      * @param maxPrimaryDrop accuracy a candidate may lose on its own test set while suites are registered (default 0.003)
+     * @param registeredModel whose candidates the suite gates (default {@code mnist})
      */
-    public record SuiteRequest(String datasetId, Double minGain, Double maxPrimaryDrop) {
+    public record SuiteRequest(String datasetId, Double minGain, Double maxPrimaryDrop, String registeredModel) {
     }
 
     @Operation(summary = "The registered gate suites")
@@ -57,7 +58,7 @@ public class GateSuiteResource {
             throw new IllegalArgumentException("give the dataset version whose test images form the suite: {\"datasetId\": \"ds-...\", "
                     + "\"minGain\": 0.01, \"maxPrimaryDrop\": 0.003}");
         }
-        return suites.register(name, request.datasetId(), request.minGain() == null ? 0.01 : request.minGain(),
+        return suites.register(name, request.registeredModel(), request.datasetId(), request.minGain() == null ? 0.01 : request.minGain(),
                 request.maxPrimaryDrop() == null ? 0.003 : request.maxPrimaryDrop(),
                 Callers.name(caller));
     }

@@ -7,7 +7,9 @@ import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
 import dev.mnistpipeline.evaluator.domain.TensorImages;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.common.events.Ids;
+import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import dev.mnistpipeline.evaluator.model.ServedModels;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +35,9 @@ import java.util.Set;
 /**
  * The Open Inference Protocol (KServe v2, REST), beside {@code /predict}: a client written for KServe or Triton works
  * unchanged. Health is open (probes); metadata needs a viewer, inference a predictor, as {@code /predict}. Errors are
- * the protocol's error object, {@code {"error": "..."}}. The model is served under one name
- * ({@code pipeline.serving.model-name}, default {@code mnist}), its version is the champion's model id.
+ * the protocol's error object, {@code {"error": "..."}}. A model's name is a registered model's ({@code mnist},
+ * {@code fashion-mnist}, ...); its versions are model ids, or aliases ({@code champion}, {@code staging}, ...).
+ * Without a version, the name's champion answers.
  */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
@@ -83,16 +87,15 @@ public class InferenceProtocolResource {
     }
 
     private final PredictionService predictions;
-    private final ChampionModel champion;
-    private final String modelName;
+    private final ServedModels models;
+    private final ModelRegistry registry;
     private final int maxImages;
 
-    public InferenceProtocolResource(PredictionService predictions, ChampionModel champion,
-                                     @ConfigProperty(name = "pipeline.serving.model-name", defaultValue = "mnist") String modelName,
+    public InferenceProtocolResource(PredictionService predictions, ServedModels models, ModelRegistry registry,
                                      @ConfigProperty(name = "pipeline.serving.max-images-per-request", defaultValue = "1024") int maxImages) {
         this.predictions = predictions;
-        this.champion = champion;
-        this.modelName = modelName;
+        this.models = models;
+        this.registry = registry;
         this.maxImages = maxImages;
     }
 
@@ -117,7 +120,7 @@ public class InferenceProtocolResource {
     @GET
     @Path("/health/ready")
     public Response ready() {
-        boolean ready = champion.modelId().isPresent();
+        boolean ready = models.modelId().isPresent();
         return Response.status(ready ? 200 : 400).entity(new Ready(ready)).build();
     }
 
@@ -174,7 +177,7 @@ public class InferenceProtocolResource {
     }
 
     private InferResponse infer(String name, String version, InferRequest request) {
-        requireKnown(name);
+        String model = known(name);
         if (request == null || request.inputs() == null || request.inputs().size() != 1) {
             throw new InvalidDataException("inputs must hold exactly one tensor: the images, " + TensorImages.UINT8 + " or "
                     + TensorImages.FP32 + ", shape [N,28,28], [N,784] or [N,1,28,28]");
@@ -182,14 +185,8 @@ public class InferenceProtocolResource {
         List<String> wanted = wantedOutputs(request.outputs());
         RequestInput input = request.inputs().get(0);
         List<byte[]> images = TensorImages.decode(input.datatype(), input.shape(), input.data(), maxImages);
-        if (version != null) {
-            requireServing(version); // checked before scoring; the answer names the version that scored it
-        }
-        List<PredictionBatcher.Scored> scored = predictions.scoreAll(images);
+        List<PredictionBatcher.Scored> scored = predictions.scoreAll(new PredictionService.Target(model, version), images);
         String served = scored.get(0).modelId();
-        if (version != null && !version.equals(served)) {
-            throw notServed(version, served);
-        }
         List<ResponseOutput> outputs = new ArrayList<>();
         long n = scored.size();
         for (String output : wanted) {
@@ -205,7 +202,7 @@ public class InferenceProtocolResource {
                 outputs.add(new ResponseOutput(LABEL, List.of(n), "INT64", null, scored.stream().map(s -> (long) argmax(s.probabilities())).toList()));
             }
         }
-        return new InferResponse(modelName, served, request.id(), null, outputs);
+        return new InferResponse(model, served, request.id(), null, outputs);
     }
 
     private static List<String> wantedOutputs(List<RequestOutput> requested) {
@@ -223,37 +220,49 @@ public class InferenceProtocolResource {
     }
 
     private ModelMetadata metadata(String name, String version) {
-        requireKnown(name);
-        String serving = champion.modelId().orElse(null);
+        String model = known(name);
+        List<String> versions;
         if (version != null) {
-            requireServing(version);
+            versions = List.of(models.versionOf(model, version));
+        } else {
+            Set<String> named = new LinkedHashSet<>();
+            registry.champion(model).ifPresent(c -> named.add(c.modelId()));
+            registry.aliases(model).forEach(a -> named.add(a.modelId()));
+            versions = List.copyOf(named);
         }
-        return new ModelMetadata(modelName, serving == null ? List.of() : List.of(serving), "tensorflow_savedmodel",
+        return new ModelMetadata(model, versions, "tensorflow_savedmodel",
                 List.of(new TensorMetadata("input", TensorImages.FP32, List.of(-1L, 28L, 28L))),
                 List.of(new TensorMetadata(PROBABILITIES, "FP32", List.of(-1L, 10L)), new TensorMetadata(LABEL, "INT64", List.of(-1L))));
     }
 
+    /** Ready when the version is loaded here (a version not loaded yet loads on its first request). */
     private Response readiness(String name, String version) {
-        requireKnown(name);
-        boolean ready = champion.modelId().map(serving -> version == null || serving.equals(version)).orElse(false);
-        return Response.status(ready ? 200 : 400).entity(new ModelReady(modelName, ready)).build();
-    }
-
-    private void requireKnown(String name) {
-        if (!modelName.equals(name)) {
-            throw new NotFoundException("unknown model '" + name + "': this evaluator serves '" + modelName + "'");
+        String model = known(name);
+        boolean ready;
+        try {
+            ready = models.isLoaded(models.versionOf(model, version));
+        } catch (ServedModels.NoChampionException e) {
+            ready = false;
         }
+        return Response.status(ready ? 200 : 400).entity(new ModelReady(model, ready)).build();
     }
 
-    private void requireServing(String version) {
-        String serving = champion.modelId().orElseThrow(ChampionModel.NoChampionException::new);
-        if (!serving.equals(version)) {
-            throw notServed(version, serving);
+    /**
+     * The registered model; 404 for a name that has no champion or alias (nothing of it can serve), except the
+     * default name, which is always there (without versions before its first champion).
+     */
+    private String known(String name) {
+        String model;
+        try {
+            model = Ids.registeredModel(name);
+        } catch (InvalidDataException e) {
+            throw new NotFoundException("unknown model: " + e.getMessage());
         }
-    }
-
-    private static NotFoundException notServed(String version, String serving) {
-        return new NotFoundException("version " + version + " is not served here: the champion, " + serving + ", is");
+        if (!model.equals(models.defaultName()) && models.champion(model).isEmpty() && !registry.names().contains(model)) {
+            throw new NotFoundException("unknown model '" + model + "': no version of it has been promoted or given an alias; "
+                    + "known: " + String.join(", ", registry.names()));
+        }
+        return model;
     }
 
     private static int argmax(float[] p) {

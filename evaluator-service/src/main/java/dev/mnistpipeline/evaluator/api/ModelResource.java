@@ -21,18 +21,23 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import dev.mnistpipeline.common.registry.RegisteredModels;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.time.Instant;
 
 /**
- * The model registry: every version with lineage, hyperparameters, training history, evaluation and gate decision;
- * the champion with the history of its changes; manual promotion and rollback.
+ * The model registry: every version with lineage, hyperparameters, training history, evaluation and gate decision,
+ * and the registered model it belongs to; a name's champion with the history of its changes ({@code ?name=},
+ * default {@code mnist}); manual promotion and rollback. {@code /registered-models} has the names and their aliases.
  */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,18 +54,23 @@ public class ModelResource {
     }
 
     /** One row of {@code GET /models}. */
-    public record ModelSummary(String modelId, String architecture, String datasetId, String baseModelId,
+    public record ModelSummary(String modelId, String registeredModel, String architecture, String datasetId, String baseModelId,
                                Double accuracy, String decision, boolean champion, Instant createdAt) {
     }
 
     /** {@code GET /models/{id}}: everything the registry knows about a version. */
-    public record ModelDetail(ModelManifest manifest, EvaluationReport evaluation, GateDecision decision,
+    public record ModelDetail(String registeredModel, ModelManifest manifest, EvaluationReport evaluation, GateDecision decision,
                               boolean champion) {
     }
 
-    /** @param history every change of the champion, newest first (gate, manual promotion, rollback) */
-    public record Registry(ChampionAlias champion, GateThresholds thresholds, List<ModelSummary> models,
-                           List<ChampionChange> history) {
+    /**
+     * @param name     the registered model whose champion, thresholds and history these are
+     * @param models   every version, of every name
+     * @param history  every change of the name's champion, newest first (gate, manual promotion, rollback)
+     * @param names    every registered model that has a champion or an alias
+     */
+    public record Registry(String name, ChampionAlias champion, GateThresholds thresholds, List<ModelSummary> models,
+                           List<ChampionChange> history, List<String> names) {
     }
 
     /** Body of a manual promotion or rollback: why, in words (recorded and shown in the decision feed). */
@@ -78,20 +88,23 @@ public class ModelResource {
         }
     }
 
-    @Operation(summary = "The registry: every model version, the champion, the gate thresholds and the history of the champion")
+    @Operation(summary = "The registry: every model version; a registered model's (?name=, default mnist) champion, "
+            + "gate thresholds and history of the champion")
     @RolesAllowed(Roles.VIEWER)
     @GET
-    public Registry list() {
-        Optional<ChampionAlias> champion = registry.champion();
-        String championId = champion.map(ChampionAlias::modelId).orElse(null);
-        List<ModelSummary> models = registry.modelIds().stream().map(id -> detail(id, championId)).flatMap(Optional::stream)
-                .map(d -> new ModelSummary(d.manifest().modelId(), d.manifest().hyperparameters().architecture(),
+    public Registry list(@QueryParam("name") String name) {
+        String model = named(name);
+        Optional<ChampionAlias> champion = registry.champion(model);
+        Map<String, Optional<String>> champions = new HashMap<>(); // one read per name, not per version
+        List<ModelSummary> models = registry.modelIds().stream().map(id -> detail(id, champions)).flatMap(Optional::stream)
+                .map(d -> new ModelSummary(d.manifest().modelId(), d.registeredModel(), d.manifest().hyperparameters().architecture(),
                         d.manifest().datasetId(), d.manifest().baseModelId(),
                         d.evaluation() == null ? null : d.evaluation().accuracy(),
                         d.decision() == null ? "pending" : d.decision().promoted() ? "promoted" : "rejected",
-                        d.manifest().modelId().equals(championId), d.manifest().createdAt()))
+                        d.champion(), d.manifest().createdAt()))
                 .toList();
-        return new Registry(champion.orElse(null), registry.thresholds(), models, registry.history());
+        return new Registry(model, champion.orElse(null), registry.thresholds(model), models, registry.history(model),
+                List.copyOf(registry.names()));
     }
 
     /**
@@ -111,14 +124,19 @@ public class ModelResource {
         return promotions.promote(modelId, who(caller), reason);
     }
 
-    /** Back to the champion before the current one (twice: two back). 409 when there is none. */
-    @Operation(summary = "Return to the champion before the current one, with a reason")
+    /** Back to a name's champion before the current one (twice: two back). 409 when there is none. */
+    @Operation(summary = "Return a registered model (?name=, default mnist) to its champion before the current one, with a reason")
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/champion/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ChampionChange rollback(ChangeRequest request, @Context SecurityContext caller) {
-        return promotions.rollback(who(caller), checked(request));
+    public ChampionChange rollback(@QueryParam("name") String name, ChangeRequest request, @Context SecurityContext caller) {
+        return promotions.rollback(named(name), who(caller), checked(request));
+    }
+
+    /** A requested registered model name, checked; the default for none. */
+    static String named(String name) {
+        return Ids.registeredModel(RegisteredModels.orDefault(name));
     }
 
     private static String checked(ChangeRequest request) {
@@ -129,13 +147,14 @@ public class ModelResource {
         return Callers.name(caller);
     }
 
-    @Operation(summary = "The serving model with its evaluation and gate decision")
+    @Operation(summary = "A registered model's (?name=, default mnist) champion with its evaluation and gate decision")
     @RolesAllowed(Roles.VIEWER)
     @GET
     @Path("/champion")
-    public ModelDetail champion() {
-        String id = registry.champion().map(ChampionAlias::modelId)
-                .orElseThrow(() -> new NotFoundException("no champion yet: no model has passed the promotion gate"));
+    public ModelDetail champion(@QueryParam("name") String name) {
+        String model = named(name);
+        String id = registry.champion(model).map(ChampionAlias::modelId)
+                .orElseThrow(() -> new NotFoundException("no champion of " + model + " yet: no model of it has passed the promotion gate"));
         return get(id);
     }
 
@@ -144,13 +163,16 @@ public class ModelResource {
     @GET
     @Path("/{id}")
     public ModelDetail get(@PathParam("id") String id) {
-        return detail(Ids.modelId(id), registry.champion().map(ChampionAlias::modelId).orElse(null))
-                .orElseThrow(() -> new NotFoundException("no model " + id));
+        return detail(Ids.modelId(id), new HashMap<>()).orElseThrow(() -> new NotFoundException("no model " + id));
     }
 
-    private Optional<ModelDetail> detail(String id, String championId) {
-        return registry.manifest(id).map(m -> new ModelDetail(m,
-                evaluator.find(ObjectKeys.evaluationId(id)).orElse(null),
-                registry.decision(id).orElse(null), id.equals(championId)));
+    private Optional<ModelDetail> detail(String id, Map<String, Optional<String>> champions) {
+        return registry.manifest(id).map(m -> {
+            String name = registry.nameOf(m);
+            boolean champion = champions.computeIfAbsent(name, n -> registry.champion(n).map(ChampionAlias::modelId))
+                    .map(id::equals).orElse(false);
+            return new ModelDetail(name, m, evaluator.find(ObjectKeys.evaluationId(id)).orElse(null),
+                    registry.decision(id).orElse(null), champion);
+        });
     }
 }

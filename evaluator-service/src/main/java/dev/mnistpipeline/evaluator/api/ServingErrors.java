@@ -2,7 +2,7 @@ package dev.mnistpipeline.evaluator.api;
 
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.evaluator.model.ServedModels;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -16,8 +16,13 @@ public class ServingErrors {
     }
 
     @ServerExceptionMapper
-    public Response noChampion(ChampionModel.NoChampionException e) {
+    public Response noChampion(ServedModels.NoChampionException e) {
         return ErrorResponses.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unknownVersion(ServedModels.UnknownVersionException e) {
+        return ErrorResponses.error(Response.Status.NOT_FOUND, e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -5,7 +5,8 @@ import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.common.events.ModelPromoted;
+import dev.mnistpipeline.evaluator.model.ServedModels;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,14 +45,14 @@ public class DashboardState {
 
     private static final Logger LOG = Logger.getLogger(DashboardState.class);
 
-    private final ChampionModel champion;
+    private final ServedModels models;
     /** The most recent runs, oldest dropped first, so a long-lived evaluator's memory stays flat. */
     private final Map<String, Run> runs;
     private final BroadcastProcessor<FeedEvent> live = BroadcastProcessor.create();
 
-    public DashboardState(ChampionModel champion,
+    public DashboardState(ServedModels models,
                           @ConfigProperty(name = "pipeline.dashboard.max-runs", defaultValue = "500") int maxRuns) {
-        this.champion = champion;
+        this.models = models;
         this.runs = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
@@ -79,7 +80,13 @@ public class DashboardState {
             if (topic.equals(Topics.TRAINING_METRICS)) {
                 onTrainingMetrics(Events.parse(json, TrainingMetrics.class));
             } else if (topic.equals(Topics.MODEL_PROMOTED)) {
-                champion.refresh();
+                ModelPromoted promoted = Events.parse(json, ModelPromoted.class);
+                String name = promoted.change() == null ? null : promoted.change().registeredModel();
+                if (name == null) {
+                    models.refreshAll(); // announced before models had names
+                } else {
+                    models.refresh(name);
+                }
             }
             broadcast(topic, json);
         } catch (RuntimeException e) {

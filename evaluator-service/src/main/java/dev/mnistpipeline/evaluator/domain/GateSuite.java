@@ -2,6 +2,8 @@ package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.json.Versioned;
 
+import dev.mnistpipeline.common.registry.RegisteredModels;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -13,9 +15,16 @@ import java.util.List;
  * rarely improves the old one, and must not spoil it).
  *
  * @param preparedId the prepared version of {@code datasetId} whose test split is the suite, fixed at registration
+ * @param registeredModel the registered model whose candidates the suite gates; null (suites from before names)
+ *                        for {@code mnist}
  */
 public record GateSuite(String name, String datasetId, String preparedId, int testImages, double minGain,
-                        double maxPrimaryDrop, String registeredBy, Instant registeredAt) implements Versioned {
+                        double maxPrimaryDrop, String registeredBy, Instant registeredAt, String registeredModel) implements Versioned {
+
+    /** True when the suite gates candidates of {@code name}. */
+    public boolean gates(String name) {
+        return RegisteredModels.orDefault(registeredModel).equals(name);
+    }
 
     /** A suite's accuracies: the candidate's and the champion's on its test images. */
     public record Score(GateSuite suite, double candidate, double champion) {
@@ -24,11 +33,11 @@ public record GateSuite(String name, String datasetId, String preparedId, int te
         }
     }
 
-    /** Scores a candidate and the champion on every registered suite (none: no suites). */
+    /** Scores a candidate and its name's champion on every suite registered for the name (none: no suites). */
     @FunctionalInterface
     public interface Scoring {
-        Scoring NONE = (candidate, champion) -> List.of();
+        Scoring NONE = (name, candidate, champion) -> List.of();
 
-        List<Score> score(String candidateModelId, String championModelId);
+        List<Score> score(String registeredModel, String candidateModelId, String championModelId);
     }
 }

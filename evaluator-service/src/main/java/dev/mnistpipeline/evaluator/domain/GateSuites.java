@@ -7,6 +7,7 @@ import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
+import dev.mnistpipeline.common.registry.RegisteredModels;
 import dev.mnistpipeline.common.registry.SavedModelFiles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
@@ -48,8 +49,9 @@ public class GateSuites implements GateSuite.Scoring {
      * Registers (or replaces) a suite: the test split of {@code datasetId}'s newest prepared version. 409 when the
      * dataset is not prepared yet.
      */
-    public GateSuite register(String name, String datasetId, double minGain, double maxPrimaryDrop, String by) {
+    public GateSuite register(String name, String registeredModel, String datasetId, double minGain, double maxPrimaryDrop, String by) {
         String suiteName = Ids.datasetName(name);
+        String model = Ids.registeredModel(RegisteredModels.orDefault(registeredModel));
         String dataset = Ids.datasetId(datasetId);
         if (!(minGain >= -1 && minGain <= 1) || !(maxPrimaryDrop >= 0 && maxPrimaryDrop <= 1)) {
             throw new IllegalArgumentException("minGain must be in [-1, 1] and maxPrimaryDrop in [0, 1] (fractions of accuracy), got "
@@ -61,10 +63,10 @@ public class GateSuites implements GateSuite.Scoring {
             throw new IllegalArgumentException("dataset " + dataset + " has no test images to gate on");
         }
         GateSuite suite = new GateSuite(suiteName, dataset, prepared.preparedId(), prepared.testCount(), minGain,
-                maxPrimaryDrop, by, Instant.now());
+                maxPrimaryDrop, by, Instant.now(), model);
         store.putJson(ObjectKeys.gateSuite(suiteName), suite);
-        LOG.infof("Gate suite %s registered by %s: %d test images of %s, gain >= %+.4f, primary drop <= %.4f",
-                suiteName, by, suite.testImages(), prepared.preparedId(), minGain, maxPrimaryDrop);
+        LOG.infof("Gate suite %s for %s registered by %s: %d test images of %s, gain >= %+.4f, primary drop <= %.4f",
+                suiteName, model, by, suite.testImages(), prepared.preparedId(), minGain, maxPrimaryDrop);
         return suite;
     }
 
@@ -77,8 +79,8 @@ public class GateSuites implements GateSuite.Scoring {
     }
 
     @Override
-    public List<GateSuite.Score> score(String candidateModelId, String championModelId) {
-        List<GateSuite> suites = all();
+    public List<GateSuite.Score> score(String registeredModel, String candidateModelId, String championModelId) {
+        List<GateSuite> suites = all().stream().filter(suite -> suite.gates(registeredModel)).toList();
         if (suites.isEmpty()) {
             return List.of();
         }

@@ -8,7 +8,7 @@ import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.json.Json;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.evaluator.model.ServedModels;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,24 +28,27 @@ import java.util.function.Consumer;
 
 /**
  * One prediction, over REST or Kafka: decode the input (784 raw bytes, or a PNG/JPEG of any size prepared the
- * MNIST way), check the limits, score it with the champion, keep the top classes.
+ * MNIST way), check the limits, score it with the version asked for (a registered model's champion unless a version
+ * or alias is named), keep the top classes.
  */
 @ApplicationScoped
 public class PredictionService {
 
     private final PredictionBatcher batcher;
+    private final ServedModels models;
     private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final int maxUploadBytes;
     private final int maxImageSide;
     private final int topK;
 
-    public PredictionService(PredictionBatcher batcher,
+    public PredictionService(PredictionBatcher batcher, ServedModels models,
                              MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.max-upload-bytes") int maxUploadBytes,
                              @ConfigProperty(name = "pipeline.predict.max-image-side") int maxImageSide,
                              @ConfigProperty(name = "pipeline.predict.top-k") int topK) {
         this.batcher = batcher;
+        this.models = models;
         this.meters = meters;
         this.maxUploadBytes = maxUploadBytes;
         this.maxImageSide = maxImageSide;
@@ -53,12 +56,13 @@ public class PredictionService {
     }
 
     /**
-     * @param modelId   the champion version that answered
+     * @param model     the registered model asked
+     * @param modelId   the version that answered
      * @param input     what was received: {@code raw} or {@code image}
      * @param pixels    base64 of the 28x28 image the model saw (after MNIST preprocessing)
      * @param batchSize how many images the model call that scored this one held (dynamic batching)
      */
-    public record Prediction(String modelId, List<InferenceResult.Prediction> top, String input, String pixels,
+    public record Prediction(String model, String modelId, List<InferenceResult.Prediction> top, String input, String pixels,
                              double millis, int batchSize) {
     }
 
@@ -69,8 +73,23 @@ public class PredictionService {
         }
     }
 
-    /** Raw 784 bytes when the body is exactly that long and not a PNG/JPEG; otherwise an encoded image. */
+    /** {@link #predict(Target, byte[])} with the default name's champion. */
     public Prediction predict(byte[] body) {
+        return predict(Target.DEFAULT, body);
+    }
+
+    /**
+     * Which model a request asks for.
+     *
+     * @param model   a registered model's name; null for the default ({@code pipeline.serving.model-name})
+     * @param version a model id or an alias of it; null for its champion
+     */
+    public record Target(String model, String version) {
+        public static final Target DEFAULT = new Target(null, null);
+    }
+
+    /** Raw 784 bytes when the body is exactly that long and not a PNG/JPEG; otherwise an encoded image. */
+    public Prediction predict(Target target, byte[] body) {
         long start = System.nanoTime();
         if (body == null || body.length == 0) {
             throw new InvalidDataException("empty body: send a PNG or JPEG image, or 784 raw bytes (28x28, 0 = background)");
@@ -79,25 +98,31 @@ public class PredictionService {
             throw new TooLargeException("upload is " + body.length + " bytes; the limit is " + maxUploadBytes);
         }
         boolean raw = body.length == Idx.PIXELS && !looksEncoded(body);
-        // Decoded inside the batcher, which then knows this request is on its way to the next batch.
-        PredictionBatcher.Scored scored = batcher.score(() -> raw ? body : MnistImage.fromEncoded(body, maxImageSide));
+        // Decoded inside the batcher, which then knows this request is on its way to the next batch; decoded first,
+        // so that a bad image is refused as such whatever the model.
+        PredictionBatcher.Scored scored = batcher.score(() -> {
+            byte[] pixels = raw ? body : MnistImage.fromEncoded(body, maxImageSide);
+            return new PredictionBatcher.Input(models.resolve(target.model(), target.version()), pixels);
+        });
         long nanos = System.nanoTime() - start;
         timers.computeIfAbsent(scored.modelId(), model -> Timer.builder("pipeline.prediction").tag("model", model)
                         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
                         .register(meters))
                 .record(nanos, TimeUnit.NANOSECONDS);
-        return new Prediction(scored.modelId(), top(scored.probabilities()), raw ? "raw" : "image",
+        return new Prediction(nameOf(target), scored.modelId(), top(scored.probabilities()), raw ? "raw" : "image",
                 Base64.getEncoder().encodeToString(scored.pixels()), nanos / 1e6, scored.batchSize());
     }
 
-    /** Several images as one request (an inference protocol tensor): dynamically batched, one model for all. */
-    public List<PredictionBatcher.Scored> scoreAll(List<byte[]> images) {
-        List<PredictionBatcher.Scored> scored = batcher.scoreAll(images);
-        if (scored.stream().map(PredictionBatcher.Scored::modelId).distinct().count() > 1) {
-            // The champion changed between two of this request's batches: its answer must come from one model.
-            throw new PredictionBatcher.NotServedException(InferenceResult.Codes.TIMEOUT, "the champion changed during this request; send it again");
-        }
-        return scored;
+    /**
+     * Several images as one request (an inference protocol tensor): dynamically batched, all scored by the one
+     * version the target resolves to when the request arrives.
+     */
+    public List<PredictionBatcher.Scored> scoreAll(Target target, List<byte[]> images) {
+        return batcher.scoreAll(models.resolve(target.model(), target.version()), images);
+    }
+
+    private String nameOf(Target target) {
+        return target.model() == null ? models.defaultName() : target.model();
     }
 
     /**
@@ -112,8 +137,11 @@ public class PredictionService {
         } catch (InvalidDataException | TooLargeException e) {
             answerError(request, InferenceResult.Codes.INVALID_REQUEST, e, publishOnce);
             throw e;
-        } catch (ChampionModel.NoChampionException e) {
+        } catch (ServedModels.NoChampionException e) {
             answerError(request, InferenceResult.Codes.NO_CHAMPION, e, publishOnce);
+        } catch (ServedModels.UnknownVersionException e) {
+            answerError(request, InferenceResult.Codes.UNKNOWN_MODEL, e, publishOnce);
+            throw new InvalidDataException(e.getMessage());
         } catch (PredictionBatcher.NotServedException e) {
             answerError(request, e.code, e, publishOnce);
         } catch (RuntimeException e) {
@@ -164,7 +192,7 @@ public class PredictionService {
         if (request.pixels() != null && data.length != Idx.PIXELS) {
             throw new InvalidDataException("pixels must decode to 784 bytes, got " + data.length);
         }
-        Prediction p = predict(data);
+        Prediction p = predict(new Target(request.model(), request.version()), data);
         return new InferenceResult(request.requestId(), p.modelId(), p.top(), null, null, Instant.now());
     }
 

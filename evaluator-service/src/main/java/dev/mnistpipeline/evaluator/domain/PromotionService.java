@@ -8,13 +8,14 @@ import dev.mnistpipeline.common.events.ModelRejected;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.events.ChampionChange;
-import dev.mnistpipeline.evaluator.model.ChampionModel;
+import dev.mnistpipeline.evaluator.model.ServedModels;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
  * The promotion step after every evaluation: the registry's gate decides, the decision is announced on
- * {@code model.promoted} or {@code model.rejected} (once per model), and a new champion starts serving here.
+ * {@code model.promoted} or {@code model.rejected} (once per model), and a new champion of the model's registered
+ * name starts serving here.
  * Other replicas pick it up from {@code model.promoted} through their dashboard feed.
  */
 @ApplicationScoped
@@ -22,16 +23,16 @@ public class PromotionService {
     private static final Logger LOG = Logger.getLogger(PromotionService.class);
 
     private final ModelRegistry registry;
-    private final ChampionModel champion;
+    private final ServedModels models;
     private final EventOutlet promoted;
     private final EventOutlet rejected;
 
     public PromotionService(ModelRegistry registry,
-                            ChampionModel champion,
+                            ServedModels models,
                             @Outlet(Topics.Channels.MODEL_PROMOTED) EventOutlet promoted,
                             @Outlet(Topics.Channels.MODEL_REJECTED) EventOutlet rejected) {
         this.registry = registry;
-        this.champion = champion;
+        this.models = models;
         this.promoted = promoted;
         this.rejected = rejected;
     }
@@ -54,9 +55,9 @@ public class PromotionService {
         return announce(registry.promote(modelId, by, reason));
     }
 
-    /** Back to the champion before the current one: recorded, announced and served like a promotion. */
-    public ChampionChange rollback(String by, String reason) {
-        return announce(registry.rollback(by, reason));
+    /** Back to {@code name}'s champion before the current one: recorded, announced and served like a promotion. */
+    public ChampionChange rollback(String name, String by, String reason) {
+        return announce(registry.rollback(name, by, reason));
     }
 
     private ChampionChange announce(ChampionChange change) {
@@ -68,7 +69,8 @@ public class PromotionService {
     private void announce(ModelPromoted event) {
         promoted.publishOnce(event);
         try {
-            champion.refresh();
+            models.refresh(event.change() != null ? event.change().registeredModel()
+                    : registry.nameOf(event.modelId()).orElse(models.defaultName()));
         } catch (RuntimeException e) {
             // The change stands; serving catches up on the next request or promotion event.
             LOG.warnf("Promoted %s but could not load it yet: %s", event.modelId(), e.getMessage());

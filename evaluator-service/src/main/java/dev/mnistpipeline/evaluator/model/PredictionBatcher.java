@@ -13,14 +13,16 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +36,7 @@ import java.util.function.Supplier;
 public class PredictionBatcher {
     private static final Logger LOG = Logger.getLogger(PredictionBatcher.class);
 
-    private final Function<List<byte[]>, ChampionModel.Scored> model;
+    private final BiFunction<String, List<byte[]>, float[][]> model;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final Duration timeout;
@@ -46,18 +48,18 @@ public class PredictionBatcher {
     private volatile boolean stopped;
 
     @Inject
-    public PredictionBatcher(ChampionModel champion, MeterRegistry meters,
+    public PredictionBatcher(ServedModels models, MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.batching.max-batch") int maxBatch,
                              @ConfigProperty(name = "pipeline.predict.batching.max-wait") Duration maxWait,
                              @ConfigProperty(name = "pipeline.predict.timeout", defaultValue = "30s") Duration timeout) {
-        this(champion::score, meters, maxBatch, maxWait, timeout);
+        this(models::score, meters, maxBatch, maxWait, timeout);
     }
 
     /**
-     * @param model   scores a batch of images in one call
+     * @param model   scores a batch of images with one loaded model version (by id) in one call
      * @param timeout the longest a caller waits for its answer: past it, it gets an error, never a hang
      */
-    PredictionBatcher(Function<List<byte[]>, ChampionModel.Scored> model, MeterRegistry meters, int maxBatch, Duration maxWait,
+    PredictionBatcher(BiFunction<String, List<byte[]>, float[][]> model, MeterRegistry meters, int maxBatch, Duration maxWait,
                       Duration timeout) {
         if (maxBatch < 1 || maxWait.isNegative()) {
             throw new IllegalArgumentException("pipeline.predict.batching.max-batch must be >= 1 and max-wait >= 0, got "
@@ -106,18 +108,23 @@ public class PredictionBatcher {
         }
     }
 
+    /** One image to score: its pixels (784 bytes) and the loaded model version to score them with. */
+    public record Input(String modelId, byte[] pixels) {
+    }
+
     /**
-     * The pixels that {@code decode} makes (784 bytes), scored in the next batch; blocks until then, at most
-     * {@code pipeline.predict.timeout}.
+     * The image that {@code prepare} makes (decoding it, resolving its model version), scored in the next batch;
+     * blocks until then, at most {@code pipeline.predict.timeout}.
      */
-    public Scored score(Supplier<byte[]> decode) {
+    public Scored score(Supplier<Input> prepare) {
         if (stopped) {
             throw shuttingDown();
         }
         Pending pending;
         arriving.incrementAndGet();
         try {
-            pending = new Pending(decode.get());
+            Input input = prepare.get();
+            pending = new Pending(input.modelId(), input.pixels());
             queue.add(pending);
         } finally {
             arriving.decrementAndGet();
@@ -129,11 +136,11 @@ public class PredictionBatcher {
      * Several images of one request (an inference protocol tensor), queued together so that they share model calls
      * with each other and with concurrent requests; blocks until all are scored, at most {@code pipeline.predict.timeout}.
      */
-    public List<Scored> scoreAll(List<byte[]> images) {
+    public List<Scored> scoreAll(String modelId, List<byte[]> images) {
         if (stopped) {
             throw shuttingDown();
         }
-        List<Pending> pending = images.stream().map(Pending::new).toList();
+        List<Pending> pending = images.stream().map(image -> new Pending(modelId, image)).toList();
         // Counted as arriving while queued, so the dispatcher waits (up to max-wait) for the rest of this request.
         arriving.incrementAndGet();
         try {
@@ -180,9 +187,9 @@ public class PredictionBatcher {
     public record Scored(String modelId, byte[] pixels, float[] probabilities, int batchSize) {
     }
 
-    private record Pending(byte[] pixels, CompletableFuture<Scored> result) {
-        Pending(byte[] pixels) {
-            this(pixels, new CompletableFuture<>());
+    private record Pending(String modelId, byte[] pixels, CompletableFuture<Scored> result) {
+        Pending(String modelId, byte[] pixels) {
+            this(modelId, pixels, new CompletableFuture<>());
         }
     }
 
@@ -225,14 +232,21 @@ public class PredictionBatcher {
         }
     }
 
+    /** One model call per version in the batch (versions side by side: mostly one, the champion). */
     private void run(List<Pending> batch) {
+        Map<String, List<Pending>> byModel = new LinkedHashMap<>();
+        batch.forEach(p -> byModel.computeIfAbsent(p.modelId(), id -> new ArrayList<>()).add(p));
+        byModel.forEach(this::runOne);
+    }
+
+    private void runOne(String modelId, List<Pending> batch) {
         try {
             List<byte[]> images = new ArrayList<>(batch.size());
             batch.forEach(p -> images.add(p.pixels()));
-            ChampionModel.Scored scored = model.apply(images);
+            float[][] probabilities = model.apply(modelId, images);
             batchSizes.record(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(new Scored(scored.modelId(), batch.get(i).pixels(), scored.probabilities()[i], batch.size()));
+                batch.get(i).result().complete(new Scored(modelId, batch.get(i).pixels(), probabilities[i], batch.size()));
             }
         } catch (RuntimeException e) {
             batch.forEach(p -> p.result().completeExceptionally(e));

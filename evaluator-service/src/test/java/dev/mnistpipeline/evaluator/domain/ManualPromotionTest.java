@@ -4,7 +4,6 @@ import dev.mnistpipeline.stack.storage.TestS3;
 import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
-import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,9 +50,9 @@ class ManualPromotionTest {
         assertFalse(registry.decide(stored("m-c", 0.80)).promoted(), "the gate rejects the worse model");
 
         ChampionChange manual = registry.promote("m-c", "alice", "better on the customer's scans");
-        assertEquals(new ChampionChange(3, "m-c", "eval-m-c", 0.80, "m-b", "m-b", ChampionChange.PROMOTION, "alice",
+        assertEquals(new ChampionChange("mnist", 3, "m-c", "eval-m-c", 0.80, "m-b", "m-b", ChampionChange.PROMOTION, "alice",
                 "better on the customer's scans", manual.at()), manual);
-        ChampionAlias alias = registry.champion().orElseThrow();
+        ChampionAlias alias = registry.champion("mnist").orElseThrow();
         assertEquals("m-c", alias.modelId());
         assertEquals(3, alias.generation());
         assertFalse(registry.decision("m-c").orElseThrow().promoted(), "rejected stays the gate's verdict");
@@ -62,36 +60,29 @@ class ManualPromotionTest {
         assertThrows(ConflictException.class, () -> registry.promote("m-c", "alice", "again"), "already the champion");
         assertThrows(ConflictException.class, () -> registry.promote("m-unevaluated", "alice", "why not"), "no evaluation");
 
-        ChampionChange back = registry.rollback("bob", "complaints");
+        ChampionChange back = registry.rollback("mnist", "bob", "complaints");
         assertEquals("m-b", back.modelId());
         assertEquals("m-c", back.replacedModelId());
         assertEquals("m-a", back.rollbackTo(), "m-b serves as it did: its own rollback goes to m-a");
         assertEquals(ChampionChange.ROLLBACK, back.kind());
-        assertEquals(0.93, registry.champion().orElseThrow().accuracy());
-        assertEquals("m-a", registry.rollback("bob", "further").modelId(), "twice: two back, not forth again");
-        ConflictException first = assertThrows(ConflictException.class, () -> registry.rollback("bob", "more"));
+        assertEquals(0.93, registry.champion("mnist").orElseThrow().accuracy());
+        assertEquals("m-a", registry.rollback("mnist", "bob", "further").modelId(), "twice: two back, not forth again");
+        ConflictException first = assertThrows(ConflictException.class, () -> registry.rollback("mnist", "bob", "more"));
         assertTrue(first.getMessage().contains("first champion"), first.getMessage());
 
-        List<ChampionChange> history = registry.history();
+        List<ChampionChange> history = registry.history("mnist");
         assertEquals(List.of(5L, 4L, 3L, 2L, 1L), history.stream().map(ChampionChange::generation).toList());
         assertEquals(List.of("rollback", "rollback", "promotion", "gate", "gate"), history.stream().map(ChampionChange::kind).toList());
         assertEquals(List.of("bob", "bob", "alice", "gate", "gate"), history.stream().map(ChampionChange::by).toList());
-        assertEquals(5, registry.champion().orElseThrow().generation());
+        assertEquals(5, registry.champion("mnist").orElseThrow().generation());
 
         // A gate decision after manual changes is judged against the champion that serves now (m-a at 0.90).
         assertTrue(registry.decide(stored("m-d", 0.95)).promoted());
-        assertEquals("m-a", registry.champion().orElseThrow().previousModelId());
+        assertEquals("m-a", registry.champion("mnist").orElseThrow().previousModelId());
         assertEquals(6, registry.gateChange("m-d").orElseThrow().generation());
     }
 
     private static EvaluationReport stored(String modelId, double accuracy) {
-        List<ClassMetrics> perClass = new ArrayList<>();
-        for (int c = 0; c < 10; c++) {
-            perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));
-        }
-        EvaluationReport r = new EvaluationReport("eval-" + modelId, modelId, "ds", "pp", 1000, accuracy, perClass,
-                null, null, new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
-        store.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
-        return r;
+        return RegistryFixtures.evaluated(store, modelId, accuracy, "ds", "mnist");
     }
 }

@@ -4,7 +4,6 @@ import dev.mnistpipeline.stack.storage.TestS3;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
-import dev.mnistpipeline.common.manifest.EvaluationReport.ClassMetrics;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -74,7 +72,7 @@ class ModelRegistryRaceTest {
                 accuracy += 0.01;
                 EvaluationReport left = stored("race-" + round + "-a", accuracy);
                 EvaluationReport right = stored("race-" + round + "-b", accuracy);
-                ChampionAlias before = a.champion().orElseThrow();
+                ChampionAlias before = a.champion("mnist").orElseThrow();
                 CyclicBarrier together = new CyclicBarrier(2);
                 Future<GateDecision> fa = pool.submit(() -> { together.await(); return a.decide(left); });
                 Future<GateDecision> fb = pool.submit(() -> { together.await(); return b.decide(right); });
@@ -84,7 +82,7 @@ class ModelRegistryRaceTest {
                 assertEquals(1, promoted.size(), "round " + round + ": " + decisions);
                 GateDecision winner = promoted.get(0);
                 GateDecision loser = decisions.stream().filter(d -> !d.promoted()).findFirst().orElseThrow();
-                ChampionAlias after = b.champion().orElseThrow();
+                ChampionAlias after = b.champion("mnist").orElseThrow();
                 assertEquals(winner.modelId(), after.modelId());
                 assertEquals(before.generation() + 1, after.generation());
                 assertEquals(before.modelId(), after.previousModelId());
@@ -93,7 +91,7 @@ class ModelRegistryRaceTest {
                 // the decisions are recorded, and deciding again (a redelivery) changes nothing
                 assertEquals(loser.reasons(), a.decision(loser.modelId()).orElseThrow().reasons());
                 assertFalse(b.decide(left.modelId().equals(loser.modelId()) ? left : right).promoted());
-                assertEquals(after, a.champion().orElseThrow());
+                assertEquals(after, a.champion("mnist").orElseThrow());
             }
         } finally {
             pool.shutdownNow();
@@ -132,14 +130,7 @@ class ModelRegistryRaceTest {
     }
 
     private static EvaluationReport stored(ObjectStore store, String modelId, double accuracy, String datasetId) {
-        List<ClassMetrics> perClass = new ArrayList<>();
-        for (int c = 0; c < 10; c++) {
-            perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));
-        }
-        EvaluationReport r = new EvaluationReport("eval-" + modelId, modelId, datasetId, "pp", 1000, accuracy, perClass,
-                null, null, new int[10][10], List.of(), 0.1, null, List.of(), 0, 0, null);
-        store.putJson(ObjectKeys.evaluationReport(r.evaluationId()), r);
-        return r;
+        return RegistryFixtures.evaluated(store, modelId, accuracy, datasetId, "mnist");
     }
 
     private static byte[] bytes(String s) {

@@ -33,7 +33,7 @@ class PromotionGateTest {
     }
 
     private static GateSuite.Score suite(String name, double candidate, double champion, double minGain, double maxPrimaryDrop) {
-        return new GateSuite.Score(new GateSuite(name, "ds-" + name, "pp-" + name, 2000, minGain, maxPrimaryDrop, "test", null),
+        return new GateSuite.Score(new GateSuite(name, "ds-" + name, "pp-" + name, 2000, minGain, maxPrimaryDrop, "test", null, null),
                 candidate, champion);
     }
 

@@ -26,14 +26,14 @@ class PredictionBatcherTest {
 
     /** A model call that takes {@code millis} however many images it holds, as a real one nearly does. */
     private PredictionBatcher start(int maxBatch, Duration maxWait, long millis) {
-        batcher = new PredictionBatcher(images -> {
+        batcher = new PredictionBatcher((modelId, images) -> {
             batchSizes.add(images.size());
             sleep(millis);
             float[][] out = new float[images.size()][];
             for (int i = 0; i < images.size(); i++) {
                 out[i] = new float[]{images.get(i)[0]};
             }
-            return new ChampionModel.Scored("model-test", out);
+            return out;
         }, new SimpleMeterRegistry(), maxBatch, maxWait, Duration.ofSeconds(30));
         batcher.start();
         return batcher;
@@ -57,7 +57,7 @@ class PredictionBatcherTest {
             byte value = (byte) i;
             answers.add(clients.submit(() -> {
                 go.await();
-                return batcher.score(() -> new byte[]{value});
+                return batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{value}));
             }));
         }
         go.countDown();
@@ -80,7 +80,7 @@ class PredictionBatcherTest {
         for (int i = 0; i < 20; i++) {
             images.add(new byte[]{(byte) i});
         }
-        List<PredictionBatcher.Scored> scored = batcher.scoreAll(images);
+        List<PredictionBatcher.Scored> scored = batcher.scoreAll("model-test", images);
         assertEquals(20, scored.size());
         for (int i = 0; i < 20; i++) {
             assertEquals(i, (int) scored.get(i).probabilities()[0], "image " + i + " got another image's answer");
@@ -94,7 +94,7 @@ class PredictionBatcherTest {
         start(32, Duration.ofSeconds(5), 0);
         for (int i = 0; i < 5; i++) {
             long begin = System.nanoTime();
-            PredictionBatcher.Scored scored = batcher.score(() -> new byte[]{7});
+            PredictionBatcher.Scored scored = batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{7}));
             assertEquals(1, scored.batchSize());
             assertTrue(System.nanoTime() - begin < Duration.ofSeconds(2).toNanos(), "a lone request waited for max-wait");
         }
@@ -102,16 +102,16 @@ class PredictionBatcherTest {
 
     @Test
     void aFailedModelCallFailsItsRequestsAndTheBatcherKeepsServing() {
-        batcher = new PredictionBatcher(images -> {
+        batcher = new PredictionBatcher((modelId, images) -> {
             if (images.get(0)[0] == 13) {
                 throw new IllegalStateException("model call failed");
             }
-            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+            return new float[images.size()][1];
         }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofSeconds(30));
         batcher.start();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> batcher.score(() -> new byte[]{13}));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{13})));
         assertEquals("model call failed", e.getMessage());
-        assertEquals(1, batcher.score(() -> new byte[]{1}).batchSize());
+        assertEquals(1, batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{1})).batchSize());
     }
 
     @Test
@@ -120,7 +120,7 @@ class PredictionBatcherTest {
         assertThrows(IllegalArgumentException.class, () -> batcher.score(() -> {
             throw new IllegalArgumentException("not an image");
         }));
-        assertEquals(1, batcher.score(() -> new byte[]{2}).batchSize());
+        assertEquals(1, batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{2})).batchSize());
         assertEquals(List.of(1), batchSizes);
     }
 
@@ -134,7 +134,7 @@ class PredictionBatcherTest {
             byte value = (byte) i;
             answers.add(clients.submit(() -> batcher.score(() -> {
                 decoded.countDown();
-                return new byte[]{value};
+                return new PredictionBatcher.Input("model-test", new byte[]{value});
             })));
         }
         assertTrue(decoded.await(10, TimeUnit.SECONDS));
@@ -155,32 +155,32 @@ class PredictionBatcherTest {
 
     @Test
     void anErrorThatIsNotAnExceptionFailsItsBatchOnlyAndTheDispatcherLives() {
-        batcher = new PredictionBatcher(images -> {
+        batcher = new PredictionBatcher((modelId, images) -> {
             if (images.get(0)[0] == 13) {
                 throw new AssertionError("native library failure");
             }
-            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+            return new float[images.size()][1];
         }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofSeconds(30));
         batcher.start();
-        assertThrows(IllegalStateException.class, () -> batcher.score(() -> new byte[]{13}));
-        assertEquals(1, batcher.score(() -> new byte[]{1}).batchSize(), "the dispatcher survived the Error");
+        assertThrows(IllegalStateException.class, () -> batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{13})));
+        assertEquals(1, batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{1})).batchSize(), "the dispatcher survived the Error");
     }
 
     @Test
     void aModelCallThatNeverReturnsIsAnsweredWithATimeout() {
         CountDownLatch never = new CountDownLatch(1);
-        batcher = new PredictionBatcher(images -> {
+        batcher = new PredictionBatcher((modelId, images) -> {
             try {
                 never.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new ChampionModel.Scored("model-test", new float[images.size()][1]);
+            return new float[images.size()][1];
         }, new SimpleMeterRegistry(), 4, Duration.ZERO, Duration.ofMillis(300));
         batcher.start();
         long begin = System.nanoTime();
         PredictionBatcher.NotServedException e = assertThrows(PredictionBatcher.NotServedException.class,
-                () -> batcher.score(() -> new byte[]{1}));
+                () -> batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{1})));
         assertEquals("timeout", e.code);
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
@@ -190,7 +190,7 @@ class PredictionBatcherTest {
         start(4, Duration.ZERO, 0);
         batcher.stop();
         PredictionBatcher.NotServedException e = assertThrows(PredictionBatcher.NotServedException.class,
-                () -> batcher.score(() -> new byte[]{1}));
+                () -> batcher.score(() -> new PredictionBatcher.Input("model-test", new byte[]{1})));
         assertEquals("shutting_down", e.code);
     }
 
@@ -205,5 +205,38 @@ class PredictionBatcherTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Test
+    void requestsForDifferentVersionsInOneBatchAreScoredByTheirOwnVersion() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        batcher = new PredictionBatcher((modelId, images) -> {
+            calls.add(modelId + "x" + images.size());
+            sleep(30);
+            float[][] out = new float[images.size()][];
+            for (int i = 0; i < images.size(); i++) {
+                out[i] = new float[]{images.get(i)[0] + (modelId.equals("model-b") ? 100 : 0)};
+            }
+            return out;
+        }, new SimpleMeterRegistry(), 16, Duration.ofMillis(20), Duration.ofSeconds(30));
+        batcher.start();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<PredictionBatcher.Scored>> answers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                byte value = (byte) i;
+                String version = i % 2 == 0 ? "model-a" : "model-b";
+                answers.add(clients.submit(() -> batcher.score(() -> new PredictionBatcher.Input(version, new byte[]{value}))));
+            }
+            for (int i = 0; i < 16; i++) {
+                PredictionBatcher.Scored scored = answers.get(i).get();
+                String version = i % 2 == 0 ? "model-a" : "model-b";
+                assertEquals(version, scored.modelId());
+                assertEquals(i + (version.equals("model-b") ? 100 : 0), scored.probabilities()[0], 1e-6, "request " + i);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertTrue(calls.stream().allMatch(c -> c.startsWith("model-a") || c.startsWith("model-b")), calls.toString());
     }
 }

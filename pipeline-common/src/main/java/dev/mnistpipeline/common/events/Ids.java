@@ -33,6 +33,9 @@ public final class Ids {
     private static final Shape MODEL_ID = new Shape("model-" + RUN, "'model-' and a run id");
     private static final Shape EVALUATION_ID = new Shape("eval-model-" + RUN, "'eval-model-' and a run id");
     private static final Shape DATASET_NAME = new Shape("[a-z0-9][a-z0-9-]{0,62}", "lowercase letters, digits and dashes, 1-63 characters");
+    private static final Shape REGISTERED_MODEL = new Shape("[a-z0-9][a-z0-9-]{0,62}", "lowercase letters, digits and dashes, 1-63 characters");
+    /** Never the shape of a model id, so that a version is either one or the other. */
+    private static final Shape ALIAS = new Shape("(?!model-)[a-z][a-z0-9-]{0,31}", "a lowercase letter, then lowercase letters, digits and dashes, 1-32 characters, not starting with 'model-'");
     /** Sample and request ids, chosen by whoever publishes. */
     // ':' becomes '/' in marker keys: never two in a row or at the end, so that no id maps to an empty key segment.
     private static final Shape CLIENT_ID = new Shape("(?=.{1,128}$)[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)*",
@@ -82,6 +85,26 @@ public final class Ids {
 
     public static String datasetName(String name) {
         return DATASET_NAME.require("dataset name", name);
+    }
+
+    /** The name of a registered model (by default its dataset's name). */
+    public static String registeredModel(String name) {
+        return REGISTERED_MODEL.require("registered model name", name);
+    }
+
+    /** An optional registered model name: null stays null. */
+    public static String optionalRegisteredModel(String name) {
+        return name == null ? null : registeredModel(name);
+    }
+
+    /** The name of a model alias ({@code champion}, {@code staging}, {@code canary}, ...). */
+    public static String alias(String alias) {
+        return ALIAS.require("alias", alias);
+    }
+
+    /** True when {@code version} has the shape of a model id (else it may be an alias). */
+    public static boolean isModelId(String version) {
+        return version != null && MODEL_ID.pattern().matcher(version).matches();
     }
 
     public static String clientId(String field, String id) {

@@ -17,6 +17,8 @@ public record InferenceResult(String requestId, String modelId, List<Prediction>
     public static final class Codes {
         /** Not a valid request (no id, bad base64, wrong size, not an image, too large): fix it and send again. */
         public static final String INVALID_REQUEST = "invalid_request";
+        /** The request named a registered model version or alias that does not exist. */
+        public static final String UNKNOWN_MODEL = "unknown_model";
         /** No model has passed the promotion gate yet: send again once one has. */
         public static final String NO_CHAMPION = "no_champion";
         /** The evaluator was stopping: send again. */

@@ -9,9 +9,10 @@ import java.time.Instant;
  * published by hand may leave {@code preparedId} null ("the latest prepared dataset", resolved on arrival).
  *
  * @param preparedSha256 SHA-256 of the prepared manifest; the trainer refuses a manifest that does not match
+ * @param registeredModel the registered model the new version joins; null for its dataset's name
  */
 public record TrainingRequested(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters,
-                                Instant requestedAt) implements PipelineEvent {
+                                Instant requestedAt, String registeredModel) implements PipelineEvent {
     @Override
     public String key() {
         return runId;
@@ -26,6 +27,7 @@ public record TrainingRequested(String runId, String preparedId, String prepared
     public void checkIds() {
         Ids.runId(runId);
         Ids.optionalPreparedId(preparedId);
+        Ids.optionalRegisteredModel(registeredModel);
         if (hyperparameters != null) {
             Ids.optionalModelId("hyperparameters.baseModelId", hyperparameters.baseModelId());
         }

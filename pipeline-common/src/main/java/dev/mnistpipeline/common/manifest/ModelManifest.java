@@ -20,13 +20,15 @@ import java.util.List;
  * @param outputName serving signature output: float32 [batch,10] class probabilities
  * @param accuracyChecks test accuracy at fixed step intervals, when the run asked for them
  *                       ({@code accuracyCheckEverySteps}); empty otherwise
+ * @param registeredModel the registered model this version belongs to (its dataset's name unless the training
+ *                        request named one); null in manifests from before names, see {@code RegisteredModels.nameOf}
  */
 public record ModelManifest(String modelId, String runId, String datasetId, String preparedId,
                             String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
                             String outputName, int classes, List<StoredObject> files, StoredObject weights,
                             List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
-                            List<AccuracyCheck> accuracyChecks, Instant createdAt) implements Versioned {
+                            List<AccuracyCheck> accuracyChecks, Instant createdAt, String registeredModel) implements Versioned {
 
     /** The event that announces this model version, this manifest stored as {@code stored}. */
     public ModelTrained announcement(StoredObject stored) {

@@ -143,13 +143,38 @@ public final class ObjectKeys {
         return "evaluations/" + evaluationId + "/gallery/" + testIndex + ".png";
     }
 
-    public static final String CHAMPION = "registry/champion.json";
+    /** Where the one champion lived before registered models had names; moved to its model's name at startup. */
+    public static final String LEGACY_CHAMPION = "registry/champion.json";
 
-    public static final String CHAMPION_HISTORY_PREFIX = "registry/history/";
+    public static final String LEGACY_CHAMPION_HISTORY_PREFIX = "registry/history/";
+
+    /** Registered models by name: {@code registry/models/<name>/aliases/<alias>.json} and {@code .../history/}. */
+    public static final String REGISTERED_MODELS_PREFIX = "registry/models/";
+
+    public static String registeredModelPrefix(String name) {
+        return REGISTERED_MODELS_PREFIX + name + "/";
+    }
+
+    public static String aliasesPrefix(String name) {
+        return registeredModelPrefix(name) + "aliases/";
+    }
+
+    /** The alias {@code alias} of the registered model {@code name}; {@code champion} is the one the gate moves. */
+    public static String alias(String name, String alias) {
+        return aliasesPrefix(name) + alias + ".json";
+    }
+
+    public static String championHistoryPrefix(String name) {
+        return registeredModelPrefix(name) + "history/";
+    }
 
     /** Zero-padded so that listing returns generations in order. */
-    public static String championChange(long generation) {
-        return CHAMPION_HISTORY_PREFIX + String.format("%012d", generation) + ".json";
+    public static String championChange(String name, long generation) {
+        return championHistoryPrefix(name) + String.format("%012d", generation) + ".json";
+    }
+
+    public static String legacyChampionChange(long generation) {
+        return LEGACY_CHAMPION_HISTORY_PREFIX + String.format("%012d", generation) + ".json";
     }
 
     public static final String SWEEPS_PREFIX = "sweeps/";

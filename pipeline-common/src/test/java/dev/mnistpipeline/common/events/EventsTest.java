@@ -62,7 +62,10 @@ class EventsTest {
             "TrainingRequested|{\"schemaVersion\":1,\"runId\":\"r1\",\"hyperparameters\":{\"baseModelId\":FIELD}}",
             "ModelTrained|{\"schemaVersion\":1,\"modelId\":FIELD,\"runId\":\"r1\",\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
             "ModelTrained|{\"schemaVersion\":1,\"modelId\":\"model-r1\",\"runId\":FIELD,\"preparedId\":\"pp-0123456789abcdef\",\"datasetId\":\"ds-0123456789abcdef\"}",
-            "InferenceRequested|{\"schemaVersion\":1,\"requestId\":FIELD,\"pixels\":\"AAAA\"}");
+            "InferenceRequested|{\"schemaVersion\":1,\"requestId\":FIELD,\"pixels\":\"AAAA\"}",
+            "InferenceRequested|{\"schemaVersion\":1,\"requestId\":\"q1\",\"pixels\":\"AAAA\",\"model\":FIELD}",
+            "InferenceRequested|{\"schemaVersion\":1,\"requestId\":\"q1\",\"pixels\":\"AAAA\",\"version\":FIELD}",
+            "TrainingRequested|{\"schemaVersion\":1,\"runId\":\"r1\",\"registeredModel\":FIELD}");
 
     static Stream<Arguments> badIds() {
         return WITH_ID.stream().flatMap(t -> BAD_IDS.stream().map(id -> Arguments.of(t.substring(0, t.indexOf('|')),
@@ -95,8 +98,9 @@ class EventsTest {
 
     static Stream<Arguments> written() {
         return Stream.of(new SampleSubmitted("s1", 3, "AAAA", null, "mnist"),
-                        new TrainingRequested("run-1", "pp-0123456789abcdef", "abc", Hyperparameters.builder().epochs(3).build(), null),
-                        new InferenceRequested("r1", "AAAA", null))
+                        new TrainingRequested("run-1", "pp-0123456789abcdef", "abc", Hyperparameters.builder().epochs(3).build(), null, "fashion-mnist"),
+                        new InferenceRequested("r1", "AAAA", null, null, null),
+                        new InferenceRequested("r2", "AAAA", null, "fashion-mnist", "staging"))
                 .map(e -> Arguments.of(e.getClass().getSimpleName(), e));
     }
 }

@@ -133,6 +133,17 @@ public final class StackClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))).build()));
     }
 
+    /** PUT of JSON with the given role's token. */
+    public JsonNode putJson(String service, String path, String role, Object body) {
+        return success(send(request(service, path, role).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))).build()));
+    }
+
+    /** DELETE with the given role's token. */
+    public JsonNode delete(String service, String path, String role) {
+        return success(send(request(service, path, role).DELETE().build()));
+    }
+
     /** POST of raw bytes (an image to predict). */
     public JsonNode postBytes(String service, String path, String role, String contentType, byte[] body) {
         return success(send(request(service, path, role).header("Content-Type", contentType)

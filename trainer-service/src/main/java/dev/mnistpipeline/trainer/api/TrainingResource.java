@@ -7,6 +7,7 @@ import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.events.Ids;
+import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
@@ -44,9 +45,10 @@ public class TrainingResource {
 
     /**
      * All fields optional: runId (idempotency key), preparedId (default: the latest, resolved now), hyperparameters
-     * (read as JSON so that every problem, wrong types and unknown names included, is answered at once).
+     * (read as JSON so that every problem, wrong types and unknown names included, is answered at once),
+     * registeredModel (default: the dataset's name).
      */
-    public record TrainingRequest(String runId, String preparedId, JsonNode hyperparameters) {
+    public record TrainingRequest(String runId, String preparedId, JsonNode hyperparameters, String registeredModel) {
     }
 
     public record TrainingAccepted(String runId, String modelId, String preparedId, Hyperparameters hyperparameters) {
@@ -80,8 +82,9 @@ public class TrainingResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response request(TrainingRequest body) {
-        TrainingRequest req = body == null ? new TrainingRequest(null, null, null) : body;
-        AcceptedRun run = requests.submit(req.runId(), req.preparedId(), null, TrainingRules.parse(req.hyperparameters()));
+        TrainingRequest req = body == null ? new TrainingRequest(null, null, null, null) : body;
+        AcceptedRun run = requests.submit(new TrainingRequested(req.runId(), req.preparedId(), null,
+                TrainingRules.parse(req.hyperparameters()), null, Ids.optionalRegisteredModel(req.registeredModel())));
         return Response.accepted(new TrainingAccepted(run.runId(), run.modelId(), run.preparedId(), run.hyperparameters())).build();
     }
 

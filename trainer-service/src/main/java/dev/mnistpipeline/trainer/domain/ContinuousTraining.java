@@ -13,7 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.mnistpipeline.common.events.TrainingRequested;
+
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -51,22 +54,31 @@ public class ContinuousTraining {
 
     /**
      * Requests the run a new prepared dataset calls for, if any; idempotent per dataset and settings. Continuous
-     * training fine-tunes the champion only on versions of its own dataset (the same test images, as when samples
-     * are published): on any other dataset the gate could not compare the result with the champion.
+     * training fine-tunes a registered model's champion only on versions of its own dataset (the same test images,
+     * as when samples are published): on any other dataset the gate could not compare the result with the champion.
+     * The fine-tuned version joins the champion's name.
      */
     public Optional<AcceptedRun> onDatasetPrepared(DatasetPrepared prepared) {
-        Optional<ModelManifest> base = continuous ? champion.current()
-                .flatMap(c -> store.findJson(ObjectKeys.modelManifest(c.modelId()), ModelManifest.class))
-                .filter(c -> sameTestImages(c.preparedId(), prepared.preparedId())) : Optional.empty();
+        Optional<ModelManifest> base = Optional.empty();
+        String name = null;
+        for (String candidate : continuous ? champion.names() : Set.<String>of()) {
+            base = champion.current(candidate)
+                    .flatMap(c -> store.findJson(ObjectKeys.modelManifest(c.modelId()), ModelManifest.class))
+                    .filter(c -> sameTestImages(c.preparedId(), prepared.preparedId()));
+            if (base.isPresent()) {
+                name = candidate;
+                break;
+            }
+        }
         if (base.isEmpty() && !autoTrain) {
             return Optional.empty();
         }
         Hyperparameters hp = base.map(m -> fineTuning(continuousHyperparameters, m)).orElse(autoTrainHyperparameters);
         // Deterministic run id: a redelivered dataset.prepared requests the same run, which trains once.
         String runId = Sha256.shortId("auto", prepared.preparedId() + "|" + Json.write(hp));
-        LOG.infof("%s %s on %s", base.isPresent() ? "Fine-tuning the champion " + hp.baseModelId() + " as" : "Auto-training",
+        LOG.infof("%s %s on %s", base.isPresent() ? "Fine-tuning the champion of " + name + ", " + hp.baseModelId() + ", as" : "Auto-training",
                 runId, prepared.preparedId());
-        return Optional.of(requests.submit(runId, prepared.preparedId(), prepared.manifestSha256(), hp));
+        return Optional.of(requests.submit(new TrainingRequested(runId, prepared.preparedId(), prepared.manifestSha256(), hp, null, name)));
     }
 
     private boolean sameTestImages(String championPreparedId, String preparedId) {

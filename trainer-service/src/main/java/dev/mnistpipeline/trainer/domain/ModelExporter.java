@@ -65,7 +65,8 @@ public class ModelExporter {
                     trained.hyperparameters().baseModelId(), codeVersion, trained.hyperparameters(), "tensorflow-2.16",
                     TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT, TrainingGraph.OUTPUT, trained.classes(), files, weights,
                     progress.history(), progress.keptValidation(), trained.trainSeconds(),
-                    progress.imagesPerSecond(prepared.trainCount()), progress.accuracyChecks(), Instant.now());
+                    progress.imagesPerSecond(prepared.trainCount()), progress.accuracyChecks(), Instant.now(),
+                    trained.run().registeredModel());
         } finally {
             LocalFiles.deleteTree(dir);
         }

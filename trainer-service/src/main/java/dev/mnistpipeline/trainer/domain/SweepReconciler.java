@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.quarkus.Periodic;
@@ -90,7 +91,7 @@ public class SweepReconciler {
             if (inFlight >= sweep.parallelism()) {
                 return;
             }
-            requests.submit(t.runId(), sweep.preparedId(), null, t.hyperparameters());
+            requests.submit(new TrainingRequested(t.runId(), sweep.preparedId(), null, t.hyperparameters(), null, null));
             TrialStatus queued = new TrialStatus(sweep.sweepId(), t.runId(), TrialStatus.QUEUED, List.of(), null, null, Instant.now());
             if (store.putIfUnchanged(ObjectKeys.sweepTrial(sweep.sweepId(), t.runId()), Json.writeBytes(queued), "application/json", null)) {
                 LOG.infof("Sweep %s: started trial %s", sweep.sweepId(), t.runId());

@@ -45,16 +45,16 @@ public class TrainingRequests {
      * Checks a request and puts it on {@code training.requested} with its prepared dataset resolved now (the
      * latest when {@code preparedId} is null); idempotent per run id.
      *
-     * @param runId null for a generated one
+     * @param request a {@code runId} of null gets a generated one
      */
-    public AcceptedRun submit(String runId, String preparedId, String preparedSha256, Hyperparameters hyperparameters) {
-        AcceptedRun run = acceptAffordable(new TrainingRequested(runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 8),
-                preparedId, preparedSha256, hyperparameters, Instant.now()));
+    public AcceptedRun submit(TrainingRequested request) {
+        AcceptedRun run = acceptAffordable(new TrainingRequested(
+                request.runId() != null ? request.runId() : "run-" + UUID.randomUUID().toString().substring(0, 8),
+                request.preparedId(), request.preparedSha256(), request.hyperparameters(), Instant.now(), request.registeredModel()));
         if (states.find(run.runId()).isEmpty()) {
             states.set(run.runId(), RunStates.QUEUED, null);
         }
-        trainingRequested.publishOnce(new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(),
-                run.hyperparameters(), Instant.now()));
+        trainingRequested.publishOnce(run.request());
         return run;
     }
 
@@ -71,7 +71,7 @@ public class TrainingRequests {
         String sha = request.preparedSha256() != null ? request.preparedSha256()
                 : store.find(ObjectKeys.preparedManifest(preparedId)).map(Sha256::hex)
                 .orElseThrow(() -> new NotPreparedYet("no prepared dataset " + preparedId + " (yet)"));
-        return new AcceptedRun(request.runId(), preparedId, sha, hp);
+        return new AcceptedRun(request.runId(), preparedId, sha, hp, request.registeredModel());
     }
 
     /**

@@ -75,7 +75,7 @@ public class WaitingRuns {
 
     /** Parks a run that cannot start now; its record can then be acknowledged. */
     public void park(AcceptedRun run, String reason) {
-        park(new TrainingRequested(run.runId(), run.preparedId(), run.preparedSha256(), run.hyperparameters(), Instant.now()), reason);
+        park(run.request(), reason);
     }
 
     /** Parks a request as it came (its prepared dataset is not there yet). */

@@ -16,7 +16,7 @@ class TrainingRequestsTest {
     private final TrainingRequests requests = new TrainingRequests(null, null, null, null, 50);
 
     private static TrainingRequested request(String runId, int epochs) {
-        return new TrainingRequested(runId, "pp-0123456789abcdef", "sha", Hyperparameters.builder().epochs(epochs).build(), null);
+        return new TrainingRequested(runId, "pp-0123456789abcdef", "sha", Hyperparameters.builder().epochs(epochs).build(), null, null);
     }
 
     @Test
