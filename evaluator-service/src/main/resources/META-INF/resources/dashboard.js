@@ -182,8 +182,17 @@ async function loadRegistry() {
 async function loadAliases(name) {
   let detail;
   try { detail = await getJson('/registered-models/' + encodeURIComponent(name)); } catch (e) { $('aliases').textContent = ''; return; }
-  $('aliases').textContent = detail.aliases.length
-    ? 'aliases: ' + detail.aliases.map((a) => `${a.alias} → ${a.modelId}`).join(', ') : '';
+  const parts = [];
+  if (detail.aliases.length) parts.push('aliases: ' + detail.aliases.map((a) => `${a.alias} → ${a.modelId}`).join(', '));
+  const r = detail.rollout;
+  if (r) {
+    const c = r.comparison;
+    const seen = c ? `, ${c.compared} compared: agreement ${pct(c.agreement)}, confidence ${pct(c.challengerConfidence)} vs ${pct(c.championConfidence)}` : '';
+    const share = r.mode === 'canary' ? ` (${pct(r.share)} of the traffic)` : '';
+    parts.push(`rollout ${r.rolloutId}: ${r.mode} ${r.challengerModelId}${share} ${r.state}${seen}` + (r.decision ? ` — ${r.decidedBy}: ${r.decision}` : ''));
+  }
+  $('aliases').textContent = parts.join(' · ');
+  $('aliases').dataset.rollout = r ? r.state : '';
 }
 
 function addDecision(topic, event) {
@@ -278,7 +287,7 @@ function onLiveEvent(data) {
   $('live-count').dataset.count = state.liveCount;
   if (topic === 'training.metrics') applyMetrics(event);
   if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
-  if (topic === 'evaluation.completed') loadRegistry();
+  if (topic === 'evaluation.completed' || topic === 'model.rollout') loadRegistry();
   views.forEach((v) => v.event?.(topic, event));
 }
 

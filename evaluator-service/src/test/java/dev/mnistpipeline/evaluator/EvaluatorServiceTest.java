@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
         @ResourceArg(name = "incoming", value = Topics.Channels.MODEL_TRAINED + "," + Topics.Channels.INFERENCE_REQUESTS
                 + "," + Topics.Channels.DASHBOARD_FEED),
         @ResourceArg(name = "outgoing", value = Topics.Channels.EVALUATION_COMPLETED + "," + Topics.Channels.MODEL_PROMOTED
-                + "," + Topics.Channels.MODEL_REJECTED + "," + Topics.Channels.INFERENCE_RESULTS)})
+                + "," + Topics.Channels.MODEL_REJECTED + "," + Topics.Channels.MODEL_ROLLOUT + "," + Topics.Channels.INFERENCE_RESULTS)})
 class EvaluatorServiceTest {
 
     @Inject
@@ -119,6 +119,27 @@ class EvaluatorServiceTest {
         predict("?version=staging", digit).statusCode(404).body("error", containsString("no version or alias 'staging'"));
         predict("?version=../../x", digit).statusCode(400).body("error", containsString("alias must be"));
         as(Roles.VIEWER).when().get("/v2/models/mnist/versions/staging").then().statusCode(404).body("error", containsString("staging"));
+    }
+
+    @Test
+    void rolloutsAreRefusedWithAReasonUntilThereIsSomethingToRollOut() {
+        as(Roles.VIEWER).when().get("/rollouts").then().statusCode(200).body("size()", equalTo(0));
+        as(Roles.VIEWER).when().get("/rollouts/mnist").then().statusCode(404).body("error", containsString("no rollout of mnist"));
+        String canary = "{\"registeredModel\":\"mnist\",\"challengerModelId\":\"model-run-none\",\"mode\":\"canary\","
+                + "\"share\":0.1,\"reason\":\"try it\"}";
+        as(Roles.VIEWER).contentType("application/json").body(canary).when().post("/rollouts").then().statusCode(403);
+        as(Roles.OPERATOR).contentType("application/json").body(canary).when().post("/rollouts")
+                .then().statusCode(409).body("error", containsString("no champion of mnist"));
+        as(Roles.OPERATOR).contentType("application/json").body(canary.replace("canary", "blue-green")).when().post("/rollouts")
+                .then().statusCode(400).body("error", containsString("canary or shadow"));
+        as(Roles.OPERATOR).contentType("application/json").body(canary.replace("0.1", "1.5")).when().post("/rollouts")
+                .then().statusCode(400).body("error", containsString("share"));
+        as(Roles.OPERATOR).contentType("application/json").body(canary.replace(",\"reason\":\"try it\"", "")).when().post("/rollouts")
+                .then().statusCode(400).body("error", containsString("reason"));
+        as(Roles.OPERATOR).contentType("application/json").body(canary.replace("}", ",\"policy\":{\"minRequests\":0}}")).when()
+                .post("/rollouts").then().statusCode(400).body("error", containsString("minRequests"));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"stop\"}").when().post("/rollouts/mnist/abort")
+                .then().statusCode(409).body("error", containsString("no rollout of mnist is running"));
     }
 
     private static ValidatableResponse predict(String query, byte[] body) {

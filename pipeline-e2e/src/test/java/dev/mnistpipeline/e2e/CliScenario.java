@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,6 +71,7 @@ final class CliScenario {
         assertTrue(human.contains("rollback") && human.contains("by operator-token: undo"), human);
 
         versionsSideBySide(layout, env, digit, stack, champion, other);
+        rollouts(layout, env, digit, events, champion, other);
 
         CliProcess.Result noReason = CliProcess.run(layout, env, "promote", other);
         assertEquals(2, noReason.exitCode());
@@ -134,6 +136,60 @@ final class CliScenario {
         ok(CliProcess.run(layout, env, "alias", "mnist", "staging", "--remove"));
         CliProcess.Result gone = CliProcess.run(layout, env, "predict", digit.toString(), "--version", "staging");
         assertTrue(gone.err().contains("no version or alias 'staging'"), gone.err());
+    }
+
+    /**
+     * A canary at 100 % answers every champion request with the challenger until aborted; a shadow never answers, and
+     * its policy (set here to pass whatever it sees) promotes the challenger once it compared enough requests.
+     */
+    private static void rollouts(Layout layout, Map<String, String> env, Path digit, EventStream events, String champion,
+                                 String other) throws Exception {
+        JsonNode canary = Json.tree(ok(CliProcess.run(layout, env, "rollout", "start", "mnist", other, "--mode", "canary",
+                "--share", "1", "--min-requests", "100000", "--reason", "canary e2e", "--json")).out());
+        assertEquals("running", canary.path("state").asText(), canary.toString());
+        assertEquals(champion, canary.path("championModelId").asText());
+        assertEquals(other, servingModel(layout, env, digit), "the canary's share answers with the challenger");
+        assertEquals(champion, servingModel(layout, env, digit, "--version", "champion"), "a request for a version is not routed");
+        CliProcess.Result twice = CliProcess.run(layout, env, "rollout", "start", "mnist", other, "--reason", "again");
+        assertTrue(twice.err().contains("is running"), twice.err());
+        JsonNode compared = awaitRollout(layout, env, r -> r.path("comparison").path("compared").asLong() >= 1);
+        assertTrue(compared.path("comparison").path("challengerAnswered").asLong() >= 1, compared.toString());
+        JsonNode aborted = Json.tree(ok(CliProcess.run(layout, env, "rollout", "abort", "mnist", "--reason", "e2e", "--json")).out());
+        assertEquals("aborted", aborted.path("state").asText());
+        assertEquals("operator-token", aborted.path("decidedBy").asText());
+        assertEquals(champion, servingModel(layout, env, digit), "after an abort the champion answers again");
+
+        ok(CliProcess.run(layout, env, "rollout", "start", "mnist", other, "--mode", "shadow", "--min-requests", "5",
+                "--min-agreement", "0", "--max-confidence-drop", "1", "--max-latency-ratio", "1000", "--reason", "shadow e2e"));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(champion, servingModel(layout, env, digit), "a shadow's answers are never returned");
+        }
+        JsonNode promoted = awaitRollout(layout, env, r -> !r.path("state").asText().equals("running"));
+        assertEquals("promoted", promoted.path("state").asText(), promoted.toString());
+        assertEquals("policy", promoted.path("decidedBy").asText());
+        assertTrue(promoted.path("comparison").path("compared").asLong() >= 5, promoted.toString());
+        EventStream.Event change = events.await(Topics.MODEL_PROMOTED, e -> other.equals(e.key())
+                && "rollout".equals(Json.tree(e.value()).path("change").path("by").asText()), Duration.ofSeconds(30));
+        assertTrue(Json.tree(change.value()).path("change").path("reason").asText().startsWith("rollout "), change.value());
+        events.await(Topics.MODEL_ROLLOUT, e -> e.value().contains("\"state\":\"promoted\""), Duration.ofSeconds(30));
+        assertEquals(other, servingModel(layout, env, digit), "the promoted challenger serves");
+        String status = ok(CliProcess.run(layout, env, "rollout", "status", "mnist")).out();
+        assertTrue(status.contains("promoted by policy"), status);
+        ok(CliProcess.run(layout, env, "rollback", "--reason", "after the rollout test"));
+        assertEquals(champion, servingModel(layout, env, digit));
+    }
+
+    private static JsonNode awaitRollout(Layout layout, Map<String, String> env, Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode latest;
+        do {
+            latest = Json.tree(ok(CliProcess.run(layout, env, "rollout", "status", "mnist", "--json")).out());
+            if (done.test(latest)) {
+                return latest;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the rollout did not get there in 60 s: " + latest);
     }
 
     private static String servingModel(Layout layout, Map<String, String> env, Path digit, String... options) throws Exception {

@@ -47,7 +47,7 @@ class TopicBindingTest {
                 }
             }
         }
-        assertEquals(16, bindings, "channel bindings across the four services");
+        assertEquals(17, bindings, "channel bindings across the four services");
     }
 
     /** The broker grants (ACLs, KafkaUsers) come from ServiceAccess; each service binds exactly what it is granted. */

@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mnistpipeline.common.data.Probabilities;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.evaluator.domain.PredictionService;
@@ -199,7 +200,7 @@ public class InferenceProtocolResource {
                 });
                 outputs.add(new ResponseOutput(PROBABILITIES, List.of(n, (long) scored.get(0).probabilities().length), "FP32", null, data));
             } else {
-                outputs.add(new ResponseOutput(LABEL, List.of(n), "INT64", null, scored.stream().map(s -> (long) argmax(s.probabilities())).toList()));
+                outputs.add(new ResponseOutput(LABEL, List.of(n), "INT64", null, scored.stream().map(s -> (long) Probabilities.argmax(s.probabilities(), 0, s.probabilities().length)).toList()));
             }
         }
         return new InferResponse(model, served, request.id(), null, outputs);
@@ -265,13 +266,4 @@ public class InferenceProtocolResource {
         return model;
     }
 
-    private static int argmax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }

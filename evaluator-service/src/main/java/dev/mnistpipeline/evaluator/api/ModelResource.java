@@ -77,7 +77,7 @@ public class ModelResource {
     public record ChangeRequest(String reason) {
         static final int MAX_REASON = 500;
 
-        String checkedReason() {
+        public String checkedReason() {
             if (reason == null || reason.isBlank()) {
                 throw new IllegalArgumentException("give a reason: {\"reason\": \"...\"} (it is recorded with who and when)");
             }

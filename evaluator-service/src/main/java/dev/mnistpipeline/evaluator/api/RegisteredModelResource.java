@@ -7,7 +7,9 @@ import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.registry.ModelAlias;
+import dev.mnistpipeline.common.registry.Rollout;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
+import dev.mnistpipeline.evaluator.domain.Rollouts;
 import dev.mnistpipeline.evaluator.model.ServedModels;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -35,10 +37,12 @@ import java.util.List;
 public class RegisteredModelResource {
     private final ModelRegistry registry;
     private final ServedModels served;
+    private final Rollouts rollouts;
 
-    public RegisteredModelResource(ModelRegistry registry, ServedModels served) {
+    public RegisteredModelResource(ModelRegistry registry, ServedModels served, Rollouts rollouts) {
         this.registry = registry;
         this.served = served;
+        this.rollouts = rollouts;
     }
 
     /** One row of {@code GET /registered-models}. */
@@ -47,10 +51,11 @@ public class RegisteredModelResource {
 
     /**
      * @param serving the champion this replica serves for the name (null when it has not served it yet)
+     * @param rollout the running or last rollout, with what this replica compared
      * @param history every change of the champion, newest first
      */
     public record RegisteredModelDetail(String name, ChampionAlias champion, List<ModelAlias> aliases, GateThresholds thresholds,
-                                        String serving, List<ChampionChange> history) {
+                                        String serving, Rollout rollout, List<ChampionChange> history) {
     }
 
     /** Body of {@code PUT /registered-models/{name}/aliases/{alias}}. */
@@ -72,7 +77,8 @@ public class RegisteredModelResource {
     public RegisteredModelDetail get(@PathParam("name") String name) {
         String model = known(name);
         return new RegisteredModelDetail(model, registry.champion(model).orElse(null), registry.aliases(model),
-                registry.thresholds(model), served.champion(model).orElse(null), registry.history(model));
+                registry.thresholds(model), served.champion(model).orElse(null), rollouts.latest(model).orElse(null),
+                registry.history(model));
     }
 
     @Operation(summary = "Point an alias (not champion) of a registered model at one of its versions, with a reason")

@@ -6,6 +6,7 @@ import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.events.ModelPromoted;
+import dev.mnistpipeline.common.events.RolloutChanged;
 import dev.mnistpipeline.evaluator.model.ServedModels;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -46,13 +47,15 @@ public class DashboardState {
     private static final Logger LOG = Logger.getLogger(DashboardState.class);
 
     private final ServedModels models;
+    private final Rollouts rollouts;
     /** The most recent runs, oldest dropped first, so a long-lived evaluator's memory stays flat. */
     private final Map<String, Run> runs;
     private final BroadcastProcessor<FeedEvent> live = BroadcastProcessor.create();
 
-    public DashboardState(ServedModels models,
+    public DashboardState(ServedModels models, Rollouts rollouts,
                           @ConfigProperty(name = "pipeline.dashboard.max-runs", defaultValue = "500") int maxRuns) {
         this.models = models;
+        this.rollouts = rollouts;
         this.runs = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
@@ -71,9 +74,10 @@ public class DashboardState {
 
     /**
      * A record from a feed topic: training metrics update the run list, a promotion makes this replica serve the
-     * new champion, and every record goes to connected browsers. The dashboard only observes, so a record it
-     * cannot read is logged and skipped, not dead-lettered (the owning consumer dead-letters it). An outage is
-     * rethrown, for the feed to retry: a promoted model must be loaded, not skipped.
+     * new champion, a rollout's start or end changes how it routes the name's traffic, and every record goes to
+     * connected browsers. The dashboard only observes, so a record it cannot read is logged and skipped, not
+     * dead-lettered (the owning consumer dead-letters it). An outage is rethrown, for the feed to retry: a promoted
+     * model must be loaded, not skipped.
      */
     public void observe(String topic, long offset, String json) {
         try {
@@ -87,6 +91,8 @@ public class DashboardState {
                 } else {
                     models.refresh(name);
                 }
+            } else if (topic.equals(Topics.MODEL_ROLLOUT)) {
+                rollouts.refresh(Events.parse(json, RolloutChanged.class).registeredModel());
             }
             broadcast(topic, json);
         } catch (RuntimeException e) {

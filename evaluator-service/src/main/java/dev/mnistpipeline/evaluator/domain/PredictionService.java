@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -36,19 +37,21 @@ public class PredictionService {
 
     private final PredictionBatcher batcher;
     private final ServedModels models;
+    private final RolloutTraffic rollouts;
     private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final int maxUploadBytes;
     private final int maxImageSide;
     private final int topK;
 
-    public PredictionService(PredictionBatcher batcher, ServedModels models,
+    public PredictionService(PredictionBatcher batcher, ServedModels models, RolloutTraffic rollouts,
                              MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.max-upload-bytes") int maxUploadBytes,
                              @ConfigProperty(name = "pipeline.predict.max-image-side") int maxImageSide,
                              @ConfigProperty(name = "pipeline.predict.top-k") int topK) {
         this.batcher = batcher;
         this.models = models;
+        this.rollouts = rollouts;
         this.meters = meters;
         this.maxUploadBytes = maxUploadBytes;
         this.maxImageSide = maxImageSide;
@@ -98,13 +101,18 @@ public class PredictionService {
             throw new TooLargeException("upload is " + body.length + " bytes; the limit is " + maxUploadBytes);
         }
         boolean raw = body.length == Idx.PIXELS && !looksEncoded(body);
+        Optional<RolloutTraffic.Route> route = rollouts.route(nameOf(target), target.version());
+        long[] queued = new long[1];
         // Decoded inside the batcher, which then knows this request is on its way to the next batch; decoded first,
         // so that a bad image is refused as such whatever the model.
         PredictionBatcher.Scored scored = batcher.score(() -> {
             byte[] pixels = raw ? body : MnistImage.fromEncoded(body, maxImageSide);
-            return new PredictionBatcher.Input(models.resolve(target.model(), target.version()), pixels);
+            String modelId = route.map(rollouts::answering).orElseGet(() -> models.resolve(target.model(), target.version()));
+            queued[0] = System.nanoTime();
+            return new PredictionBatcher.Input(modelId, pixels);
         });
         long nanos = System.nanoTime() - start;
+        route.ifPresent(r -> rollouts.compare(r, List.of(scored), (System.nanoTime() - queued[0]) / 1e6));
         timers.computeIfAbsent(scored.modelId(), model -> Timer.builder("pipeline.prediction").tag("model", model)
                         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
                         .register(meters))
@@ -118,7 +126,12 @@ public class PredictionService {
      * version the target resolves to when the request arrives.
      */
     public List<PredictionBatcher.Scored> scoreAll(Target target, List<byte[]> images) {
-        return batcher.scoreAll(models.resolve(target.model(), target.version()), images);
+        Optional<RolloutTraffic.Route> route = rollouts.route(nameOf(target), target.version());
+        String modelId = route.map(rollouts::answering).orElseGet(() -> models.resolve(target.model(), target.version()));
+        long queued = System.nanoTime();
+        List<PredictionBatcher.Scored> scored = batcher.scoreAll(modelId, images);
+        route.ifPresent(r -> rollouts.compare(r, scored, (System.nanoTime() - queued) / 1e6));
+        return scored;
     }
 
     private String nameOf(Target target) {

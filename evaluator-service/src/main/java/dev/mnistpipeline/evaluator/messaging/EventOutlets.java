@@ -19,15 +19,18 @@ class EventOutlets {
     private final MutinyEmitter<String> evaluationCompleted;
     private final MutinyEmitter<String> modelPromoted;
     private final MutinyEmitter<String> modelRejected;
+    private final MutinyEmitter<String> modelRollout;
 
     EventOutlets(EventPublisher publisher,
                  @Channel(Topics.Channels.EVALUATION_COMPLETED) MutinyEmitter<String> evaluationCompleted,
                  @Channel(Topics.Channels.MODEL_PROMOTED) MutinyEmitter<String> modelPromoted,
-                 @Channel(Topics.Channels.MODEL_REJECTED) MutinyEmitter<String> modelRejected) {
+                 @Channel(Topics.Channels.MODEL_REJECTED) MutinyEmitter<String> modelRejected,
+                 @Channel(Topics.Channels.MODEL_ROLLOUT) MutinyEmitter<String> modelRollout) {
         this.publisher = publisher;
         this.evaluationCompleted = evaluationCompleted;
         this.modelPromoted = modelPromoted;
         this.modelRejected = modelRejected;
+        this.modelRollout = modelRollout;
     }
 
     @Produces
@@ -46,5 +49,11 @@ class EventOutlets {
     @Outlet(Topics.Channels.MODEL_REJECTED)
     EventOutlet modelRejected() {
         return publisher.outlet(modelRejected);
+    }
+
+    @Produces
+    @Outlet(Topics.Channels.MODEL_ROLLOUT)
+    EventOutlet modelRollout() {
+        return publisher.outlet(modelRollout);
     }
 }

@@ -151,6 +151,20 @@ public class PredictionBatcher {
         return await(pending);
     }
 
+    /**
+     * Queues images for {@code modelId} without waiting for them (a rollout's comparison scoring): each future
+     * completes when its image is scored, or fails on shutdown or after {@code pipeline.predict.timeout}.
+     */
+    public List<CompletableFuture<Scored>> submitAll(String modelId, List<byte[]> images) {
+        List<Pending> pending = images.stream().map(image -> new Pending(modelId, image)).toList();
+        if (stopped) {
+            pending.forEach(p -> p.result().completeExceptionally(shuttingDown()));
+        } else {
+            queue.addAll(pending);
+        }
+        return pending.stream().map(p -> p.result().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)).toList();
+    }
+
     private List<Scored> await(List<Pending> pending) {
         if (stopped) {
             failQueued(); // the dispatcher may have drained the queue before these arrived

@@ -11,6 +11,7 @@ public final class EventTypes {
     public static final String EVALUATION_COMPLETED = "evaluation.completed";
     public static final String MODEL_PROMOTED = "model.promoted";
     public static final String MODEL_REJECTED = "model.rejected";
+    public static final String MODEL_ROLLOUT = "model.rollout";
     public static final String INFERENCE_REQUESTED = "inference.requests";
     public static final String INFERENCE_RESULT = "inference.results";
 

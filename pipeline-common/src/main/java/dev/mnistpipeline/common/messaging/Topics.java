@@ -8,6 +8,7 @@ import dev.mnistpipeline.common.events.InferenceRequested;
 import dev.mnistpipeline.common.events.InferenceResult;
 import dev.mnistpipeline.common.events.ModelPromoted;
 import dev.mnistpipeline.common.events.ModelRejected;
+import dev.mnistpipeline.common.events.RolloutChanged;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.events.PipelineEvent;
 import dev.mnistpipeline.common.events.SampleSubmitted;
@@ -34,13 +35,14 @@ public final class Topics {
     public static final String EVALUATION_COMPLETED = EventTypes.EVALUATION_COMPLETED;
     public static final String MODEL_PROMOTED = EventTypes.MODEL_PROMOTED;
     public static final String MODEL_REJECTED = EventTypes.MODEL_REJECTED;
+    public static final String MODEL_ROLLOUT = EventTypes.MODEL_ROLLOUT;
     public static final String INFERENCE_REQUESTS = EventTypes.INFERENCE_REQUESTED;
     public static final String INFERENCE_RESULTS = EventTypes.INFERENCE_RESULT;
 
     /** Every event topic, in flow order. */
     public static final List<String> ALL = List.of(SAMPLES_SUBMITTED, DATASET_INGESTED, DATASET_PREPARED,
             TRAINING_REQUESTED, TRAINING_METRICS, MODEL_TRAINED, EVALUATION_COMPLETED, MODEL_PROMOTED, MODEL_REJECTED,
-            INFERENCE_REQUESTS, INFERENCE_RESULTS);
+            MODEL_ROLLOUT, INFERENCE_REQUESTS, INFERENCE_RESULTS);
 
     /** The event record each topic carries (the AsyncAPI document's payloads are made from these). */
     public static final Map<String, Class<? extends PipelineEvent>> EVENTS = Map.ofEntries(
@@ -53,6 +55,7 @@ public final class Topics {
             Map.entry(EVALUATION_COMPLETED, EvaluationCompleted.class),
             Map.entry(MODEL_PROMOTED, ModelPromoted.class),
             Map.entry(MODEL_REJECTED, ModelRejected.class),
+            Map.entry(MODEL_ROLLOUT, RolloutChanged.class),
             Map.entry(INFERENCE_REQUESTS, InferenceRequested.class),
             Map.entry(INFERENCE_RESULTS, InferenceResult.class));
 
@@ -65,7 +68,7 @@ public final class Topics {
      * (an observer, so no dead-letter topic): live curves, run list, evaluations and registry decisions.
      */
     public static final List<String> DASHBOARD_FEED = List.of(TRAINING_METRICS, EVALUATION_COMPLETED, MODEL_PROMOTED,
-            MODEL_REJECTED);
+            MODEL_REJECTED, MODEL_ROLLOUT);
 
     /**
      * The largest record a publisher may send to each topic, in bytes: the topic's {@code max.message.bytes}, set
@@ -84,6 +87,7 @@ public final class Topics {
             Map.entry(EVALUATION_COMPLETED, 1_048_576),
             Map.entry(MODEL_PROMOTED, 262_144),
             Map.entry(MODEL_REJECTED, 262_144),
+            Map.entry(MODEL_ROLLOUT, 262_144),
             Map.entry(INFERENCE_RESULTS, 262_144));
 
     /**
@@ -130,6 +134,7 @@ public final class Topics {
         public static final String EVALUATION_COMPLETED = "evaluation-completed";
         public static final String MODEL_PROMOTED = "model-promoted";
         public static final String MODEL_REJECTED = "model-rejected";
+        public static final String MODEL_ROLLOUT = "model-rollout";
         public static final String INFERENCE_REQUESTS = "inference-requests";
         public static final String INFERENCE_RESULTS = "inference-results";
         /** Bound to every topic of {@link Topics#DASHBOARD_FEED}. */

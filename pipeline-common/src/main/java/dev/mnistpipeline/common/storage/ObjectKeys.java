@@ -173,6 +173,20 @@ public final class ObjectKeys {
         return championHistoryPrefix(name) + String.format("%012d", generation) + ".json";
     }
 
+    /** The rollout of {@code name} now running, or the last one (replaced by compare-and-swap). */
+    public static String rollout(String name) {
+        return registeredModelPrefix(name) + "rollout.json";
+    }
+
+    /** Every rollout of {@code name} as it ended (and began), by id. */
+    public static String rolloutRecord(String name, String rolloutId) {
+        return registeredModelPrefix(name) + "rollouts/" + rolloutId + ".json";
+    }
+
+    public static String rolloutRecordsPrefix(String name) {
+        return registeredModelPrefix(name) + "rollouts/";
+    }
+
     public static String legacyChampionChange(long generation) {
         return LEGACY_CHAMPION_HISTORY_PREFIX + String.format("%012d", generation) + ".json";
     }

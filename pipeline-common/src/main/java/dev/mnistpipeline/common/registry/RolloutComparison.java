@@ -1,0 +1,38 @@
+package dev.mnistpipeline.common.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The champion and the challenger of a rollout, compared on the same live requests (as one evaluator replica saw
+ * them): how often they agree, how confident each is, how long each takes.
+ *
+ * @param compared             requests both versions scored
+ * @param challengerAnswered   requests the challenger's answer was returned for (canary; 0 in shadow mode)
+ * @param agreement            share of compared requests with the same top class
+ * @param championConfidence   mean top-class probability of the champion
+ * @param challengerConfidence mean top-class probability of the challenger
+ * @param championMillis       mean time to the champion's answer, queueing and batching included
+ * @param challengerMillis     the same for the challenger
+ */
+public record RolloutComparison(long compared, long challengerAnswered, double agreement, double championConfidence,
+                                double challengerConfidence, double championMillis, double challengerMillis) {
+    public static final RolloutComparison NONE = new RolloutComparison(0, 0, 0, 0, 0, 0, 0);
+
+    /** Why the challenger should not take over under {@code policy}; empty when it should. */
+    public List<String> failures(RolloutPolicy policy) {
+        List<String> failures = new ArrayList<>();
+        if (agreement < policy.minAgreement()) {
+            failures.add(String.format("agreement %.4f is below %.4f", agreement, policy.minAgreement()));
+        }
+        if (championConfidence - challengerConfidence > policy.maxConfidenceDrop()) {
+            failures.add(String.format("confidence %.4f is more than %.4f below the champion's %.4f", challengerConfidence,
+                    policy.maxConfidenceDrop(), championConfidence));
+        }
+        if (challengerMillis > policy.maxLatencyRatio() * Math.max(championMillis, 0.1)) {
+            failures.add(String.format("latency %.2f ms is more than %.1fx the champion's %.2f ms", challengerMillis,
+                    policy.maxLatencyRatio(), championMillis));
+        }
+        return failures;
+    }
+}
