@@ -177,6 +177,19 @@ final class CliScenario {
         assertTrue(status.contains("promoted by policy"), status);
         ok(CliProcess.run(layout, env, "rollback", "--reason", "after the rollout test"));
         assertEquals(champion, servingModel(layout, env, digit));
+
+        // Both versions answered, so both are monitored against the training reference in their manifests.
+        JsonNode monitored = Json.tree(ok(CliProcess.run(layout, env, "monitor", "--json")).out());
+        for (String version : List.of(champion, other)) {
+            JsonNode status = null;
+            for (JsonNode s : monitored) {
+                status = s.path("modelId").asText().equals(version) ? s : status;
+            }
+            assertTrue(status != null && status.path("reference").asBoolean() && status.path("registeredModel").asText().equals("mnist"),
+                    version + " is monitored: " + monitored);
+            assertTrue(status.path("windows").asLong() * status.path("windowSize").asLong() + status.path("filling").asLong() >= 1, status.toString());
+        }
+        assertTrue(ok(CliProcess.run(layout, env, "monitor")).out().contains(champion));
     }
 
     private static JsonNode awaitRollout(Layout layout, Map<String, String> env, Predicate<JsonNode> done) throws Exception {

@@ -176,13 +176,16 @@ final class DashboardBrowserScenario {
             browser.findElement(By.id("clear")).click();
             browser.findElement(By.id("upload")).sendKeys(file.toAbsolutePath().toString());
             wait.until(d -> expected.equals(d.findElement(By.id("prediction")).getDomAttribute("data-label")));
+            // 6. The monitoring view lists the version that answered, with its drift windows (refreshed every 5 s).
+            wait.until(d -> !d.findElements(By.cssSelector("#monitoring tr[data-model='" + report.modelId() + "']")).isEmpty());
+            assertTrue(browser.findElement(By.id("monitoring-empty")).getDomProperty("hidden").equals("true"));
             // What the page looked like, kept with the build output for humans.
             Files.write(Path.of("target", "dashboard-screenshot.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } finally {
             browser.quit();
         }
 
-        // 6. The live run's model went through the gate too: one decision, and still exactly one champion.
+        // 7. The live run's model went through the gate too: one decision, and still exactly one champion.
         String modelId = "model-" + RUN_ID;
         EventStream.Event decision = events.awaitAny(List.of(Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED),
                 e -> modelId.equals(e.key()), Duration.ofMinutes(3));

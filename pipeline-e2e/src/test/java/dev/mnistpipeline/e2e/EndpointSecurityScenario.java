@@ -86,7 +86,19 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "GET", "/v2/models/mnist/versions/" + modelId + "/ready", Roles.VIEWER, null, null),
                 // no inputs: 400 for the predictor
                 new Endpoint("evaluator-service", "POST", "/v2/models/mnist/infer", Roles.PREDICTOR, "application/json", "{}".getBytes()),
-                new Endpoint("evaluator-service", "POST", "/v2/models/mnist/versions/" + modelId + "/infer", Roles.PREDICTOR, "application/json", "{}".getBytes()));
+                new Endpoint("evaluator-service", "POST", "/v2/models/mnist/versions/" + modelId + "/infer", Roles.PREDICTOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "GET", "/registered-models", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/registered-models/mnist", Roles.VIEWER, null, null),
+                // without a reason: 400 for the operator, so walking the table sets and removes no alias
+                new Endpoint("evaluator-service", "PUT", "/registered-models/mnist/aliases/no-such-alias", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "DELETE", "/registered-models/mnist/aliases/no-such-alias", Roles.OPERATOR, null, null),
+                // without a challenger: 400 for the operator, so walking the table starts no rollout
+                new Endpoint("evaluator-service", "POST", "/rollouts", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "GET", "/rollouts", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/rollouts/mnist", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "POST", "/rollouts/mnist/promote", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "POST", "/rollouts/mnist/abort", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "GET", "/monitoring", Roles.VIEWER, null, null));
     }
 
     static void run(ServiceStack stack, List<Endpoint> table) throws Exception {

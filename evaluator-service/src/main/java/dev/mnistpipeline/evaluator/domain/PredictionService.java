@@ -38,13 +38,14 @@ public class PredictionService {
     private final PredictionBatcher batcher;
     private final ServedModels models;
     private final RolloutTraffic rollouts;
+    private final DriftMonitor drift;
     private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final int maxUploadBytes;
     private final int maxImageSide;
     private final int topK;
 
-    public PredictionService(PredictionBatcher batcher, ServedModels models, RolloutTraffic rollouts,
+    public PredictionService(PredictionBatcher batcher, ServedModels models, RolloutTraffic rollouts, DriftMonitor drift,
                              MeterRegistry meters,
                              @ConfigProperty(name = "pipeline.predict.max-upload-bytes") int maxUploadBytes,
                              @ConfigProperty(name = "pipeline.predict.max-image-side") int maxImageSide,
@@ -52,6 +53,7 @@ public class PredictionService {
         this.batcher = batcher;
         this.models = models;
         this.rollouts = rollouts;
+        this.drift = drift;
         this.meters = meters;
         this.maxUploadBytes = maxUploadBytes;
         this.maxImageSide = maxImageSide;
@@ -113,6 +115,7 @@ public class PredictionService {
         });
         long nanos = System.nanoTime() - start;
         route.ifPresent(r -> rollouts.compare(r, List.of(scored), (System.nanoTime() - queued[0]) / 1e6));
+        drift.observe(nameOf(target), List.of(scored));
         timers.computeIfAbsent(scored.modelId(), model -> Timer.builder("pipeline.prediction").tag("model", model)
                         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
                         .register(meters))
@@ -131,6 +134,7 @@ public class PredictionService {
         long queued = System.nanoTime();
         List<PredictionBatcher.Scored> scored = batcher.scoreAll(modelId, images);
         route.ifPresent(r -> rollouts.compare(r, scored, (System.nanoTime() - queued) / 1e6));
+        drift.observe(nameOf(target), scored);
         return scored;
     }
 

@@ -23,7 +23,7 @@ final class RegistryFixtures {
     static EvaluationReport evaluated(ObjectStore store, String modelId, double accuracy, String datasetId, String registeredModel) {
         store.putJson(ObjectKeys.modelManifest(modelId), new ModelManifest(modelId, "run-" + modelId, datasetId, "pp", null, "test",
                 Hyperparameters.builder().architecture("cnn").build(), "tensorflow", "serving_default", "input", "probabilities", 10,
-                List.of(), null, List.of(), accuracy, 1, 1, List.of(), null, registeredModel));
+                List.of(), null, List.of(), accuracy, 1, 1, List.of(), null, registeredModel, null));
         List<ClassMetrics> perClass = new ArrayList<>();
         for (int c = 0; c < 10; c++) {
             perClass.add(new ClassMetrics(c, accuracy, accuracy, accuracy, 100));

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.manifest;
 
+import dev.mnistpipeline.common.drift.InputProfile;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.json.Versioned;
@@ -22,13 +23,15 @@ import java.util.List;
  *                       ({@code accuracyCheckEverySteps}); empty otherwise
  * @param registeredModel the registered model this version belongs to (its dataset's name unless the training
  *                        request named one); null in manifests from before names, see {@code RegisteredModels.nameOf}
+ * @param inputProfile    its training images' statistics, the reference of drift monitoring; null for models from before it
  */
 public record ModelManifest(String modelId, String runId, String datasetId, String preparedId,
                             String baseModelId, String codeVersion, Hyperparameters hyperparameters, String runtime, String signatureKey, String inputName,
                             String outputName, int classes, List<StoredObject> files, StoredObject weights,
                             List<EpochSummary> history,
                             double validationAccuracy, double trainSeconds, double imagesPerSecond,
-                            List<AccuracyCheck> accuracyChecks, Instant createdAt, String registeredModel) implements Versioned {
+                            List<AccuracyCheck> accuracyChecks, Instant createdAt, String registeredModel,
+                            InputProfile inputProfile) implements Versioned {
 
     /** The event that announces this model version, this manifest stored as {@code stored}. */
     public ModelTrained announcement(StoredObject stored) {

@@ -2,6 +2,7 @@ package dev.mnistpipeline.trainer.domain;
 
 import dev.mnistpipeline.common.data.LocalFiles;
 import dev.mnistpipeline.common.data.Npz;
+import dev.mnistpipeline.common.drift.InputProfile;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
@@ -39,7 +40,7 @@ public class ModelExporter {
 
     /** What a finished run hands over: its settings, data, class count, trained variables and history. */
     public record TrainedRun(AcceptedRun run, Hyperparameters hyperparameters, PreparedManifest prepared, int classes,
-                             Map<String, float[]> weights, RunProgress progress, double trainSeconds) {
+                             Map<String, float[]> weights, RunProgress progress, double trainSeconds, InputProfile inputProfile) {
     }
 
     public ModelExporter(ObjectStore store, TrainerDevice device,
@@ -66,7 +67,7 @@ public class ModelExporter {
                     TrainingGraph.SIGNATURE_KEY, TrainingGraph.INPUT, TrainingGraph.OUTPUT, trained.classes(), files, weights,
                     progress.history(), progress.keptValidation(), trained.trainSeconds(),
                     progress.imagesPerSecond(prepared.trainCount()), progress.accuracyChecks(), Instant.now(),
-                    trained.run().registeredModel());
+                    trained.run().registeredModel(), trained.inputProfile());
         } finally {
             LocalFiles.deleteTree(dir);
         }

@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.data.Augmentation;
 import dev.mnistpipeline.common.data.Augmenter;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.drift.InputProfile;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
@@ -101,7 +102,8 @@ public class TrainingSessions {
                 Map<String, float[]> weights = new LinkedHashMap<>();
                 g.modelVariables.forEach(name -> weights.put(name, all.get(name)));
                 return new TrainedRun(run, hp, prepared, classes, weights, done,
-                        (System.nanoTime() - trainStart - checks.checkNanos()) / 1e9);
+                        (System.nanoTime() - trainStart - checks.checkNanos()) / 1e9,
+                        InputProfile.of(train.images(), train.labels(), train.count(), classes));
             }
         }
     }

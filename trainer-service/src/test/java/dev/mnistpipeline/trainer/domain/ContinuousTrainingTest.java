@@ -44,7 +44,7 @@ class ContinuousTrainingTest {
         Hyperparameters championSettings = TrainingRules.validate(Hyperparameters.builder().architecture("cnn")
                 .activation(Hyperparameters.Activation.SIGMOID).build());
         ModelManifest champion = new ModelManifest("model-champion", "champion", "ds", "pp", null, "test", championSettings,
-                "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, List.of(), null, null);
+                "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, List.of(), null, null, null);
 
         Hyperparameters run = ContinuousTraining.fineTuning(configured, champion);
 
