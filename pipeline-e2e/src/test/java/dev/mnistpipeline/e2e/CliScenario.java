@@ -181,13 +181,14 @@ final class CliScenario {
         // Both versions answered, so both are monitored against the training reference in their manifests.
         JsonNode monitored = Json.tree(ok(CliProcess.run(layout, env, "monitor", "--json")).out());
         for (String version : List.of(champion, other)) {
-            JsonNode status = null;
+            JsonNode watched = null;
             for (JsonNode s : monitored) {
-                status = s.path("modelId").asText().equals(version) ? s : status;
+                watched = s.path("modelId").asText().equals(version) ? s : watched;
             }
-            assertTrue(status != null && status.path("reference").asBoolean() && status.path("registeredModel").asText().equals("mnist"),
+            assertTrue(watched != null && watched.path("reference").asBoolean() && watched.path("registeredModel").asText().equals("mnist"),
                     version + " is monitored: " + monitored);
-            assertTrue(status.path("windows").asLong() * status.path("windowSize").asLong() + status.path("filling").asLong() >= 1, status.toString());
+            assertTrue(watched.path("windows").asLong() * watched.path("windowSize").asLong() + watched.path("filling").asLong() >= 1,
+                    watched.toString());
         }
         assertTrue(ok(CliProcess.run(layout, env, "monitor")).out().contains(champion));
     }
