@@ -10,6 +10,7 @@ import io.smallrye.reactive.messaging.kafka.fault.KafkaFailureHandler;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -19,7 +20,8 @@ import java.util.function.BiConsumer;
  * The failure strategy of every consumed channel ({@code failure-strategy=waiting-dead-letter-queue}): SmallRye's
  * dead-letter queue, except that a dead-letter write that fails is an outage to wait out, never a failed nack that
  * ends the stream. It is retried with the handlers' backoff until it goes through, and shows in {@link StuckWork}
- * meanwhile. The records themselves always fit their dead-letter topic ({@code DeadLetterSerializer}).
+ * meanwhile. The records themselves always fit their dead-letter topic ({@code DeadLetterSerializer}). Each record
+ * dead-lettered counts in {@code pipeline_dead_letters_total{topic}}, which the DLQ-growth alert watches.
  */
 @ApplicationScoped
 @Identifier(WaitingDeadLetterQueue.STRATEGY)
@@ -29,11 +31,13 @@ public class WaitingDeadLetterQueue implements KafkaFailureHandler.Factory {
 
     private final KafkaFailureHandler.Factory deadLetterQueue;
     private final StuckWork stuck;
+    private final MeterRegistry meters;
 
     public WaitingDeadLetterQueue(@Identifier(KafkaFailureHandler.Strategy.DEAD_LETTER_QUEUE) KafkaFailureHandler.Factory deadLetterQueue,
-                                  StuckWork stuck) {
+                                  StuckWork stuck, MeterRegistry meters) {
         this.deadLetterQueue = deadLetterQueue;
         this.stuck = stuck;
+        this.meters = meters;
     }
 
     @Override
@@ -53,6 +57,7 @@ public class WaitingDeadLetterQueue implements KafkaFailureHandler.Factory {
                         })
                         .onFailure().retry().withBackOff(Duration.ofMillis(Outages.FIRST_DELAY_MS), Duration.ofMillis(Outages.MAX_DELAY_MS))
                         .indefinitely()
+                        .onItem().invoke(() -> meters.counter("pipeline.dead.letters", "topic", record.getTopic()).increment())
                         .onTermination().invoke(attempt::close);
             }
 

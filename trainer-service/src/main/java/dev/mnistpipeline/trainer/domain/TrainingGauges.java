@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Training progress as Prometheus gauges on {@code /q/metrics}, tagged by run: {@code pipeline_training_loss},
  * {@code pipeline_training_accuracy}, {@code pipeline_training_validation_accuracy},
- * {@code pipeline_training_images_per_second} and {@code pipeline_training_progress} (fraction of steps done).
+ * {@code pipeline_training_images_per_second} and {@code pipeline_training_progress} (fraction of steps done); and
+ * {@code pipeline_training_runs_ended_total{outcome}} (completed, failed, cancelled).
  * A run's gauges go {@code pipeline.metrics.retention} (default 1 h) after it ended.
  */
 @ApplicationScoped
@@ -43,6 +44,8 @@ public class TrainingGauges {
     public List<String> record(TrainingMetrics m) {
         if (m.phase().ended()) {
             retained.ended(m.runId());
+            // per outcome, never per run: what the failed-runs alert counts
+            registry.counter("pipeline.training.runs.ended", "outcome", m.phase().wire()).increment();
         }
         List<String> removed = retained.sweep();
         removed.forEach(run -> {
