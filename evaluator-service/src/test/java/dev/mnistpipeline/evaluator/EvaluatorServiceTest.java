@@ -1,6 +1,7 @@
 package dev.mnistpipeline.evaluator;
 
 import dev.mnistpipeline.common.events.ModelTrained;
+import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
@@ -16,6 +17,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = ServiceTestResource.class, initArgs = {
         @ResourceArg(name = "incoming", value = Topics.Channels.MODEL_TRAINED + "," + Topics.Channels.INFERENCE_REQUESTS
-                + "," + Topics.Channels.DASHBOARD_FEED),
+                + "," + Topics.Channels.DASHBOARD_FEED + "," + Topics.Channels.LIVE_SAMPLES),
         @ResourceArg(name = "outgoing", value = Topics.Channels.EVALUATION_COMPLETED + "," + Topics.Channels.MODEL_PROMOTED
                 + "," + Topics.Channels.MODEL_REJECTED + "," + Topics.Channels.MODEL_ROLLOUT + "," + Topics.Channels.INFERENCE_RESULTS)})
 class EvaluatorServiceTest {
@@ -140,6 +143,16 @@ class EvaluatorServiceTest {
                 .post("/rollouts").then().statusCode(400).body("error", containsString("minRequests"));
         as(Roles.OPERATOR).contentType("application/json").body("{\"reason\":\"stop\"}").when().post("/rollouts/mnist/abort")
                 .then().statusCode(409).body("error", containsString("no rollout of mnist is running"));
+    }
+
+    @Test
+    void liveSamplesAreObservedNeverRefused() throws Exception {
+        // The ingest service dead-letters what it cannot read; live accuracy skips it, and before a champion scores nothing.
+        assertNull(Deliveries.deliver(connector, Topics.Channels.LIVE_SAMPLES, "{\"sampleId\":").get(60, TimeUnit.SECONDS));
+        String sample = Json.write(new SampleSubmitted("live-1", 7, Base64.getEncoder().encodeToString(new byte[784]), null, "mnist"));
+        assertNull(Deliveries.deliver(connector, Topics.Channels.LIVE_SAMPLES, sample).get(60, TimeUnit.SECONDS));
+        as(Roles.VIEWER).when().get("/monitoring").then().statusCode(200)
+                .body("drift.size()", equalTo(0)).body("liveAccuracy.size()", equalTo(0));
     }
 
     private static ValidatableResponse predict(String query, byte[] body) {

@@ -182,7 +182,7 @@ final class CliScenario {
         JsonNode monitored = Json.tree(ok(CliProcess.run(layout, env, "monitor", "--json")).out());
         for (String version : List.of(champion, other)) {
             JsonNode watched = null;
-            for (JsonNode s : monitored) {
+            for (JsonNode s : monitored.path("drift")) {
                 watched = s.path("modelId").asText().equals(version) ? s : watched;
             }
             assertTrue(watched != null && watched.path("reference").asBoolean() && watched.path("registeredModel").asText().equals("mnist"),
@@ -191,6 +191,12 @@ final class CliScenario {
                     watched.toString());
         }
         assertTrue(ok(CliProcess.run(layout, env, "monitor")).out().contains(champion));
+        // Step 8's published samples were scored on arrival by the champion of their dataset's name.
+        long scored = 0;
+        for (JsonNode a : monitored.path("liveAccuracy")) {
+            scored += a.path("registeredModel").asText().equals("mnist") ? a.path("samples").asLong() : 0;
+        }
+        assertTrue(scored >= 1, "live accuracy: " + monitored.path("liveAccuracy"));
     }
 
     private static JsonNode awaitRollout(Layout layout, Map<String, String> env, Predicate<JsonNode> done) throws Exception {

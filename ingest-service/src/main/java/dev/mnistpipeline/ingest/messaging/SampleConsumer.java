@@ -5,7 +5,7 @@ import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.ingest.domain.Acknowledgement;
 import dev.mnistpipeline.ingest.domain.SampleBatcher;
-import dev.mnistpipeline.ingest.domain.SampleDecoder;
+import dev.mnistpipeline.common.events.SampleDecoder;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;

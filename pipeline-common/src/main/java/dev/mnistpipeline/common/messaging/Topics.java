@@ -137,6 +137,8 @@ public final class Topics {
         public static final String MODEL_ROLLOUT = "model-rollout";
         public static final String INFERENCE_REQUESTS = "inference-requests";
         public static final String INFERENCE_RESULTS = "inference-results";
+        /** The evaluator reads {@code samples.submitted} too, to score fresh labelled samples (live accuracy). */
+        public static final String LIVE_SAMPLES = "live-samples";
         /** Bound to every topic of {@link Topics#DASHBOARD_FEED}. */
         public static final String DASHBOARD_FEED = "dashboard-feed";
 

@@ -1,15 +1,15 @@
-package dev.mnistpipeline.ingest.domain;
+package dev.mnistpipeline.common.events;
 
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.MnistImage;
+
 import dev.mnistpipeline.common.errors.InvalidDataException;
-import dev.mnistpipeline.common.events.SampleSubmitted;
 
 import java.util.Base64;
 
 /** Validates a published sample and turns it into 784 MNIST-style pixel bytes. */
 public final class SampleDecoder {
-    static final int MAX_IMAGE_SIDE = 4096;
+    public static final int MAX_IMAGE_SIDE = 4096;
 
     private SampleDecoder() {
     }

@@ -1,8 +1,6 @@
-package dev.mnistpipeline.ingest;
+package dev.mnistpipeline.common.events;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
-import dev.mnistpipeline.common.events.SampleSubmitted;
-import dev.mnistpipeline.ingest.domain.SampleDecoder;
 import org.junit.jupiter.api.Test;
 
 import java.util.Base64;
