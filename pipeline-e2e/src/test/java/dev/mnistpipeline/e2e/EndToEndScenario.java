@@ -498,6 +498,14 @@ abstract class EndToEndScenario {
         TracingScenario.run(stack, events, testImages, testLabels);
     }
 
+    @Test
+    @Order(17)
+    @DisplayName("17. a real Prometheus with deploy/'s alert rules sees the input-drift alert go from inactive to firing")
+    void theDriftAlertFiresInARealPrometheus() throws Exception {
+        needs(report, "step 3 (evaluation)");
+        PrometheusAlertScenario.run(stack, testImages, workDir);
+    }
+
     private static void needs(Object produced, String step) {
         assumeTrue(produced != null, step + " did not complete; see its failure");
     }

@@ -27,12 +27,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * PrometheusRules are written out as a plain rules file and unit-tested against series that should and should not
  * fire.
  */
-class AlertRulesTest {
+public class AlertRulesTest {
     static final Path MONITORING = DeployManifestsTest.ROOT.resolve("deploy/base/monitoring");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The groups of every PrometheusRule in alerts.yaml, as one plain Prometheus rules file. */
-    static Path rulesFile(Path dir) throws IOException {
+    public static Path rulesFile(Path dir) throws IOException {
         ArrayNode groups = YAML.createArrayNode();
         try (var parser = YAML.getFactory().createParser(MONITORING.resolve("alerts.yaml").toFile())) {
             for (var it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
@@ -49,7 +49,7 @@ class AlertRulesTest {
         return file;
     }
 
-    static boolean promtoolAvailable() {
+    public static boolean promtoolAvailable() {
         try {
             return new ProcessBuilder("promtool", "--version").redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
         } catch (IOException | InterruptedException e) {
