@@ -107,8 +107,8 @@ final class RolloutCommand {
         }
     }
 
-    @Command(name = "promote", mixinStandardHelpOptions = true, description = "End NAME's rollout: the challenger becomes the champion.")
-    static final class Promote implements Callable<Integer> {
+    /** What promote and abort share: the name, the reason, and the call that ends the rollout. */
+    abstract static class Ending implements Callable<Integer> {
         @Mixin
         StackOptions stack = new StackOptions();
         @Parameters(index = "0", paramLabel = "NAME", description = "the registered model")
@@ -116,34 +116,34 @@ final class RolloutCommand {
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
         String reason;
 
+        /** The last path segment: {@code promote} or {@code abort}. */
+        abstract String action();
+
         @Override
         public Integer call() throws IOException {
-            return end(stack, name, "promote", reason);
+            JsonNode rollout = stack.connect().postJson(StackClient.EVALUATOR, "/rollouts/" + encode(name) + "/" + action(),
+                    Roles.OPERATOR, Map.of("reason", reason));
+            if (!stack.printedJson(rollout, System.out)) {
+                print(rollout);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "End NAME's rollout: the challenger becomes the champion.")
+    static final class Promote extends Ending {
+        @Override
+        String action() {
+            return "promote";
         }
     }
 
     @Command(name = "abort", mixinStandardHelpOptions = true, description = "End NAME's rollout: the champion keeps all the traffic.")
-    static final class Abort implements Callable<Integer> {
-        @Mixin
-        StackOptions stack = new StackOptions();
-        @Parameters(index = "0", paramLabel = "NAME", description = "the registered model")
-        String name;
-        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
-        String reason;
-
+    static final class Abort extends Ending {
         @Override
-        public Integer call() throws IOException {
-            return end(stack, name, "abort", reason);
+        String action() {
+            return "abort";
         }
-    }
-
-    private static int end(StackOptions stack, String name, String action, String reason) throws IOException {
-        JsonNode rollout = stack.connect().postJson(StackClient.EVALUATOR, "/rollouts/" + encode(name) + "/" + action,
-                Roles.OPERATOR, Map.of("reason", reason));
-        if (!stack.printedJson(rollout, System.out)) {
-            print(rollout);
-        }
-        return 0;
     }
 
     private static void print(JsonNode r) {

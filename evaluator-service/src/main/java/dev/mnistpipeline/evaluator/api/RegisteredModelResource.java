@@ -7,7 +7,7 @@ import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.registry.ModelAlias;
-import dev.mnistpipeline.common.registry.Rollout;
+import dev.mnistpipeline.common.events.Rollout;
 import dev.mnistpipeline.evaluator.domain.ModelRegistry;
 import dev.mnistpipeline.evaluator.domain.Rollouts;
 import dev.mnistpipeline.evaluator.model.ServedModels;

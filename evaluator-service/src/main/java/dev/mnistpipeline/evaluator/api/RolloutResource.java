@@ -3,7 +3,7 @@ package dev.mnistpipeline.evaluator.api;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
-import dev.mnistpipeline.common.registry.Rollout;
+import dev.mnistpipeline.common.events.Rollout;
 import dev.mnistpipeline.evaluator.domain.Rollouts;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -1,7 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.data.Probabilities;
-import dev.mnistpipeline.common.registry.Rollout;
+import dev.mnistpipeline.common.events.Rollout;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import dev.mnistpipeline.evaluator.model.ServedModels;
 import io.micrometer.core.instrument.Counter;

@@ -1,8 +1,8 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.data.Probabilities;
-import dev.mnistpipeline.common.registry.Rollout;
-import dev.mnistpipeline.common.registry.RolloutComparison;
+import dev.mnistpipeline.common.events.Rollout;
+import dev.mnistpipeline.common.events.RolloutComparison;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -1,6 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
-import dev.mnistpipeline.common.registry.Rollout;
+import dev.mnistpipeline.common.events.Rollout;
 import dev.mnistpipeline.evaluator.model.PredictionBatcher;
 import dev.mnistpipeline.evaluator.model.ServedModels;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,5 @@
 package dev.mnistpipeline.common.events;
 
-import dev.mnistpipeline.common.registry.Rollout;
 
 /**
  * A rollout started or ended ({@code rollout.state()}): every evaluator replica routes its traffic by it, the

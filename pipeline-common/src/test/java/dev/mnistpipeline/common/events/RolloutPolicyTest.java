@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
 
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.mnistpipeline.common.json.Versioned;

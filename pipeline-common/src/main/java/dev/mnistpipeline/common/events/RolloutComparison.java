@@ -1,4 +1,4 @@
-package dev.mnistpipeline.common.registry;
+package dev.mnistpipeline.common.events;
 
 import java.util.ArrayList;
 import java.util.List;
