@@ -10,6 +10,7 @@ import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
 import dev.mnistpipeline.bench.scenarios.PredictThroughput;
+import dev.mnistpipeline.bench.scenarios.ServingRatios;
 import dev.mnistpipeline.bench.scenarios.PrepareChild;
 import dev.mnistpipeline.bench.scenarios.SamplesLoad;
 import dev.mnistpipeline.bench.scenarios.Sweep;
@@ -35,6 +36,7 @@ public final class Scenarios {
             new Evaluate10k(),
             new PredictLatency(),
             new PredictThroughput(),
+            new ServingRatios(),
             new Augment(),
             new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.996),
             new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),

@@ -35,7 +35,7 @@ final class EndpointSecurityScenario {
     /** One endpoint: the least role it needs, and a request that the right role may send. */
     record Endpoint(String service, String method, String path, String role, String contentType, byte[] body) {
         String template() {
-            return method + " " + path.replaceAll("/(eval|model|run|ds)-[^/]+|/no-such-[^/]+|/\\d+\\.png|(?<=/v2/models)/mnist", "/{}");
+            return method + " " + path.replaceAll("/(eval|model|run|ds)-[^/]+|/no-such-[^/]+|/\\d+\\.png|(?<=/v2/models|/registered-models|/rollouts)/mnist", "/{}");
         }
     }
 

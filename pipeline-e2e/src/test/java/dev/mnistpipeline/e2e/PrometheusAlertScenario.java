@@ -56,7 +56,13 @@ final class PrometheusAlertScenario {
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         String api = "http://127.0.0.1:" + port;
         try {
-            await("Prometheus ready", () -> Http.sendAnonymous(HttpRequest.newBuilder(URI.create(api + "/-/ready")).build()).status() == 200);
+            await("Prometheus ready (" + dir.resolve("prometheus.log") + ")", () -> {
+                try {
+                    return Http.sendAnonymous(HttpRequest.newBuilder(URI.create(api + "/-/ready")).build()).status() == 200;
+                } catch (IllegalStateException notYet) {
+                    return false; // not listening yet
+                }
+            });
             String champion = Json.tree(Http.get(evaluator + "/models/champion").requireSuccess("champion").body())
                     .path("manifest").path("modelId").asText();
             JsonNode status = monitored(evaluator, champion);

@@ -80,6 +80,23 @@ public final class PredictTraffic {
         return r.body();
     }
 
+    /** Predicts test image {@code index} through the inference protocol (a UINT8 [1,28,28] tensor); the answer's JSON. */
+    public String infer(int index) throws IOException, InterruptedException {
+        int i = index % labels.length;
+        StringBuilder data = new StringBuilder(4 * Idx.PIXELS);
+        for (int p = 0; p < Idx.PIXELS; p++) {
+            data.append(p == 0 ? "" : ",").append(images[i * Idx.PIXELS + p] & 0xff);
+        }
+        String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,28,28],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url.replace("/predict", "/v2/models/mnist/infer")))
+                .header("Content-Type", "application/json").header("Authorization", Http.authorization())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST /v2/models/mnist/infer answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     private static void awaitChampion(PipelineStack stack, String modelId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
