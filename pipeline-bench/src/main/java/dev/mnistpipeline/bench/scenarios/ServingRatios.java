@@ -27,21 +27,38 @@ import static dev.mnistpipeline.bench.support.Figures.round;
 /**
  * Serving figures against references measured in the same run, on the same stack and clients: the inference
  * protocol's {@code infer} beside {@code POST /predict}, and {@code /predict} with a shadow rollout running (the
- * challenger scoring a copy of every request) beside {@code /predict} without.
+ * challenger scoring a copy of every request) beside {@code /predict} without, measured before and after it.
  */
 public final class ServingRatios implements Scenario {
     static final int CLIENTS = 8;
-    static final Duration WARM_UP = Duration.ofSeconds(3);
-    static final Duration WINDOW = Duration.ofSeconds(15);
+    static final Duration WARM_UP = Duration.ofSeconds(30);
+    static final Duration PHASE = Duration.ofSeconds(5);
+    static final int ROUNDS = 4;
 
-    /** One phase's requests: their latencies in milliseconds. */
-    private record Phase(double[] millis, int requests) {
+    /** Requests of one kind: their latencies in milliseconds, over {@code seconds} of sending. */
+    private record Phase(List<Double> millis, double seconds) {
+        static final Phase NONE = new Phase(List.of(), 0);
+
+        Phase plus(Phase other) {
+            List<Double> all = new ArrayList<>(millis);
+            all.addAll(other.millis);
+            return new Phase(all, seconds + other.seconds);
+        }
+
+        int requests() {
+            return millis.size();
+        }
+
+        double[] sorted() {
+            return millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        }
+
         Map<String, Object> figures() {
             Map<String, Object> f = new LinkedHashMap<>();
-            f.put("throughput_per_s", round(requests / (double) WINDOW.toSeconds()));
-            f.put("p50_ms", round(percentile(millis, 0.50)));
-            f.put("p99_ms", round(percentile(millis, 0.99)));
-            f.put("requests", requests);
+            f.put("throughput_per_s", round(requests() / seconds));
+            f.put("p50_ms", round(percentile(sorted(), 0.50)));
+            f.put("p99_ms", round(percentile(sorted(), 0.99)));
+            f.put("requests", requests());
             return f;
         }
     }
@@ -58,37 +75,52 @@ public final class ServingRatios implements Scenario {
 
     @Override
     public String summary() {
-        return CLIENTS + " clients for " + WINDOW.toSeconds() + " s each: /predict, inference-protocol infer, /predict under a shadow rollout";
+        return CLIENTS + " clients, " + ROUNDS + " interleaved rounds of " + PHASE.toSeconds()
+                + " s: /predict, inference-protocol infer, /predict under a shadow rollout";
     }
 
     @Override
     public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
         PredictTraffic traffic = PredictTraffic.of(run);
         String evaluator = run.stack().url("evaluator-service");
-        Phase predict = drive(traffic, PredictTraffic::predict);
-        Phase infer = drive(traffic, PredictTraffic::infer);
         String challenger = trainChallenger(run);
-        Http.postJson(evaluator + "/rollouts", Json.write(Map.of("registeredModel", "mnist", "challengerModelId", challenger,
-                "mode", "shadow", "policy", Map.of("minRequests", 1_000_000), "reason", "serving-ratios benchmark"))).requireSuccess("rollout");
-        Phase shadow = drive(traffic, PredictTraffic::predict);
-        JsonNode rollout = Json.tree(Http.get(evaluator + "/rollouts/mnist").requireSuccess("rollout").body()).path("latest");
-        Http.postJson(evaluator + "/rollouts/mnist/abort", "{\"reason\":\"benchmark done\"}").requireSuccess("abort");
+        drive(traffic, PredictTraffic::predict, WARM_UP); // the server keeps warming for a while; not counted
+        // Short phases, interleaved round after round, so that whatever still drifts (warming, the machine) falls on
+        // all three alike instead of on whichever came first.
+        Phase predict = Phase.NONE, infer = Phase.NONE, shadow = Phase.NONE;
+        long compared = 0;
+        double agreement = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            predict = predict.plus(drive(traffic, PredictTraffic::predict, PHASE));
+            infer = infer.plus(drive(traffic, PredictTraffic::infer, PHASE));
+            Http.postJson(evaluator + "/rollouts", Json.write(Map.of("registeredModel", "mnist", "challengerModelId", challenger,
+                    "mode", "shadow", "policy", Map.of("minRequests", 1_000_000), "reason", "serving-ratios benchmark"))).requireSuccess("rollout");
+            shadow = shadow.plus(drive(traffic, PredictTraffic::predict, PHASE));
+            JsonNode rollout = Json.tree(Http.get(evaluator + "/rollouts/mnist").requireSuccess("rollout").body()).path("latest");
+            Http.postJson(evaluator + "/rollouts/mnist/abort", "{\"reason\":\"round done\"}").requireSuccess("abort");
+            compared += rollout.path("comparison").path("compared").asLong();
+            agreement += rollout.path("comparison").path("agreement").asDouble() / ROUNDS;
+        }
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("predict", predict.figures());
         result.put("infer", infer.figures());
         result.put("predict_with_shadow", shadow.figures());
         result.put("infer_vs_predict_throughput", round(infer.requests() / (double) predict.requests()));
-        result.put("infer_vs_predict_p99", round(percentile(infer.millis(), 0.99) / percentile(predict.millis(), 0.99)));
+        result.put("infer_vs_predict_p50", round(percentile(infer.sorted(), 0.50) / percentile(predict.sorted(), 0.50)));
+        result.put("infer_vs_predict_p99", round(percentile(infer.sorted(), 0.99) / percentile(predict.sorted(), 0.99)));
         result.put("shadow_vs_plain_throughput", round(shadow.requests() / (double) predict.requests()));
-        result.put("shadow_vs_plain_p99", round(percentile(shadow.millis(), 0.99) / percentile(predict.millis(), 0.99)));
-        result.put("shadow_compared", rollout.path("comparison").path("compared").asLong());
-        result.put("shadow_agreement", rollout.path("comparison").path("agreement").asDouble());
+        result.put("shadow_vs_plain_p99", round(percentile(shadow.sorted(), 0.99) / percentile(predict.sorted(), 0.99)));
+        result.put("shadow_compared", compared);
+        result.put("shadow_agreement", round(agreement));
         result.put("champion", run.result().model().modelId());
         result.put("challenger", challenger);
         result.put("clients", CLIENTS);
-        result.put("window_s", WINDOW.toSeconds());
-        result.put("note", "phases one after another on one stack; infer sends a UINT8 [1,28,28] JSON tensor, /predict 784 raw bytes");
+        result.put("rounds", ROUNDS);
+        result.put("phase_s", PHASE.toSeconds());
+        result.put("note", "after " + WARM_UP.toSeconds() + " s of uncounted /predict, " + ROUNDS + " rounds of three " + PHASE.toSeconds()
+                + " s phases on one stack: /predict, infer, /predict with a shadow rollout (started and aborted each round);"
+                + " infer sends a UINT8 [1,28,28] JSON tensor, /predict 784 raw bytes");
         return result;
     }
 
@@ -110,10 +142,10 @@ public final class ServingRatios implements Scenario {
         return evaluated.modelId();
     }
 
-    private static Phase drive(PredictTraffic traffic, Call call) throws Exception {
+    /** All clients sending back to back for {@code length}. */
+    private static Phase drive(PredictTraffic traffic, Call call, Duration length) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        long timedFrom = System.nanoTime() + WARM_UP.toNanos();
-        long end = timedFrom + WINDOW.toNanos();
+        long end = System.nanoTime() + length.toNanos();
         List<Future<double[]>> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             int offset = c * 613;
@@ -127,12 +159,10 @@ public final class ServingRatios implements Scenario {
                         return Arrays.copyOf(millis, n);
                     }
                     call.send(client, i);
-                    if (sent >= timedFrom) {
-                        if (n == millis.length) {
-                            millis = Arrays.copyOf(millis, n * 2);
-                        }
-                        millis[n++] = (System.nanoTime() - sent) / 1e6;
+                    if (n == millis.length) {
+                        millis = Arrays.copyOf(millis, n * 2);
                     }
+                    millis[n++] = (System.nanoTime() - sent) / 1e6;
                 }
             }));
         }
@@ -141,6 +171,6 @@ public final class ServingRatios implements Scenario {
             Arrays.stream(f.get()).forEach(all::add);
         }
         pool.shutdown();
-        return new Phase(all.stream().mapToDouble(Double::doubleValue).sorted().toArray(), all.size());
+        return new Phase(all, length.toSeconds());
     }
 }
