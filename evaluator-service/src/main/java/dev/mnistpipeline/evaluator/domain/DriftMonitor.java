@@ -75,12 +75,21 @@ public class DriftMonitor {
                          int filling, int windowSize, double threshold, Window last) {
     }
 
-    /** Adds answered requests of {@code modelId}, a version of {@code registeredModel}. */
+    /**
+     * Adds answered requests of {@code modelId}, a version of {@code registeredModel}. Monitoring never fails an
+     * answered request: a reference that cannot be read now (storage down) is read again on the next request.
+     */
     public void observe(String registeredModel, List<PredictionBatcher.Scored> answered) {
         if (answered.isEmpty()) {
             return;
         }
-        Monitored m = monitored.computeIfAbsent(answered.get(0).modelId(), id -> new Monitored(registeredModel, id));
+        Monitored m;
+        try {
+            m = monitored.computeIfAbsent(answered.get(0).modelId(), id -> new Monitored(registeredModel, id));
+        } catch (RuntimeException e) {
+            LOG.warnf("Drift monitoring of %s waits for its reference: %s", answered.get(0).modelId(), e.getMessage());
+            return;
+        }
         for (PredictionBatcher.Scored s : answered) {
             m.add(ImageStatistic.of(s.pixels()), s.probabilities());
         }
