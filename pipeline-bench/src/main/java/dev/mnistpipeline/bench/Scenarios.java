@@ -5,6 +5,7 @@ import dev.mnistpipeline.bench.scenarios.Augment;
 import dev.mnistpipeline.bench.scenarios.Chaos;
 import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;
 import dev.mnistpipeline.bench.scenarios.ContinualShift;
+import dev.mnistpipeline.bench.scenarios.DriftLoop;
 import dev.mnistpipeline.bench.scenarios.Evaluate10k;
 import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
@@ -50,7 +51,8 @@ public final class Scenarios {
             new SamplesLoad(),
             new Chaos(),
             new Sweep(),
-            new ContinualShift());
+            new ContinualShift(),
+            new DriftLoop());
 
     private Scenarios() {
     }

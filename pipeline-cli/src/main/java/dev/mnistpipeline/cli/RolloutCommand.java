@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,6 +46,10 @@ final class RolloutCommand {
         Double maxConfidenceDrop;
         @Option(names = "--max-latency-ratio", paramLabel = "X", description = "promote only if the challenger is at most X times slower [3]")
         Double maxLatencyRatio;
+        @Option(names = "--min-labelled", paramLabel = "N", description = "also wait for N labelled samples and judge live accuracy instead of agreement [0: no]")
+        Integer minLabelled;
+        @Option(names = "--max-accuracy-drop", paramLabel = "FRACTION", description = "with labels: promote only if the challenger's live accuracy is at most this much lower [0]")
+        Double maxAccuracyDrop;
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why (recorded)")
         String reason;
 
@@ -58,18 +63,13 @@ final class RolloutCommand {
                 body.put("share", share);
             }
             Map<String, Object> policy = new LinkedHashMap<>();
-            if (minRequests != null) {
-                policy.put("minRequests", minRequests);
-            }
-            if (minAgreement != null) {
-                policy.put("minAgreement", minAgreement);
-            }
-            if (maxConfidenceDrop != null) {
-                policy.put("maxConfidenceDrop", maxConfidenceDrop);
-            }
-            if (maxLatencyRatio != null) {
-                policy.put("maxLatencyRatio", maxLatencyRatio);
-            }
+            policy.put("minRequests", minRequests);
+            policy.put("minAgreement", minAgreement);
+            policy.put("maxConfidenceDrop", maxConfidenceDrop);
+            policy.put("maxLatencyRatio", maxLatencyRatio);
+            policy.put("minLabelled", minLabelled);
+            policy.put("maxAccuracyDrop", maxAccuracyDrop);
+            policy.values().removeIf(Objects::isNull); // left out: the service's defaults
             body.put("policy", policy);
             body.put("reason", reason);
             JsonNode rollout = stack.connect().postJson(StackClient.EVALUATOR, "/rollouts", Roles.OPERATOR, body);

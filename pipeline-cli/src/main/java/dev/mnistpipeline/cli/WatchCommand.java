@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * so it needs only a viewer token, also against a cluster.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = "Follow a training run live until it is evaluated and the gate decides (exit 0), fails or is cancelled (exit 1).")
+        description = "Follow a training run live until it is evaluated and the gate decides (exit 0; a pass into a rollout is a decision), fails or is cancelled (exit 1).")
 final class WatchCommand implements Callable<Integer> {
     @Mixin
     StackOptions stack = new StackOptions();
@@ -93,6 +93,17 @@ final class WatchCommand implements Callable<Integer> {
                         if (modelId.equals(e.path("modelId").asText()) && e.path("decision").isObject()
                                 && (e.path("change").isMissingNode() || "gate".equals(e.path("change").path("kind").asText()))) {
                             return view.decision(e.path("decision"));
+                        }
+                    }
+                    case Topics.MODEL_ROLLOUT -> {
+                        // The gate passed it into a rollout (pipeline.registry.on-gate-pass): that is its decision.
+                        JsonNode rollout = e.path("rollout");
+                        if (modelId.equals(rollout.path("challengerModelId").asText()) && "gate".equals(rollout.path("startedBy").asText())) {
+                            Optional<JsonNode> decision = client.find(StackClient.EVALUATOR, "/models/" + modelId)
+                                    .map(m -> m.path("decision")).filter(JsonNode::isObject);
+                            if (decision.isPresent()) {
+                                return view.decision(decision.get());
+                            }
                         }
                     }
                     default -> {
@@ -173,13 +184,18 @@ final class WatchCommand implements Callable<Integer> {
 
         int decision(JsonNode d) {
             boolean promoted = d.path("promoted").asBoolean();
+            String rollout = d.path("rollout").isTextual() ? d.path("rollout").asText() : null;
             summary.put("modelId", d.path("modelId").asText());
             summary.put("promoted", promoted);
+            if (rollout != null) {
+                summary.put("rollout", rollout);
+            }
             summary.put("reasons", d.path("reasons"));
             if (json) {
                 out.println(Json.write(summary));
             } else {
-                println("gate: " + (promoted ? "PROMOTED" : "rejected") + " " + d.path("modelId").asText());
+                println("gate: " + (promoted ? "PROMOTED" : rollout != null ? "passed, rolled out as a " + rollout : "rejected")
+                        + " " + d.path("modelId").asText());
                 d.path("reasons").forEach(r -> out.println("  - " + r.asText()));
             }
             return 0;

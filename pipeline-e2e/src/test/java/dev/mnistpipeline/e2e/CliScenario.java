@@ -84,13 +84,13 @@ final class CliScenario {
         assertEquals("model-cli-run", verdict.path("modelId").asText(), trained.out());
         assertTrue(verdict.path("promoted").isBoolean() && verdict.path("accuracy").isNumber(), trained.out());
         assertTrue(trained.out().contains("\"phase\":\"epoch\""), "progress was streamed: " + trained.out());
+        assertTrue(verdict.path("promoted").asBoolean(), "digits-small's first version is its first champion: " + trained.out());
         JsonNode small = Json.tree(ok(CliProcess.run(layout, env, "models", "--name", "digits-small", "--json")).out());
-        if (verdict.path("promoted").asBoolean()) {
-            assertEquals("model-cli-run", small.path("champion").path("modelId").asText(), small.toString());
-            JsonNode p = Json.tree(ok(CliProcess.run(layout, env, "predict", digit.toString(), "--model", "digits-small", "--json")).out()).get(0);
-            assertEquals("model-cli-run", p.path("modelId").asText());
-            assertEquals("digits-small", p.path("model").asText());
-        }
+        assertEquals("model-cli-run", small.path("champion").path("modelId").asText(), small.toString());
+        JsonNode p = Json.tree(ok(CliProcess.run(layout, env, "predict", digit.toString(), "--model", "digits-small", "--json")).out()).get(0);
+        assertEquals("model-cli-run", p.path("modelId").asText());
+        assertEquals("digits-small", p.path("model").asText());
+        gatePassesIntoARollout(layout, env);
         assertEquals(champion, servingModel(layout, env, digit), "mnist's champion did not move");
 
         Path folder = workDir.resolve("new-samples");
@@ -113,6 +113,26 @@ final class CliScenario {
         // Again: the same files are the same samples, so nothing lands a second time.
         JsonNode again = Json.tree(ok(CliProcess.run(layout, env, "publish", folder.toString(), "--json", "--settle", "8s")).lastLine());
         assertEquals(0, again.path("landed").asInt(), again.toString());
+    }
+
+    /**
+     * digits-small's gate passes into a shadow rollout ({@code on-gate-pass=shadow} for that name): the second version
+     * does not replace the champion; the gate starts a rollout of it, which watch reports as the decision.
+     */
+    private static void gatePassesIntoARollout(Layout layout, Map<String, String> env) throws Exception {
+        CliProcess.Result second = ok(CliProcess.run(layout, env, "train", "--epochs", "1", "--batch-size", "128",
+                "--run-id", "cli-run-2", "--registered-model", "digits-small", "--watch", "--json", "--timeout", "4m"));
+        JsonNode verdict = Json.tree(second.lastLine());
+        assertFalse(verdict.path("promoted").asBoolean(), second.out());
+        assertEquals("shadow", verdict.path("rollout").asText(), second.out());
+        JsonNode rollout = Json.tree(ok(CliProcess.run(layout, env, "rollout", "status", "digits-small", "--json")).out());
+        assertEquals("model-cli-run-2", rollout.path("challengerModelId").asText(), rollout.toString());
+        assertEquals("model-cli-run", rollout.path("championModelId").asText(), rollout.toString());
+        assertEquals("gate", rollout.path("startedBy").asText(), rollout.toString());
+        assertEquals("running", rollout.path("state").asText(), rollout.toString());
+        JsonNode small = Json.tree(ok(CliProcess.run(layout, env, "models", "--name", "digits-small", "--json")).out());
+        assertEquals("model-cli-run", small.path("champion").path("modelId").asText(), "the rollout decides, not the gate: " + small);
+        ok(CliProcess.run(layout, env, "rollout", "abort", "digits-small", "--reason", "e2e: gate into rollout seen"));
     }
 
     /**

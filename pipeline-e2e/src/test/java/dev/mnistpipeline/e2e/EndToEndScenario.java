@@ -118,7 +118,12 @@ abstract class EndToEndScenario {
                         "PIPELINE_TRAINER_METRICS_EVERY_STEPS", "5",
                         "PIPELINE_TRAINER_CONTINUOUS_ENABLED", "true"),
                 "evaluator-service", Map.of("PIPELINE_REGISTRY_MIN_ACCURACY", Double.toString(ACCURACY_FLOOR),
-                        "PIPELINE_PREDICT_MAX_UPLOAD_BYTES", Integer.toString(ServingScenario.MAX_UPLOAD_BYTES)),
+                        "PIPELINE_PREDICT_MAX_UPLOAD_BYTES", Integer.toString(ServingScenario.MAX_UPLOAD_BYTES),
+                        // digits-small (the CLI step's own name): every version passes its gate, into a shadow rollout
+                        "PIPELINE_REGISTRY_MODELS__DIGITS_SMALL__MIN_ACCURACY", "0",
+                        "PIPELINE_REGISTRY_MODELS__DIGITS_SMALL__MIN_ACCURACY_GAIN", "-1",
+                        "PIPELINE_REGISTRY_MODELS__DIGITS_SMALL__MAX_CLASS_RECALL_DROP", "1",
+                        "PIPELINE_REGISTRY_MODELS__DIGITS_SMALL__ON_GATE_PASS", "shadow"),
                 "ingest-service", Map.of("PIPELINE_SAMPLES_BATCH_SIZE", Integer.toString(SAMPLE_BATCH),
                         "PIPELINE_SAMPLES_MAX_WAIT", "3s",
                         "PIPELINE_INGEST_MAX_EXAMPLES_PER_PART", Integer.toString(MAX_EXAMPLES_PER_PART)));

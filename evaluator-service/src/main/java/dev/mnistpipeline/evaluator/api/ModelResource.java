@@ -100,7 +100,8 @@ public class ModelResource {
                 .map(d -> new ModelSummary(d.manifest().modelId(), d.registeredModel(), d.manifest().hyperparameters().architecture(),
                         d.manifest().datasetId(), d.manifest().baseModelId(),
                         d.evaluation() == null ? null : d.evaluation().accuracy(),
-                        d.decision() == null ? "pending" : d.decision().promoted() ? "promoted" : "rejected",
+                        d.decision() == null ? "pending" : d.decision().promoted() ? "promoted"
+                                : d.decision().rollout() != null ? "rolled out" : "rejected",
                         d.champion(), d.manifest().createdAt()))
                 .toList();
         return new Registry(model, champion.orElse(null), registry.thresholds(model), models, registry.history(model),

@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Accuracy on fresh data: every labelled sample users publish on {@code samples.submitted} is scored, as it arrives
  * and before any training uses it, by the champion of the registered model named like its dataset (and by the
- * challenger while a rollout runs), and each version's accuracy over its last {@code pipeline.monitoring.live-window}
+ * challenger while a rollout runs, which compares the two on them), and each version's accuracy over its last {@code pipeline.monitoring.live-window}
  * samples is a metric ({@code pipeline_live_accuracy{model,version}}) and in {@code GET /monitoring}.
  */
 @ApplicationScoped
@@ -63,16 +62,21 @@ public class LiveAccuracy {
         if (champion.isEmpty()) {
             return;
         }
-        List<String> versions = new ArrayList<>(List.of(champion.get()));
-        rollouts.running(name).map(Rollout::challengerModelId).filter(id -> !id.equals(champion.get())).ifPresent(challenger -> {
+        boolean championRight = scoreWith(name, champion.get(), pixels, label);
+        Optional<Rollout> rollout = rollouts.running(name).filter(r -> !r.challengerModelId().equals(champion.get()));
+        if (rollout.isPresent()) {
+            String challenger = rollout.get().challengerModelId();
             models.resolve(name, challenger);
-            versions.add(challenger);
-        });
-        for (String version : versions) {
-            PredictionBatcher.Scored scored = batcher.submitAll(version, List.of(pixels)).get(0).join();
-            float[] p = scored.probabilities();
-            tally(name, version).add(Probabilities.argmax(p, 0, p.length) == label);
+            rollouts.observeLabelled(rollout.get(), championRight, scoreWith(name, challenger, pixels, label));
         }
+    }
+
+    /** Scores the sample with one version and tallies it: whether it was right. */
+    private boolean scoreWith(String name, String version, byte[] pixels, int label) {
+        float[] p = batcher.submitAll(version, List.of(pixels)).get(0).join().probabilities();
+        boolean right = Probabilities.argmax(p, 0, p.length) == label;
+        tally(name, version).add(right);
+        return right;
     }
 
     public List<Status> status() {

@@ -6,12 +6,13 @@ import dev.mnistpipeline.common.events.RolloutComparison;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A rollout's champion and challenger compared on this replica's requests, as they are scored (lock-free: it is
- * fed from the batcher's threads), and shown as Prometheus gauges per registered model and rollout.
+ * A rollout's champion and challenger compared on this replica's requests and labelled samples, as they are scored
+ * (lock-free: it is fed from the batcher's threads), and shown as Prometheus gauges per registered model and rollout.
  */
 final class LiveComparison {
     private final LongAdder compared = new LongAdder();
@@ -21,6 +22,10 @@ final class LiveComparison {
     private final DoubleAdder challengerConfidence = new DoubleAdder();
     private final DoubleAdder championMillis = new DoubleAdder();
     private final DoubleAdder challengerMillis = new DoubleAdder();
+    private final LongAdder labelled = new LongAdder();
+    private final LongAdder championRight = new LongAdder();
+    private final LongAdder challengerRight = new LongAdder();
+    private final AtomicBoolean decisionClaimed = new AtomicBoolean();
 
     LiveComparison(MeterRegistry meters, Rollout rollout) {
         String[] tags = {"model", rollout.registeredModel(), "rollout", rollout.rolloutId()};
@@ -36,10 +41,30 @@ final class LiveComparison {
                 .description("mean time to an answer").register(meters);
         Gauge.builder("pipeline.rollout.latency.ms", this, c -> c.snapshot().challengerMillis()).tags(tags).tag("version", "challenger")
                 .description("mean time to an answer").register(meters);
+        Gauge.builder("pipeline.rollout.live.accuracy", this, c -> c.snapshot().championAccuracy()).tags(tags).tag("version", "champion")
+                .description("accuracy on the labelled samples published during the rollout").register(meters);
+        Gauge.builder("pipeline.rollout.live.accuracy", this, c -> c.snapshot().challengerAccuracy()).tags(tags).tag("version", "challenger")
+                .description("accuracy on the labelled samples published during the rollout").register(meters);
     }
 
-    /** Adds one request scored by both; answers how many were compared with it. */
-    long add(float[] champion, float[] challenger, double championMs, double challengerMs, boolean answeredByChallenger) {
+    /** Adds one labelled sample scored by both: whether each was right. */
+    void addLabelled(boolean championOk, boolean challengerOk) {
+        if (championOk) {
+            championRight.increment();
+        }
+        if (challengerOk) {
+            challengerRight.increment();
+        }
+        labelled.increment();
+    }
+
+    /** True once, for the caller that gets to decide the rollout when enough was compared for its policy. */
+    boolean claimDecision(Rollout rollout) {
+        return snapshot().enoughFor(rollout.policy()) && decisionClaimed.compareAndSet(false, true);
+    }
+
+    /** Adds one request scored by both. */
+    void add(float[] champion, float[] challenger, double championMs, double challengerMs, boolean answeredByChallenger) {
         int a = Probabilities.argmax(champion, 0, champion.length);
         int b = Probabilities.argmax(challenger, 0, challenger.length);
         if (a == b) {
@@ -53,16 +78,16 @@ final class LiveComparison {
         championMillis.add(championMs);
         challengerMillis.add(challengerMs);
         compared.increment();
-        return compared.sum();
     }
 
     RolloutComparison snapshot() {
         long n = compared.sum();
-        if (n == 0) {
-            return RolloutComparison.NONE;
-        }
-        return new RolloutComparison(n, challengerAnswered.sum(), agreed.sum() / (double) n, championConfidence.sum() / n,
-                challengerConfidence.sum() / n, championMillis.sum() / n, challengerMillis.sum() / n);
+        long l = labelled.sum();
+        double perRequest = Math.max(n, 1);
+        double perSample = Math.max(l, 1);
+        return new RolloutComparison(n, challengerAnswered.sum(), agreed.sum() / perRequest, championConfidence.sum() / perRequest,
+                challengerConfidence.sum() / perRequest, championMillis.sum() / perRequest, challengerMillis.sum() / perRequest,
+                l, championRight.sum() / perSample, challengerRight.sum() / perSample);
     }
 
 }

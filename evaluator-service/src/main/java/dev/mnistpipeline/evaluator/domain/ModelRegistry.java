@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.domain;
 import dev.mnistpipeline.evaluator.model.ChampionSource;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.events.Rollout;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
@@ -44,6 +45,7 @@ public final class ModelRegistry implements ChampionSource {
     private final ObjectStore store;
     private final Function<String, GateThresholds> thresholds;
     private final GateSuite.Scoring suites;
+    private final Function<String, GateRelease> releases;
     private final ChampionView champions;
     /** Dataset manifests never change, so neither does the name a version without one belongs to. */
     private final Map<String, String> nameByModel = new ConcurrentHashMap<>();
@@ -52,12 +54,19 @@ public final class ModelRegistry implements ChampionSource {
         this(store, name -> thresholds, GateSuite.Scoring.NONE);
     }
 
+    public ModelRegistry(ObjectStore store, Function<String, GateThresholds> thresholds, GateSuite.Scoring suites) {
+        this(store, thresholds, suites, name -> GateRelease.IMMEDIATE);
+    }
+
     /**
      * @param thresholds the gate thresholds of each registered model
      * @param suites     scores candidates and the champion on the gate suites registered for their name
+     * @param releases   what a candidate that passes does, per name: replace the champion or go into a rollout
      */
-    public ModelRegistry(ObjectStore store, Function<String, GateThresholds> thresholds, GateSuite.Scoring suites) {
+    public ModelRegistry(ObjectStore store, Function<String, GateThresholds> thresholds, GateSuite.Scoring suites,
+                         Function<String, GateRelease> releases) {
         this.store = store;
+        this.releases = releases;
         this.thresholds = thresholds;
         this.suites = suites;
         this.champions = new ChampionView(store);
@@ -137,6 +146,9 @@ public final class ModelRegistry implements ChampionSource {
             if (!decision.promoted()) {
                 return record(decision);
             }
+            if (alias != null && release(name).rollsOut()) {
+                return record(heldForRollout(name, decision, alias.modelId()));
+            }
             String replaced = alias == null ? null : alias.modelId();
             ChampionChange change = new ChampionChange(name, alias == null ? 1 : alias.generation() + 1, candidate.modelId(),
                     candidate.evaluationId(), candidate.accuracy(), replaced, replaced,
@@ -151,6 +163,27 @@ public final class ModelRegistry implements ChampionSource {
         }
         throw new StorageException("Could not settle the champion of " + name + " for " + candidate.modelId() + " after "
                 + MAX_SWAP_ATTEMPTS + " attempts");
+    }
+
+    /** What a candidate of {@code name} that passes the gate does. */
+    public GateRelease release(String name) {
+        return releases.apply(name);
+    }
+
+    /**
+     * A passing candidate goes into a rollout against the champion instead of replacing it; while another rollout of
+     * the name runs it is held (recorded as not promoted, with why), since a name rolls out one challenger at a time.
+     */
+    private GateDecision heldForRollout(String name, GateDecision passed, String championId) {
+        String mode = release(name).mode();
+        Optional<Rollout> busy = store.findJson(ObjectKeys.rollout(name), Rollout.class).filter(Rollout::running);
+        if (busy.isPresent()) {
+            return passed.held(null, "passed the gate, but rollout " + busy.get().rolloutId() + " of " + name + " ("
+                    + busy.get().challengerModelId() + ") is running: not rolled out; promote it with POST /models/"
+                    + passed.modelId() + "/promote or start a rollout of it once that one ends");
+        }
+        return passed.held(mode, "passed the gate: rolled out as a " + mode + " against the champion " + championId
+                + " instead of replacing it at once (pipeline.registry.on-gate-pass); the rollout promotes or aborts it");
     }
 
     /**

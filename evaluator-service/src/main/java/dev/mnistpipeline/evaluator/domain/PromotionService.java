@@ -10,12 +10,14 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.evaluator.model.ServedModels;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
 /**
  * The promotion step after every evaluation: the registry's gate decides, the decision is announced on
  * {@code model.promoted} or {@code model.rejected} (once per model), and a new champion of the model's registered
- * name starts serving here.
+ * name starts serving here. A candidate that passes into a rollout ({@link GateRelease}) is handed to the rollouts,
+ * which announce it on {@code model.rollout} and promote it (or not) later.
  * Other replicas pick it up from {@code model.promoted} through their dashboard feed.
  */
 @ApplicationScoped
@@ -26,23 +28,30 @@ public class PromotionService {
     private final ServedModels models;
     private final EventOutlet promoted;
     private final EventOutlet rejected;
+    private final Event<GatePassed> rollOut;
 
     public PromotionService(ModelRegistry registry,
                             ServedModels models,
                             @Outlet(Topics.Channels.MODEL_PROMOTED) EventOutlet promoted,
-                            @Outlet(Topics.Channels.MODEL_REJECTED) EventOutlet rejected) {
+                            @Outlet(Topics.Channels.MODEL_REJECTED) EventOutlet rejected,
+                            Event<GatePassed> rollOut) {
         this.registry = registry;
         this.models = models;
         this.promoted = promoted;
         this.rejected = rejected;
+        this.rollOut = rollOut;
     }
 
     public GateDecision decide(EvaluationReport report) {
         GateDecision d = registry.decide(report);
-        LOG.infof("Gate %s %s: %s", d.promoted() ? "promoted" : "rejected", d.modelId(), String.join("; ", d.reasons()));
+        LOG.infof("Gate %s %s: %s", d.promoted() ? "promoted" : d.rollout() != null ? "passed into a " + d.rollout() + " rollout" : "rejected",
+                d.modelId(), String.join("; ", d.reasons()));
         if (d.promoted()) {
             announce(new ModelPromoted(d.modelId(), d.evaluationId(), d.championModelId(), d,
                     registry.gateChange(d.modelId()).orElse(null)));
+        } else if (d.rollout() != null) {
+            String name = registry.nameOf(d.modelId()).orElseThrow();
+            rollOut.fire(new GatePassed(name, d.modelId(), registry.release(name), d.reasons().get(d.reasons().size() - 1)));
         } else {
             rejected.publishOnce(new ModelRejected(d.modelId(), d.evaluationId(),
                     d.championModelId(), d));

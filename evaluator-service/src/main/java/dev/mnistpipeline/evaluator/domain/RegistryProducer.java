@@ -1,6 +1,7 @@
 package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.events.RolloutPolicy;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -14,7 +15,9 @@ import java.util.function.Function;
 /**
  * The registry with the gate thresholds from {@code pipeline.registry.*}; a registered model may have its own,
  * {@code pipeline.registry.models."<name>".min-accuracy} and so on (env:
- * {@code PIPELINE_REGISTRY_MODELS__FASHION_MNIST__MIN_ACCURACY}), each falling back to the global one.
+ * {@code PIPELINE_REGISTRY_MODELS__FASHION_MNIST__MIN_ACCURACY}), each falling back to the global one. What a
+ * passing candidate does ({@link GateRelease}) is {@code pipeline.registry.on-gate-pass}, per name as well, with the
+ * rollout's share and policy from {@code pipeline.registry.rollout.*}.
  */
 public class RegistryProducer {
     static final String PER_MODEL = "pipeline.registry.models.\"%s\".%s";
@@ -25,9 +28,29 @@ public class RegistryProducer {
                            @ConfigProperty(name = "pipeline.registry.min-accuracy") double minAccuracy,
                            @ConfigProperty(name = "pipeline.registry.min-accuracy-gain") double minAccuracyGain,
                            @ConfigProperty(name = "pipeline.registry.max-class-recall-drop") double maxClassRecallDrop,
-                           @ConfigProperty(name = "pipeline.registry.min-test-images", defaultValue = "1000") int minTestImages) {
+                           @ConfigProperty(name = "pipeline.registry.min-test-images", defaultValue = "1000") int minTestImages,
+                           @ConfigProperty(name = "pipeline.registry.on-gate-pass", defaultValue = GateRelease.PROMOTE) String onGatePass,
+                           @ConfigProperty(name = "pipeline.registry.rollout.share", defaultValue = "0.1") double share,
+                           @ConfigProperty(name = "pipeline.registry.rollout.min-requests", defaultValue = "200") int minRequests,
+                           @ConfigProperty(name = "pipeline.registry.rollout.min-labelled", defaultValue = "0") int minLabelled,
+                           @ConfigProperty(name = "pipeline.registry.rollout.max-accuracy-drop", defaultValue = "0.0") double maxAccuracyDrop) {
         GateThresholds global = new GateThresholds(minAccuracy, minAccuracyGain, maxClassRecallDrop, minTestImages);
-        return new ModelRegistry(store, perModel(config, global), suites);
+        RolloutPolicy policy = new RolloutPolicy(minRequests, null, null, null, minLabelled, maxAccuracyDrop);
+        GateRelease release = release(onGatePass, share, policy, "pipeline.registry.on-gate-pass");
+        Map<String, GateRelease> releases = new ConcurrentHashMap<>();
+        Function<String, GateRelease> perName = name -> releases.computeIfAbsent(name, n -> config
+                .getOptionalValue(PER_MODEL.formatted(n, "on-gate-pass"), String.class)
+                .map(mode -> release(mode, share, policy, PER_MODEL.formatted(n, "on-gate-pass"))).orElse(release));
+        return new ModelRegistry(store, perModel(config, global), suites, perName);
+    }
+
+    /** A misconfigured release refuses to start the service (or to decide), naming the setting. */
+    private static GateRelease release(String mode, double share, RolloutPolicy policy, String key) {
+        try {
+            return new GateRelease(mode.trim(), share, policy);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(key + " is misconfigured: " + e.getMessage(), e);
+        }
     }
 
     /** Each name's thresholds, read once. */

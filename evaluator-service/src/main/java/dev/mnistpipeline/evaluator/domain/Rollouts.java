@@ -55,6 +55,8 @@ public class Rollouts {
     /** What this replica compared, by rollout id. */
     private final Map<String, LiveComparison> compared = new ConcurrentHashMap<>();
     private final ScheduledExecutorService decisions = Schedulers.daemon("rollout-decisions");
+    /** Who starts a rollout for a candidate that passed its gate. */
+    static final String GATE = "gate";
 
     public Rollouts(ObjectStore store, ModelRegistry registry, PromotionService promotions, ServedModels models,
                     @Outlet(Topics.Channels.MODEL_ROLLOUT) EventOutlet announcements, MeterRegistry meters) {
@@ -123,6 +125,25 @@ public class Rollouts {
         return rollout;
     }
 
+    /**
+     * A candidate that passed its gate goes into the configured rollout against its name's champion. Once per
+     * candidate: a redelivered evaluation finds its rollout (running or ended) and starts nothing. A conflict (the
+     * champion or the running rollout changed meanwhile) is logged and leaves the champion as it is.
+     */
+    void onGatePassed(@Observes GatePassed passed) {
+        boolean started = history(passed.registeredModel()).stream().anyMatch(r -> r.challengerModelId().equals(passed.modelId()));
+        if (started) {
+            return;
+        }
+        GateRelease release = passed.release();
+        try {
+            start(new Start(passed.registeredModel(), passed.modelId(), release.mode(), release.share(), release.policy(),
+                    passed.reason()), GATE);
+        } catch (ConflictException e) {
+            LOG.warnf("%s passed the gate but was not rolled out: %s", passed.modelId(), e.getMessage());
+        }
+    }
+
     /** The rollout of {@code name} running now, as this replica knows it: what its traffic is routed by. */
     public Optional<Rollout> running(String name) {
         return running.isEmpty() ? Optional.empty() : Optional.ofNullable(running.get(name));
@@ -163,23 +184,36 @@ public class Rollouts {
     }
 
     /**
-     * One request scored by both versions. Once the policy's {@code minRequests} were compared here, the rollout
-     * decides, off the scoring thread.
+     * One request scored by both versions. Once the policy's {@code minRequests} (and {@code minLabelled}) were
+     * compared here, the rollout decides, off the scoring thread.
      */
     public void observe(Rollout rollout, float[] champion, float[] challenger, double championMillis, double challengerMillis,
                         boolean challengerAnswered) {
-        LiveComparison live = compared.computeIfAbsent(rollout.rolloutId(), id -> new LiveComparison(meters, rollout));
-        if (live.add(champion, challenger, championMillis, challengerMillis, challengerAnswered) == rollout.policy().minRequests()) {
+        LiveComparison live = comparison(rollout);
+        live.add(champion, challenger, championMillis, challengerMillis, challengerAnswered);
+        decideWhenEnough(rollout, live);
+    }
+
+    /** One labelled sample scored by both versions: whether each was right. */
+    public void observeLabelled(Rollout rollout, boolean championRight, boolean challengerRight) {
+        LiveComparison live = comparison(rollout);
+        live.addLabelled(championRight, challengerRight);
+        decideWhenEnough(rollout, live);
+    }
+
+    private LiveComparison comparison(Rollout rollout) {
+        return compared.computeIfAbsent(rollout.rolloutId(), id -> new LiveComparison(meters, rollout));
+    }
+
+    private void decideWhenEnough(Rollout rollout, LiveComparison live) {
+        if (live.claimDecision(rollout)) {
             decisions.execute(() -> decideByPolicy(rollout, live.snapshot()));
         }
     }
 
     private void decideByPolicy(Rollout rollout, RolloutComparison seen) {
         List<String> failures = seen.failures(rollout.policy());
-        String why = failures.isEmpty()
-                ? String.format("%d requests compared: agreement %.4f, confidence %.4f against %.4f, %.2f ms against %.2f ms",
-                seen.compared(), seen.agreement(), seen.challengerConfidence(), seen.championConfidence(),
-                seen.challengerMillis(), seen.championMillis())
+        String why = failures.isEmpty() ? seen.summary()
                 : String.format("%d requests compared: %s", seen.compared(), String.join("; ", failures));
         try {
             end(rollout.registeredModel(), failures.isEmpty() ? Rollout.PROMOTED : Rollout.ABORTED, Rollout.POLICY, why);

@@ -4,7 +4,10 @@ import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.events.ChampionChange;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.GateThresholds;
+import dev.mnistpipeline.common.events.Rollout;
+import dev.mnistpipeline.common.events.RolloutPolicy;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.registry.ChampionAlias;
 import dev.mnistpipeline.common.registry.ChampionView;
 import dev.mnistpipeline.common.registry.ModelAlias;
@@ -104,6 +107,49 @@ class RegisteredModelsTest {
             assertTrue(registry.alias("mnist", "staging").isEmpty());
             assertTrue(registry.removeAlias("mnist", "staging").isEmpty());
             assertEquals("model-a1", registry.champion("mnist").orElseThrow().modelId(), "the champion did not move");
+        }
+    }
+
+    @Test
+    void aCandidateThatPassesGoesIntoTheConfiguredRolloutInsteadOfReplacingTheChampion() {
+        try (ObjectStore store = s3.client("release")) {
+            datasets(store);
+            GateRelease shadow = new GateRelease(Rollout.SHADOW, 1.0, new RolloutPolicy(50, null, null, null, 20, 0.01));
+            // mnist rolls out; fashion-mnist keeps promoting at once
+            ModelRegistry registry = new ModelRegistry(store, name -> GATE, GateSuite.Scoring.NONE,
+                    name -> name.equals("mnist") ? shadow : GateRelease.IMMEDIATE);
+            assertTrue(registry.decide(RegistryFixtures.evaluated(store, "model-r1", 0.95, "ds-digits", null)).promoted(),
+                    "a name's first champion is promoted at once: there is nothing to roll out against");
+
+            EvaluationReport candidate = RegistryFixtures.evaluated(store, "model-r2", 0.97, "ds-digits", null);
+            GateDecision passed = registry.decide(candidate);
+            assertFalse(passed.promoted());
+            assertEquals(Rollout.SHADOW, passed.rollout());
+            assertTrue(passed.reasons().get(passed.reasons().size() - 1).contains("rolled out as a shadow against the champion model-r1"),
+                    passed.reasons().toString());
+            assertEquals("model-r1", registry.champion("mnist").orElseThrow().modelId(), "the rollout decides, not the gate");
+            assertEquals(passed, registry.decide(candidate), "a redelivered evaluation keeps its decision");
+
+            // A rejected candidate is rejected as before: no rollout.
+            GateDecision worse = registry.decide(RegistryFixtures.evaluated(store, "model-r3", 0.90, "ds-digits", null));
+            assertFalse(worse.promoted());
+            assertEquals(null, worse.rollout());
+
+            // While a rollout of the name runs, another passing candidate is held, with why.
+            store.putJson(ObjectKeys.rollout("mnist"), new Rollout("ro-test1234", "mnist", Rollout.SHADOW, "model-r1", "model-r2", 1.0,
+                    shadow.policy(), Rollout.RUNNING, "gate", "test", Instant.now(), null, null, null, null));
+            GateDecision held = registry.decide(RegistryFixtures.evaluated(store, "model-r4", 0.98, "ds-digits", null));
+            assertFalse(held.promoted());
+            assertEquals(null, held.rollout());
+            assertTrue(held.reasons().get(held.reasons().size() - 1).contains("rollout ro-test1234 of mnist (model-r2) is running"),
+                    held.reasons().toString());
+
+            assertTrue(registry.decide(RegistryFixtures.evaluated(store, "model-f1", 0.95, "ds-fashion", null)).promoted());
+            assertTrue(registry.decide(RegistryFixtures.evaluated(store, "model-f2", 0.97, "ds-fashion", null)).promoted(),
+                    "fashion-mnist promotes at once");
+            IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                    () -> new GateRelease("blue-green", 1.0, RolloutPolicy.DEFAULT));
+            assertTrue(wrong.getMessage().contains("promote, canary or shadow"), wrong.getMessage());
         }
     }
 

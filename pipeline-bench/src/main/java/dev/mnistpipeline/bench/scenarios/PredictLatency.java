@@ -1,5 +1,6 @@
 package dev.mnistpipeline.bench.scenarios;
 
+import dev.mnistpipeline.bench.support.InProcessLimit;
 import dev.mnistpipeline.bench.support.PredictTraffic;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.stack.run.RunContext;
@@ -21,7 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static dev.mnistpipeline.bench.support.Figures.percentile;
 import static dev.mnistpipeline.bench.support.Figures.round;
 
-/** Single-image REST predictions against the champion: sequential latency, then concurrent throughput. */
+/**
+ * Single-image REST predictions against the champion: sequential latency, then concurrent throughput; and the limit
+ * in the same run, the same model predicting one image at a time in this process.
+ */
 public final class PredictLatency implements Scenario {
     /** Sequential single-image requests timed for the latency percentiles (after the warm-up). */
     static final int LATENCY_REQUESTS = 3000;
@@ -97,6 +101,12 @@ public final class PredictLatency implements Scenario {
         result.put("test_accuracy", round(r.report().accuracy()));
         result.put("target_p99_ms", 5);
         result.put("model", r.model().modelId());
+        // The limit, in the same run: one image at a time, scored in this process through DJL.
+        double[] inProcess = InProcessLimit.singleImageMillis(run, WARMUP_REQUESTS, LATENCY_REQUESTS);
+        result.put("in_process_p50_ms", round(percentile(inProcess, 0.50)));
+        result.put("in_process_p99_ms", round(percentile(inProcess, 0.99)));
+        result.put("client_p99_over_in_process", round(percentile(millis, 0.99) / percentile(inProcess, 0.99)));
+        result.put("target_client_p99_over_in_process", 3);
         return result;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.bench.scenarios;
 
+import dev.mnistpipeline.bench.support.InProcessLimit;
 import dev.mnistpipeline.bench.support.PredictTraffic;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.stack.run.RunContext;
@@ -23,11 +24,14 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * Serving under load: {@link #CLIENTS} concurrent keep-alive clients, each sending single-image {@code POST /predict}
  * as fast as it gets answers, for {@link #WINDOW} after a warm-up. The evaluator's dynamic batcher groups them; each
  * answer says how large its model call was, so the mean batch per model call is requests / sum(1 / batch size).
+ * Its limit, measured after it in the same run: the same model scored in this process through DJL at that mean batch
+ * size ({@code serving_efficiency} = served requests/s over in-process predictions/s).
  */
 public final class PredictThroughput implements Scenario {
     static final int CLIENTS = 16;
     static final Duration WARM_UP = Duration.ofSeconds(3);
     static final Duration WINDOW = Duration.ofSeconds(30);
+    static final Duration IN_PROCESS_WINDOW = Duration.ofSeconds(10);
 
     /** What one client saw in the timed window. */
     private record ClientFigures(double[] millis, int requests, double modelCalls, int correct) {
@@ -83,6 +87,13 @@ public final class PredictThroughput implements Scenario {
         result.put("target_throughput_per_s", 3000);
         result.put("target_p99_ms", 20);
         result.put("model", run.result().model().modelId());
+        // The limit, in the same run: the same model scored in this process at the batch size the server formed.
+        int batch = Math.max(1, (int) Math.round(requests / modelCalls));
+        double inProcess = InProcessLimit.predictionsPerSecond(run, batch, IN_PROCESS_WINDOW);
+        result.put("in_process_batch_size", batch);
+        result.put("in_process_predictions_per_s", round(inProcess));
+        result.put("serving_efficiency", round(requests / (double) WINDOW.toSeconds() / inProcess));
+        result.put("target_serving_efficiency", 0.5);
         return result;
     }
 

@@ -41,22 +41,39 @@ public final class PredictTraffic {
     public static PredictTraffic of(RunContext run) throws InterruptedException {
         PipelineStack stack = run.stack();
         LocalInfrastructure infra = run.infra();
-        PreparedSplit test;
+        byte[] images;
+        byte[] labels;
         try (ObjectStore store = new ObjectStore(new StorageConfig(infra.s3Endpoint(), infra.accessKey(), infra.secretKey(), StorageConfig.DEFAULT_BUCKET))) {
-            test = PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(run.result().prepared().preparedId()),
-                    PreparedManifest.class), PreparedManifest.TEST);
-        }
-        byte[] images = new byte[test.count() * Idx.PIXELS];
-        for (int i = 0; i < test.count(); i++) {
-            System.arraycopy(test.pixelBytes(i), 0, images, i * Idx.PIXELS, Idx.PIXELS);
+            PreparedSplit test = testSplit(store, run.result().prepared().preparedId());
+            images = pixels(test);
+            labels = test.labels();
         }
         awaitChampion(stack, run.result().model().modelId());
-        return new PredictTraffic(stack.url("evaluator-service") + "/predict", images, test.labels());
+        return new PredictTraffic(stack.url("evaluator-service") + "/predict", images, labels);
+    }
+
+    /** The test split of a prepared dataset. */
+    static PreparedSplit testSplit(ObjectStore store, String preparedId) {
+        return PreparedSplit.load(store, store.getJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class), PreparedManifest.TEST);
+    }
+
+    /** A split's images as 784 bytes each, as the clients send them. */
+    static byte[] pixels(PreparedSplit split) {
+        byte[] images = new byte[split.count() * Idx.PIXELS];
+        for (int i = 0; i < split.count(); i++) {
+            System.arraycopy(split.pixelBytes(i), 0, images, i * Idx.PIXELS, Idx.PIXELS);
+        }
+        return images;
     }
 
     /** Another client for the same images, on its own connection. */
     public PredictTraffic newClient() {
         return new PredictTraffic(url, images, labels);
+    }
+
+    /** A client for other images (784 bytes each) and their labels, on its own connection to the same evaluator. */
+    public PredictTraffic with(byte[] otherImages, byte[] otherLabels) {
+        return new PredictTraffic(url, otherImages, otherLabels);
     }
 
     public int count() {
