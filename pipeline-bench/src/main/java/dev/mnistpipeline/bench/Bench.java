@@ -10,6 +10,7 @@ import dev.mnistpipeline.common.json.Json;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,6 +41,7 @@ public final class Bench {
         Scenario scenario = scenario(args[0]);
         Layout layout = Layout.detect();
         if (scenario.needs() != Scenario.Needs.STACK) {
+            scenario.options(Arrays.asList(args).subList(1, args.length));
             save(scenario, layout, scenario.measure(layout, null));
             return 0;
         }

@@ -26,6 +26,8 @@ public final class HyperparameterOptions {
     Hyperparameters.Schedule schedule;
     @Option(names = "--weight-decay", paramLabel = "X", description = "[0]")
     Double weightDecay;
+    @Option(names = "--label-smoothing", paramLabel = "X", description = "spread X of each target over all classes [0: off]")
+    Double labelSmoothing;
     @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "epochs without improvement before stopping [0: off]")
     Integer earlyStoppingPatience;
     @Option(names = "--seed", paramLabel = "N", description = "[42]")
@@ -47,7 +49,7 @@ public final class HyperparameterOptions {
     public Hyperparameters given() {
         return Hyperparameters.builder().architecture(architecture).epochs(epochs).batchSize(batchSize)
                 .learningRate(learningRate).optimizer(optimizer).loss(loss).activation(activation).schedule(schedule)
-                .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).seed(seed)
+                .weightDecay(weightDecay).labelSmoothing(labelSmoothing).earlyStoppingPatience(earlyStoppingPatience).seed(seed)
                 .augmentation(augment == null ? null : TrainOptions.parseAugmentation(augment))
                 .baseModelId(baseModel).freeze(freeze).transfer(transfer).precision(precision)
                 .accuracyCheckEverySteps(accuracyCheckEverySteps).build();
@@ -56,7 +58,7 @@ public final class HyperparameterOptions {
     /** Whether any hyperparameter was given (a benchmark's preset applies only when none was). */
     public boolean anyGiven() {
         return architecture != null || epochs != null || batchSize != null || learningRate != null || optimizer != null
-                || loss != null || activation != null || schedule != null || weightDecay != null
+                || loss != null || activation != null || schedule != null || weightDecay != null || labelSmoothing != null
                 || earlyStoppingPatience != null || seed != null || augment != null || baseModel != null
                 || freeze != null || transfer != null || precision != null || accuracyCheckEverySteps != null;
     }

@@ -52,7 +52,7 @@ class PreprocessScaleOutTest {
              EventStream events = new EventStream(infra.bootstrapServers());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {
             ManagedProcess second = stack.startInstance("preprocess-service", "preprocess-service-2");
-            awaitGroup(admin, 2);
+            awaitGroup(admin, GROUP, Topics.DATASET_INGESTED, 2);
 
             // Distinct small datasets until their keys cover all three partitions, so both members must get work.
             List<String> datasets = new ArrayList<>();
@@ -71,7 +71,7 @@ class PreprocessScaleOutTest {
 
             // Stop one instance: the group rebalances and the survivor takes all partitions.
             second.close();
-            awaitGroup(admin, 1);
+            awaitGroup(admin, GROUP, Topics.DATASET_INGESTED, 1);
             List<String> more = new ArrayList<>();
             for (int variant = 100; more.size() < 3; variant++) {
                 more.add(ingestVariant(stack, workDir, images, labels, 300 + variant));
@@ -105,19 +105,19 @@ class PreprocessScaleOutTest {
         return (int) Files.readAllLines(p.log()).stream().filter(l -> l.contains("DatasetPreparer") && l.contains("Prepared pp-")).count();
     }
 
-    /** Waits until the group has {@code members} members, each with partitions assigned. */
-    private static void awaitGroup(Admin admin, int members) throws Exception {
+    /** Waits until {@code group} has {@code members} members, each with partitions of {@code topic} assigned. */
+    static void awaitGroup(Admin admin, String group, String topic, int members) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         ConsumerGroupDescription last = null;
         while (System.nanoTime() < deadline) {
-            last = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+            last = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
             List<MemberDescription> active = last.members().stream()
-                    .filter(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(Topics.DATASET_INGESTED))).toList();
+                    .filter(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic))).toList();
             if (last.members().size() == members && active.size() == members) {
                 return;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("group " + GROUP + " did not settle at " + members + " members: " + last);
+        throw new AssertionError("group " + group + " did not settle at " + members + " members: " + last);
     }
 }

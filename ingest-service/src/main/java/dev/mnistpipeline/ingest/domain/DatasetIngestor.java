@@ -12,19 +12,19 @@ import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore.Document;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.common.storage.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Where raw data becomes a stored, versioned dataset. Everything is validated before anything is written, so a bad
@@ -35,6 +35,9 @@ public class DatasetIngestor {
     private static final Logger LOG = Logger.getLogger(DatasetIngestor.class);
 
     private final ObjectStore store;
+    /** Swaps one replica may lose in a row to others extending the same name before it gives up (and retries later). */
+    static final int MAX_APPEND_ATTEMPTS = 50;
+
     private final EventOutlet datasetIngested;
     private final SampleIndex sampleIndex;
     private final int maxPerPart;
@@ -69,54 +72,56 @@ public class DatasetIngestor {
 
     /**
      * Appends validated user samples to the newest version of {@code name}, making a new version whose parent is
-     * that one. Samples already present in the parent's sample parts are dropped, so redelivered samples add nothing.
+     * that one. Samples already in the parent (by label and pixels) are dropped, so redelivered samples add nothing.
+     * Replicas extend a name concurrently (each consumes its own partitions of {@code samples.submitted}): the name's
+     * pointer to its newest version moves by compare-and-swap, and a replica that lost the swap reads the winner's
+     * new parts, drops what they already hold, and extends the new newest version instead. So the versions form one
+     * line, each sample once in it.
      *
      * @return empty when every sample was already there
      */
     @WaitsOutOutages
     public Optional<Result> appendSamples(String name, List<byte[]> images, byte[] labels) {
-        String parentId = store.findText(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
-                "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));
-        DatasetManifest parent = store.getJson(ObjectKeys.datasetManifest(parentId), DatasetManifest.class);
-        Set<Long> known = sampleIndex.of(name, parentId, () -> sampleHashes(parent));
-        try {
-            List<Integer> kept = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                if (known.add(sampleHash(images.get(i), 0, labels[i]))) {
-                    kept.add(i);
-                }
-            }
+        long[] hashes = new long[images.size()];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = sampleHash(images.get(i), 0, labels[i]);
+        }
+        for (int attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+            ObjectStore.Versioned pointer = store.findVersioned(ObjectKeys.latestDataset(name)).orElseThrow(() -> new InvalidDataException(
+                    "no dataset named '" + name + "' to extend; ingest a base dataset first (POST /datasets)"));
+            String parentId = new String(pointer.data(), StandardCharsets.UTF_8).trim();
+            DatasetManifest parent = store.getJson(ObjectKeys.datasetManifest(parentId), DatasetManifest.class);
+            List<Integer> kept = sampleIndex.unknown(name, parent, hashes, this::sampleHashes);
             if (kept.isEmpty()) {
                 return Optional.empty();
             }
             byte[] pixels = new byte[kept.size() * Idx.PIXELS];
             byte[] keptLabels = new byte[kept.size()];
+            List<Long> keptHashes = new ArrayList<>();
             for (int i = 0; i < keptLabels.length; i++) {
                 System.arraycopy(images.get(kept.get(i)), 0, pixels, i * Idx.PIXELS, Idx.PIXELS);
                 keptLabels[i] = labels[kept.get(i)];
+                keptHashes.add(hashes[kept.get(i)]);
             }
             PendingPart part = new PendingPart(Idx.writeImages(keptLabels.length, pixels), Idx.writeLabels(keptLabels),
-                    keptLabels.length, "samples");
-            Result result = commit(name, parentId, "samples", List.of(part), List.of(), parent.train(), parent.test());
-            sampleIndex.advance(name, result.manifest().datasetId());
-            return Optional.of(result);
-        } catch (RuntimeException e) {
-            sampleIndex.forget(name);
-            throw e;
+                    keptLabels.length, DatasetManifest.SAMPLES);
+            Optional<Result> result = extend(name, parent, pointer.etag(), part);
+            if (result.isPresent()) {
+                sampleIndex.stored(name, describe(part), keptHashes);
+                return result;
+            }
+            LOG.infof("Another replica extended '%s' past %s meanwhile (attempt %d); extending its version instead", name, parentId, attempt);
         }
+        throw new StorageException("could not extend '" + name + "' after " + MAX_APPEND_ATTEMPTS + " attempts: other replicas kept moving it");
     }
 
-    /** The hashes of every published sample in a version (its "samples" parts), read from storage. */
-    private Set<Long> sampleHashes(DatasetManifest version) {
-        Set<Long> hashes = new HashSet<>();
-        for (Part part : version.train()) {
-            if ("samples".equals(part.origin())) {
-                byte[] px = Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels();
-                byte[] lb = Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey());
-                for (int i = 0; i < lb.length; i++) {
-                    hashes.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
-                }
-            }
+    /** The hashes of the samples in one stored sample part. */
+    private List<Long> sampleHashes(Part part) {
+        byte[] px = Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels();
+        byte[] lb = Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey());
+        List<Long> hashes = new ArrayList<>(lb.length);
+        for (int i = 0; i < lb.length; i++) {
+            hashes.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
         }
         return hashes;
     }
@@ -157,6 +162,35 @@ public class DatasetIngestor {
     // One writer at a time: two concurrent ingests of the same data must not both create the version.
     private synchronized Result commit(String name, String parentId, String source, List<PendingPart> newTrain,
                                       List<PendingPart> newTest, List<Part> inheritedTrain, List<Part> inheritedTest) {
+        Document<DatasetManifest> manifest = store(name, parentId, source, newTrain, newTest, inheritedTrain, inheritedTest);
+        // Also when an earlier delivery stored the version but died before moving the pointer: otherwise later
+        // batches would branch from the parent and this version's samples would drop out of every later one.
+        Optional<String> latest = store.findText(ObjectKeys.latestDataset(name));
+        String datasetId = manifest.value().datasetId();
+        if (!latest.equals(Optional.of(datasetId)) && (manifest.created() || latest.isEmpty() || latest.get().equals(parentId))) {
+            store.putText(ObjectKeys.latestDataset(name), datasetId);
+        }
+        return announce(manifest);
+    }
+
+    /**
+     * The parent with one more sample part, made the name's newest version if the pointer still has {@code etag}
+     * (an earlier delivery that stored this version and died before moving the pointer is finished here too); empty
+     * when another replica moved it first.
+     */
+    private synchronized Optional<Result> extend(String name, DatasetManifest parent, String etag, PendingPart part) {
+        Document<DatasetManifest> manifest = store(name, parent.datasetId(), DatasetManifest.SAMPLES, List.of(part), List.of(),
+                parent.train(), parent.test());
+        String datasetId = manifest.value().datasetId();
+        if (!store.putIfUnchanged(ObjectKeys.latestDataset(name), datasetId.getBytes(StandardCharsets.UTF_8), "text/plain", etag)
+                && !store.findText(ObjectKeys.latestDataset(name)).map(String::trim).equals(Optional.of(datasetId))) {
+            return Optional.empty();
+        }
+        return Optional.of(announce(manifest));
+    }
+
+    private Document<DatasetManifest> store(String name, String parentId, String source, List<PendingPart> newTrain,
+                                            List<PendingPart> newTest, List<Part> inheritedTrain, List<Part> inheritedTest) {
         List<Part> train = Stream.concat(inheritedTrain.stream(), newTrain.stream().map(this::describe)).toList();
         List<Part> test = Stream.concat(inheritedTest.stream(), newTest.stream().map(this::describe)).toList();
         int examples = Stream.concat(train.stream(), test.stream()).mapToInt(Part::count).sum();
@@ -178,13 +212,11 @@ public class DatasetIngestor {
         } else {
             LOG.infof("Dataset %s already stored; no new version", datasetId);
         }
-        // Also when an earlier delivery stored the version but died before moving the pointer: otherwise later
-        // batches would branch from the parent and this version's samples would drop out of every later one.
-        Optional<String> latest = store.findText(ObjectKeys.latestDataset(name));
-        if (!latest.equals(Optional.of(datasetId)) && (manifest.created() || latest.isEmpty() || latest.get().equals(parentId))) {
-            store.putText(ObjectKeys.latestDataset(name), datasetId);
-        }
-        // A no-op unless an earlier attempt stored the version but crashed before publishing.
+        return manifest;
+    }
+
+    /** A no-op unless an earlier attempt stored the version but crashed before publishing. */
+    private Result announce(Document<DatasetManifest> manifest) {
         datasetIngested.publishOnce(manifest.value().announcement(manifest.stored()));
         return new Result(manifest.value(), manifest.created());
     }

@@ -56,7 +56,7 @@ public class SampleConsumer {
             return message.nack(e);
         }
         // Waits (and so pauses consumption) while the batcher holds as many samples as it may.
-        return batcher.add(sample.key(), pixels, sample.label(), new Acknowledgement() {
+        return batcher.add(sample.datasetName(), pixels, sample.label(), new Acknowledgement() {
             @Override
             public void ack() {
                 message.ack();

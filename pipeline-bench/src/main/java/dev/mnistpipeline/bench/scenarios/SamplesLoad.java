@@ -22,14 +22,32 @@ import java.util.Map;
 import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
- * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} as fast as one producer
- * can, on a stack that already holds full MNIST. The samples are {@link StampedSamples}, so the stored versions tell
- * exactly which samples landed, when (the arrival of the {@code dataset.ingested} of the
- * version that first holds it), and whether any landed twice or not at all.
+ * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} (keyed by sample, so they
+ * spread over its partitions) as fast as one producer can, on a stack that already holds full MNIST. The samples are
+ * {@link StampedSamples}, so the stored versions tell exactly which samples landed, when (the arrival of the
+ * {@code dataset.ingested} of the version that first holds it), and whether any landed twice or not at all. Two
+ * setups in one run, each on a fresh stack: the reference, 1 ingest replica on 1 partition, and the scaled one
+ * ({@code --partitions P --replicas R}, default 4 and 2); {@code scale_out_ratio} is their quotient of samples/s.
  */
 public final class SamplesLoad implements Scenario {
     static final int SAMPLES = 100_000;
     static final String MAX_WAIT = "2s";
+    static final Setup REFERENCE = new Setup(1, 1);
+
+    private Setup scaled = new Setup(4, 2);
+
+    /** Partitions of {@code samples.submitted} and ingest replicas consuming them. */
+    record Setup(int partitions, int replicas) {
+        Setup {
+            if (partitions < 1 || replicas < 1 || partitions > 64 || replicas > 8) {
+                throw new IllegalArgumentException("--partitions 1-64 and --replicas 1-8, got " + partitions + " and " + replicas);
+            }
+        }
+
+        String label() {
+            return replicas + (replicas == 1 ? "_replica_" : "_replicas_") + partitions + (partitions == 1 ? "_partition" : "_partitions");
+        }
+    }
 
     @Override
     public String name() {
@@ -38,7 +56,8 @@ public final class SamplesLoad implements Scenario {
 
     @Override
     public String summary() {
-        return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version";
+        return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version: 1 ingest replica "
+                + "on 1 partition, then [--replicas 2] on [--partitions 4]";
     }
 
     @Override
@@ -47,9 +66,44 @@ public final class SamplesLoad implements Scenario {
     }
 
     @Override
+    public void options(List<String> args) {
+        int partitions = scaled.partitions(), replicas = scaled.replicas();
+        for (int i = 0; i < args.size(); i += 2) {
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(args.get(i) + " needs a value");
+            }
+            switch (args.get(i)) {
+                case "--partitions" -> partitions = Integer.parseInt(args.get(i + 1));
+                case "--replicas" -> replicas = Integer.parseInt(args.get(i + 1));
+                default -> throw new IllegalArgumentException("samples-load takes --partitions N and --replicas N, not " + args.get(i));
+            }
+        }
+        scaled = new Setup(partitions, replicas);
+    }
+
+    @Override
     public Map<String, Object> measure(Layout layout, RunContext ignored) throws Exception {
-        try (DataStack data = new DataStack(layout, Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)).withMnist();
+        Map<String, Object> reference = measure(layout, REFERENCE);
+        Map<String, Object> scaledOut = measure(layout, scaled);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scale_out_ratio", round((double) scaledOut.get("samples_per_s") / (double) reference.get("samples_per_s")));
+        result.put("samples_per_s", scaledOut.get("samples_per_s"));
+        result.put("lost", (int) reference.get("lost") + (int) scaledOut.get("lost"));
+        result.put("duplicates", (int) reference.get("duplicates") + (int) scaledOut.get("duplicates"));
+        result.put(REFERENCE.label(), reference);
+        result.put(scaled.label(), scaledOut);
+        result.put("targets", "scale_out_ratio >= 1.7; nothing lost, no duplicates; >= 10,000 samples/s at the best setting");
+        return result;
+    }
+
+    private Map<String, Object> measure(Layout layout, Setup setup) throws Exception {
+        System.out.printf("samples-load: %d ingest replica(s) on %d partition(s) ...%n", setup.replicas(), setup.partitions());
+        try (DataStack data = new DataStack(layout, Map.of("ingest-service", Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)),
+                setup.partitions(), "ingest-service", "preprocess-service").withMnist();
              KafkaProducer<String, String> producer = data.producer()) {
+            for (int r = 2; r <= setup.replicas(); r++) {
+                data.stack().startInstance("ingest-service", "ingest-service-" + r);
+            }
             StampedSamples samples = new StampedSamples();
             int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
             int valid = 0, invalid = 0;
@@ -63,7 +117,7 @@ public final class SamplesLoad implements Scenario {
                     invalid++;
                 }
                 sentAt[i] = System.nanoTime();
-                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "mnist", value));
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "mnist/" + i, value));
             }
             producer.flush();
             double publishSeconds = (System.nanoTime() - start) / 1e9;
@@ -99,6 +153,8 @@ public final class SamplesLoad implements Scenario {
             double[] landed = Arrays.stream(landSeconds).filter(s -> !Double.isNaN(s)).sorted().toArray();
             double wall = (data.arrival(Topics.DATASET_INGESTED, last.key()) - start) / 1e9;
             Map<String, Object> result = new LinkedHashMap<>();
+            result.put("partitions", setup.partitions());
+            result.put("replicas", setup.replicas());
             result.put("samples_published", SAMPLES);
             result.put("invalid_published", invalid);
             result.put("samples_landed", landed.length);

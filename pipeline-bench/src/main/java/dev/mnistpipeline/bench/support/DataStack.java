@@ -10,6 +10,8 @@ import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -53,8 +55,23 @@ public final class DataStack implements AutoCloseable {
 
     /** @param env config overrides per service */
     public DataStack(Layout layout, Map<String, Map<String, String>> env, String... services) throws Exception {
+        this(layout, env, 0, services);
+    }
+
+    /**
+     * @param samplePartitions partitions of {@code samples.submitted} (0: the stack's default), made before the
+     *                         services start
+     */
+    public DataStack(Layout layout, Map<String, Map<String, String>> env, int samplePartitions, String... services) throws Exception {
         dir = Files.createDirectories(layout.stateDir()).resolve("bench-" + System.currentTimeMillis());
         infra = LocalInfrastructure.onFreePorts(layout, dir);
+        if (samplePartitions > 0) {
+            try (Admin admin = Admin.create(infra.kafka().config())) {
+                admin.createTopics(List.of(new NewTopic(Topics.SAMPLES_SUBMITTED, samplePartitions, (short) 1)
+                        .configs(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(Topics.SAMPLES_SUBMITTED))))))
+                        .all().get();
+            }
+        }
         stack = new PipelineStack(layout, infra, dir.resolve("logs"), Map.of(), env).start(services);
         events = new EventStream(infra.bootstrapServers(), WATCHED);
         events.onEvent(e -> arrivals.putIfAbsent(e.topic() + "/" + e.key(), System.nanoTime()));

@@ -4,6 +4,7 @@ import dev.mnistpipeline.stack.run.RunContext;
 import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.events.Hyperparameters;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +41,13 @@ public interface Scenario {
     /** Configuration overrides per service (environment variables) for the scenario's stack. */
     default Map<String, Map<String, String>> serviceEnv() {
         return Map.of();
+    }
+
+    /** Options after the scenario's name, for a scenario that needs no pipeline run; none by default. */
+    default void options(List<String> args) {
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException(name() + " takes no options, got " + args);
+        }
     }
 
     /** @param run the finished pipeline run with its stack, or null for scenarios that need none */

@@ -31,12 +31,14 @@ import java.util.Locale;
  * @param accuracyCheckEverySteps reporting only: score the test split on the current weights every this many steps
  *                              (and at the end), with the time it takes left out of the training time; null or 0 is
  *                              off. Gives time-to-accuracy curves ({@code ModelManifest.accuracyChecks})
+ * @param labelSmoothing        the training targets put this much of their weight evenly on all classes (cross-entropy
+ *                              and MSE alike): 1 - e + e/10 on the label, e/10 elsewhere; 0 (default) turns it off
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                               Optimizer optimizer, Loss loss, Long seed, Activation activation, Schedule schedule,
                               Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
                               String baseModelId, Freeze freeze, Transfer transfer, Precision precision,
-                              Integer accuracyCheckEverySteps) {
+                              Integer accuracyCheckEverySteps, Double labelSmoothing) {
 
     public enum Optimizer { ADAM, SGD;
         @JsonValue @Override public String toString() { return lower(this); } }
@@ -75,7 +77,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
     public static final Hyperparameters DEFAULTS = builder().architecture("cnn").epochs(2).batchSize(128)
             .learningRate(1e-3).optimizer(Optimizer.ADAM).loss(Loss.CROSS_ENTROPY).seed(42L).schedule(Schedule.COSINE)
             .weightDecay(0.0).earlyStoppingPatience(0).freeze(Freeze.NONE).transfer(Transfer.ALL)
-            .precision(Precision.FLOAT32).accuracyCheckEverySteps(0).build();
+            .precision(Precision.FLOAT32).accuracyCheckEverySteps(0).labelSmoothing(0.0).build();
 
     public static Builder builder() {
         return new Builder();
@@ -86,7 +88,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 .optimizer(optimizer).loss(loss).seed(seed).activation(activation).schedule(schedule)
                 .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).augmentation(augmentation)
                 .baseModelId(baseModelId).freeze(freeze).transfer(transfer).precision(precision)
-                .accuracyCheckEverySteps(accuracyCheckEverySteps);
+                .accuracyCheckEverySteps(accuracyCheckEverySteps).labelSmoothing(labelSmoothing);
     }
 
     /** These settings where set, {@code base}'s elsewhere: every field, so nothing set is ever dropped. */
@@ -98,7 +100,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 or(weightDecay, base.weightDecay), or(earlyStoppingPatience, base.earlyStoppingPatience),
                 or(augmentation, base.augmentation), or(baseModelId, base.baseModelId), or(freeze, base.freeze),
                 or(transfer, base.transfer), or(precision, base.precision),
-                or(accuracyCheckEverySteps, base.accuracyCheckEverySteps));
+                or(accuracyCheckEverySteps, base.accuracyCheckEverySteps), or(labelSmoothing, base.labelSmoothing));
     }
 
     /** Unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
@@ -134,6 +136,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
         private Transfer transfer;
         private Precision precision;
         private Integer accuracyCheckEverySteps;
+        private Double labelSmoothing;
 
         private Builder() {
         }
@@ -155,11 +158,12 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
         public Builder transfer(Transfer v) { transfer = v; return this; }
         public Builder precision(Precision v) { precision = v; return this; }
         public Builder accuracyCheckEverySteps(Integer v) { accuracyCheckEverySteps = v; return this; }
+        public Builder labelSmoothing(Double v) { labelSmoothing = v; return this; }
 
         public Hyperparameters build() {
             return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
                     schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze, transfer, precision,
-                    accuracyCheckEverySteps);
+                    accuracyCheckEverySteps, labelSmoothing);
         }
     }
 }

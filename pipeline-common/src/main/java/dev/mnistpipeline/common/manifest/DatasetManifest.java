@@ -14,6 +14,9 @@ import java.util.List;
 public record DatasetManifest(String datasetId, String name, String parentId, String source,
                               List<Part> train, List<Part> test, int trainCount, int testCount, Instant createdAt) implements Versioned {
 
+    /** The origin of the parts made of samples users published on {@code samples.submitted}. */
+    public static final String SAMPLES = "samples";
+
     /** The event that announces this version, stored as {@code stored}. */
     public DatasetIngested announcement(StoredObject stored) {
         return new DatasetIngested(datasetId, name, parentId, source, stored.key(), stored.sha256(), trainCount, testCount, createdAt);

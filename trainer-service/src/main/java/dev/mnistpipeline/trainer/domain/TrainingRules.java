@@ -99,6 +99,9 @@ public final class TrainingRules {
         if (!(hp.learningRate() > 0 && hp.learningRate() <= 10)) {
             problems.add("learningRate must be in (0, 10], got " + hp.learningRate());
         }
+        if (!(hp.labelSmoothing() >= 0 && hp.labelSmoothing() < 1)) {
+            problems.add("labelSmoothing must be in [0, 1), got " + hp.labelSmoothing());
+        }
         if (!(hp.weightDecay() >= 0 && hp.weightDecay() <= 1)) {
             problems.add("weightDecay must be in [0, 1], got " + hp.weightDecay());
         }

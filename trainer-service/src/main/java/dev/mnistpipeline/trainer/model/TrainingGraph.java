@@ -78,8 +78,11 @@ public final class TrainingGraph {
         Operand<TFloat32> logits = inference.head(architecture.features(inference, standardized), architecture.featureSize(), classes);
         probabilities = tf.withName(OUTPUT).nn.softmax(logits);
 
-        // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op.
-        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
+        // One-hot labels: TF's C++ gradient registry has no gradient for the sparse cross-entropy op. With label
+        // smoothing e the targets are 1 - e + e/K and e/K: the model is not pushed to ever larger logits.
+        float spread = hp.labelSmoothing().floatValue() / classes;
+        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f - hp.labelSmoothing().floatValue() + spread),
+                tf.constant(spread));
         Operand<TFloat32> perExample = switch (hp.loss()) {
             case CROSS_ENTROPY -> tf.nn.softmaxCrossEntropyWithLogits(trainLogits, oneHot).loss();
             case MSE -> tf.math.mean(tf.math.square(tf.math.sub(tf.nn.softmax(trainLogits), oneHot)), tf.constant(1));

@@ -25,7 +25,7 @@ class ContinuousTrainingTest {
              "seed":9,"activation":"tanh","schedule":"step","weightDecay":0.001,"earlyStoppingPatience":2,
              "augmentation":{"rotationDegrees":5.0,"shiftPixels":1.0,"scaleMin":0.95,"scaleMax":1.05,"elastic":true},
              "baseModelId":"model-configured","freeze":"none","transfer":"convolutions","precision":"bfloat16",
-             "accuracyCheckEverySteps":50}""";
+             "accuracyCheckEverySteps":50,"labelSmoothing":0.05}""";
     /** What continuous training takes from the champion rather than from the config. */
     private static final Set<String> FROM_CHAMPION = Set.of("architecture", "activation", "baseModelId");
 

@@ -68,6 +68,32 @@ class ArchitecturesLearnTest {
     }
 
     @Test
+    void withLabelSmoothingTheLossStaysAboveTheSoftTargetsEntropyAndTheModelStillLearns() {
+        // Cross-entropy against targets 0.91 / 0.01 cannot fall below their entropy (Gibbs): hard targets can reach 0.
+        double e = 0.1, on = 1 - e + e / 10, off = e / 10;
+        double entropy = -(on * Math.log(on) + 9 * off * Math.log(off));
+        float[] lowest = new float[2];
+        double[] accuracy = new double[2];
+        for (int smoothed = 0; smoothed < 2; smoothed++) {
+            Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64)
+                    .learningRate(1e-3).seed(7L).labelSmoothing(smoothed == 1 ? e : 0.0).build());
+            try (Graph graph = new Graph()) {
+                TrainingGraph g = new TrainingGraph(graph, Architectures.find("cnn").orElseThrow(), hp, mean, std);
+                try (Session session = new Session(graph)) {
+                    session.initialize();
+                    lowest[smoothed] = train(session, g, hp, 250, new Random(7));
+                    accuracy[smoothed] = score(session, g);
+                }
+            }
+        }
+        System.out.printf("lowest batch loss %.4f without, %.4f with label smoothing (entropy %.4f); accuracy %.3f and %.3f%n",
+                lowest[0], lowest[1], entropy, accuracy[0], accuracy[1]);
+        assertTrue(lowest[0] < entropy - 0.1, "hard targets: the loss falls well below " + entropy + ", got " + lowest[0]);
+        assertTrue(lowest[1] >= entropy - 1e-3, "smoothed targets: never below their entropy " + entropy + ", got " + lowest[1]);
+        assertTrue(accuracy[1] >= 0.93, "still learns: " + accuracy[1]);
+    }
+
+    @Test
     void cnnLearnsInBfloat16WithAOneCycleSchedule() {
         Hyperparameters hp = Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(2e-3)
                 .schedule(Hyperparameters.Schedule.ONE_CYCLE).precision(Hyperparameters.Precision.BFLOAT16).seed(7L).build();
@@ -113,7 +139,9 @@ class ArchitecturesLearnTest {
         }
     }
 
-    static void train(Session session, TrainingGraph g, Hyperparameters hp, int steps, Random random) {
+    /** Trains {@code steps} steps; answers the lowest batch loss seen. */
+    static float train(Session session, TrainingGraph g, Hyperparameters hp, int steps, Random random) {
+        float lowest = Float.MAX_VALUE;
         int batch = hp.batchSize();
         float[] xb = new float[batch * Idx.PIXELS];
         int[] yb = new int[batch];
@@ -131,8 +159,10 @@ class ArchitecturesLearnTest {
                          .feed(g.learningRate, lr).addTarget(g.trainStep).fetch(g.loss).run()) {
                 float loss = ((TFloat32) r.get(0)).getFloat();
                 assertTrue(Float.isFinite(loss), "loss " + loss + " at step " + step);
+                lowest = Math.min(lowest, loss);
             }
         }
+        return lowest;
     }
 
     /** Test accuracy with the serving defaults: nothing fed but the images. */
