@@ -16,7 +16,7 @@ public final class HyperparameterOptions {
     Integer batchSize;
     @Option(names = "--learning-rate", paramLabel = "X", description = "[0.001]")
     Double learningRate;
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam|sgd [adam]")
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam|adamw|sgd [adam]")
     Hyperparameters.Optimizer optimizer;
     @Option(names = "--loss", paramLabel = "NAME", description = "cross_entropy|mse [cross_entropy]")
     Hyperparameters.Loss loss;

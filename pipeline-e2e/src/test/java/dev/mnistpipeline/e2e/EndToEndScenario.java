@@ -340,7 +340,7 @@ abstract class EndToEndScenario {
         String trainer = stack.url("trainer-service");
         List<Http.Reply> replies = List.of(
                 Http.postJson(trainer + "/trainings", "{\"runId\":"),
-                Http.postJson(trainer + "/trainings", "{\"hyperparameters\":{\"optimizer\":\"adamw\"}}"),
+                Http.postJson(trainer + "/trainings", "{\"hyperparameters\":{\"optimizer\":\"adagrad\"}}"),
                 Http.get(trainer + "/trainings/no-such-run"),
                 Http.get(stack.url("ingest-service") + "/no-such-path"),
                 Http.send(HttpRequest.newBuilder(URI.create(stack.url("evaluator-service") + "/models"))

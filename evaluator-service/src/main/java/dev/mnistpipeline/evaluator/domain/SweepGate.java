@@ -101,6 +101,9 @@ public class SweepGate {
             verdict.put("validationAccuracy", best.get().validationAccuracy());
             verdict.put("testAccuracy", report.get().accuracy());
             verdict.put("promoted", d.promoted());
+            if (d.rollout() != null) {
+                verdict.put("rollout", d.rollout()); // passed into a rollout, which decides
+            }
             verdict.put("reasons", d.reasons());
         }
         verdict.put("at", Instant.now().toString());

@@ -13,11 +13,12 @@ import java.util.Locale;
  *
  * @param architecture          {@code cnn} (default), {@code mlp}, {@code lenet}, {@code lstm} or {@code transformer}
  *                              (an open set: the trainer's architecture registry)
- * @param optimizer             Adam, or SGD with momentum 0.9
+ * @param optimizer             Adam, AdamW (Adam with weight decay decoupled from the gradient), or SGD with momentum 0.9
  * @param activation            null means the architecture's own default
  * @param schedule              learning-rate schedule: cosine (default: to 0 over the run), constant, or step (x0.1 at
  *                              50% and again at 75% of the steps)
- * @param weightDecay           L2 penalty on weights (not biases or normalisation parameters); 0 turns it off
+ * @param weightDecay           on weights (not biases or normalisation parameters): an L2 penalty in the loss, or with
+ *                              AdamW a decay of each weight by learning rate x this per step; 0 turns it off
  * @param earlyStoppingPatience stop after this many epochs without a better validation accuracy and keep the best
  *                              epoch's weights; 0 turns it off
  * @param augmentation          random rotation/shift/scale/elastic applied to each training batch as it is drawn;
@@ -40,7 +41,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                               String baseModelId, Freeze freeze, Transfer transfer, Precision precision,
                               Integer accuracyCheckEverySteps, Double labelSmoothing) {
 
-    public enum Optimizer { ADAM, SGD;
+    public enum Optimizer { ADAM, ADAMW, SGD;
         @JsonValue @Override public String toString() { return lower(this); } }
 
     /** Cross-entropy on the logits, or mean squared error on the softmax probabilities. */

@@ -11,7 +11,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.Arrays;
 
@@ -66,6 +68,7 @@ public final class Layers {
     private final Mode mode;
     private final Operand<TFloat32> keepProbability;
     private final List<Operand<TFloat32>> decayed = new ArrayList<>();
+    private final Set<String> decayedVariables = new HashSet<>();
     private final List<org.tensorflow.op.Op> statisticUpdates = new ArrayList<>();
     private final List<String> variableNames;
     private final List<Variable<TFloat32>> variables;
@@ -122,6 +125,11 @@ public final class Layers {
         return decayed;
     }
 
+    /** The names of the variables behind {@link #decayedWeights()}, for a decay applied by the optimizer (AdamW). */
+    public Set<String> decayedVariables() {
+        return decayedVariables;
+    }
+
     /** Moving-average updates to run with every training step. */
     public List<org.tensorflow.op.Op> statisticUpdates() {
         return statisticUpdates;
@@ -138,9 +146,11 @@ public final class Layers {
             } while (Math.abs(g) > 2);
             values[i] = (float) (g * std);
         }
-        Operand<TFloat32> w = tf.identity(variable(name, shape, values));
+        Variable<TFloat32> v = variable(name, shape, values);
+        Operand<TFloat32> w = tf.identity(v);
         if (!sharing) {
             decayed.add(w);
+            decayedVariables.add(v.op().name());
         }
         return w;
     }

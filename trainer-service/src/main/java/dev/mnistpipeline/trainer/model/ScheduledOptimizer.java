@@ -14,25 +14,36 @@ import org.tensorflow.types.family.TType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Adam or SGD with momentum whose learning rate is a graph input, so the trainer can follow a schedule step by
+ * Adam, AdamW or SGD with momentum whose learning rate is a graph input, so the trainer can follow a schedule step by
  * step ({@code tensorflow-framework}'s optimizers bake the rate in as a constant). The updates are TF's own
  * {@code ApplyAdam} and {@code ApplyMomentum} kernels; slots ({@code m}, {@code v}) and Adam's beta powers are
- * ordinary variables, so checkpoints carry the optimizer state.
+ * ordinary variables, so checkpoints carry the optimizer state. AdamW (Loshchilov and Hutter) is Adam followed by
+ * {@code w -= learningRate * decay * w} on the decayed weights, after their update in the same step.
  */
 final class ScheduledOptimizer extends Optimizer {
     static final float BETA_ONE = 0.9f, BETA_TWO = 0.999f, EPSILON = 1e-7f, MOMENTUM = 0.9f;
 
     private final boolean adam;
     private final Operand<TFloat32> learningRate;
+    private final float decoupledDecay;
+    private final Set<String> decayed;
     private Variable<TFloat32> betaOnePower;
     private Variable<TFloat32> betaTwoPower;
 
-    ScheduledOptimizer(Graph graph, Hyperparameters.Optimizer kind, Operand<TFloat32> learningRate) {
+    /**
+     * @param decoupledDecay AdamW's decay (0 for none)
+     * @param decayed        the variables it applies to, by name
+     */
+    ScheduledOptimizer(Graph graph, Hyperparameters.Optimizer kind, Operand<TFloat32> learningRate, double decoupledDecay,
+                       Set<String> decayed) {
         super(graph, kind.toString());
-        this.adam = kind == Hyperparameters.Optimizer.ADAM;
+        this.adam = kind != Hyperparameters.Optimizer.SGD;
         this.learningRate = learningRate;
+        this.decoupledDecay = (float) decoupledDecay;
+        this.decayed = Set.copyOf(decayed);
     }
 
     /**
@@ -80,8 +91,13 @@ final class ScheduledOptimizer extends Optimizer {
             return deps.train.applyMomentum(v, m, learningRate, g, deps.constant(MOMENTUM));
         }
         Variable<TFloat32> second = getSlot(v, "v").orElseThrow();
-        return deps.train.applyAdam(v, m, second, betaOnePower, betaTwoPower, learningRate, deps.constant(BETA_ONE),
+        Op update = deps.train.applyAdam(v, m, second, betaOnePower, betaTwoPower, learningRate, deps.constant(BETA_ONE),
                 deps.constant(BETA_TWO), deps.constant(EPSILON), g);
+        if (decoupledDecay == 0 || !decayed.contains(v.op().name())) {
+            return update;
+        }
+        Ops after = deps.withControlDependencies(List.of(update));
+        return after.assignSub(v, after.math.mul(v, after.math.mul(learningRate, after.constant(decoupledDecay))));
     }
 
     @Override
@@ -97,6 +113,6 @@ final class ScheduledOptimizer extends Optimizer {
 
     @Override
     public String getOptimizerName() {
-        return adam ? "ScheduledAdam" : "ScheduledMomentum";
+        return !adam ? "ScheduledMomentum" : decoupledDecay > 0 ? "ScheduledAdamW" : "ScheduledAdam";
     }
 }

@@ -91,9 +91,11 @@ public final class TrainingGraph {
         trainAccuracy = accuracy(tf, trainLogits, labels);
         accuracy = tf.withName("accuracy").identity(accuracy(tf, logits, labels));
 
-        // Weight decay as an L2 penalty on weights (biases and normalisation parameters are exempt).
+        // Weight decay as an L2 penalty on weights (biases and normalisation parameters are exempt); AdamW decays the
+        // same weights in its update instead, where Adam's per-weight scaling does not shrink the decay.
+        boolean decoupled = hp.optimizer() == Hyperparameters.Optimizer.ADAMW;
         Operand<TFloat32> objective = loss;
-        if (hp.weightDecay() > 0) {
+        if (hp.weightDecay() > 0 && !decoupled) {
             Operand<TFloat32> penalty = tf.constant(0f);
             for (Operand<TFloat32> w : layers.decayedWeights()) {
                 penalty = tf.math.add(penalty, tf.nn.l2Loss(w));
@@ -101,7 +103,8 @@ public final class TrainingGraph {
             objective = tf.math.add(loss, tf.math.mul(tf.constant(hp.weightDecay().floatValue()), penalty));
         }
         List<Op> step = new ArrayList<>(frozen ? List.of() : layers.statisticUpdates());
-        ScheduledOptimizer optimizer = new ScheduledOptimizer(graph, hp.optimizer(), learningRate);
+        ScheduledOptimizer optimizer = new ScheduledOptimizer(graph, hp.optimizer(), learningRate,
+                decoupled ? hp.weightDecay() : 0, layers.decayedVariables());
         // Moving averages are set by their own updates, not trained; frozen runs train the head only.
         List<Variable<TFloat32>> trained = layers.variables().stream()
                 .filter(v -> !v.op().name().contains(Layers.STATISTIC))

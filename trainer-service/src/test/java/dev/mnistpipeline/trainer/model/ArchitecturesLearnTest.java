@@ -94,6 +94,37 @@ class ArchitecturesLearnTest {
     }
 
     @Test
+    void adamWDecaysTheWeightsInItsUpdateAndStillLearns() {
+        double[] squares = new double[2];
+        double[] accuracy = new double[2];
+        for (int decoupled = 0; decoupled < 2; decoupled++) {
+            Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture("mlp").epochs(1).batchSize(64)
+                    .learningRate(1e-3).seed(7L).optimizer(decoupled == 1 ? Hyperparameters.Optimizer.ADAMW : Hyperparameters.Optimizer.ADAM)
+                    .weightDecay(decoupled == 1 ? 1.0 : 0.0).build());
+            try (Graph graph = new Graph()) {
+                TrainingGraph g = new TrainingGraph(graph, Architectures.find("mlp").orElseThrow(), hp, mean, std);
+                ModelState state = new ModelState(graph);
+                try (Session session = new Session(graph)) {
+                    session.initialize();
+                    train(session, g, hp, 300, new Random(7));
+                    accuracy[decoupled] = score(session, g);
+                    for (var e : state.read(session).entrySet()) {
+                        if (e.getKey().matches(".*dense_w_\\d+")) {
+                            for (float v : e.getValue()) {
+                                squares[decoupled] += v * v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("sum of squared weights %.1f with Adam, %.1f with AdamW (decay 1.0); accuracy %.3f and %.3f%n",
+                squares[0], squares[1], accuracy[0], accuracy[1]);
+        assertTrue(squares[1] > 0 && squares[1] < 0.9 * squares[0], "AdamW shrinks the weights: " + squares[1] + " against " + squares[0]);
+        assertTrue(accuracy[1] >= 0.88, "still learns: " + accuracy[1]);
+    }
+
+    @Test
     void cnnLearnsInBfloat16WithAOneCycleSchedule() {
         Hyperparameters hp = Hyperparameters.builder().architecture("cnn").epochs(1).batchSize(64).learningRate(2e-3)
                 .schedule(Hyperparameters.Schedule.ONE_CYCLE).precision(Hyperparameters.Precision.BFLOAT16).seed(7L).build();
