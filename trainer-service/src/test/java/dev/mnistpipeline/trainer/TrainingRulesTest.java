@@ -87,6 +87,6 @@ class TrainingRulesTest {
                 tree("{\"learningrate\":0.1,\"epochs\":\"many\",\"optimizer\":7}")));
         assertTrue(e.getMessage().contains("unknown hyperparameter 'learningrate'"), e.getMessage());
         assertTrue(e.getMessage().contains("epochs must be a number"), e.getMessage());
-        assertTrue(e.getMessage().contains("optimizer '7' is not one of [adam, sgd]"), e.getMessage());
+        assertTrue(e.getMessage().contains("optimizer '7' is not one of [adam, adamw, sgd]"), e.getMessage());
     }
 }
