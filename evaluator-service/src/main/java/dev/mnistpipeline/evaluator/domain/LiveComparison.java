@@ -60,7 +60,9 @@ final class LiveComparison {
 
     /** True once, for the caller that gets to decide the rollout when enough was compared for its policy. */
     boolean claimDecision(Rollout rollout) {
-        return snapshot().enoughFor(rollout.policy()) && decisionClaimed.compareAndSet(false, true);
+        // Called for every compared request: two counter sums, not a full snapshot.
+        return !decisionClaimed.get() && compared.sum() >= rollout.policy().minRequests()
+                && labelled.sum() >= rollout.policy().minLabelled() && decisionClaimed.compareAndSet(false, true);
     }
 
     /** Adds one request scored by both. */

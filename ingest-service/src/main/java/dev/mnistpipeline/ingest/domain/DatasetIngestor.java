@@ -107,7 +107,8 @@ public class DatasetIngestor {
                     keptLabels.length, DatasetManifest.SAMPLES);
             Optional<Result> result = extend(name, parent, pointer.etag(), part);
             if (result.isPresent()) {
-                sampleIndex.stored(name, describe(part), keptHashes);
+                List<Part> parts = result.get().manifest().train();
+                sampleIndex.stored(name, parts.get(parts.size() - 1), keptHashes); // the new part, already hashed
                 return result;
             }
             LOG.infof("Another replica extended '%s' past %s meanwhile (attempt %d); extending its version instead", name, parentId, attempt);
