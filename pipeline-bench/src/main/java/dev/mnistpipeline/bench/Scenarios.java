@@ -3,6 +3,7 @@ package dev.mnistpipeline.bench;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.scenarios.Augment;
 import dev.mnistpipeline.bench.scenarios.Chaos;
+import dev.mnistpipeline.bench.scenarios.ClusterChaos;
 import dev.mnistpipeline.bench.scenarios.CompareDjlPytorch;
 import dev.mnistpipeline.bench.scenarios.ContinualShift;
 import dev.mnistpipeline.bench.scenarios.DriftLoop;
@@ -50,6 +51,7 @@ public final class Scenarios {
             new PrepareChild(),
             new SamplesLoad(),
             new Chaos(),
+            new ClusterChaos(),
             new Sweep(),
             new ContinualShift(),
             new DriftLoop());

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.io.IOException;
+import java.util.function.UnaryOperator;
 
 /**
  * The embedded default: a real Kafka broker (KRaft) and a real S3 server (S3Proxy), each its own process,
@@ -116,10 +117,17 @@ public final class LocalInfrastructure implements Infrastructure {
     /** The S3 server alone, with its admin key and a key per service principal (limited to its prefixes). */
     public static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin,
                                          Map<String, StorageKey> serviceKeys) throws IOException {
+        return startS3(layout, dataDir, port, admin, serviceKeys, UnaryOperator.identity(), "127.0.0.1");
+    }
+
+    /** The same, started through {@code onHost} (a host of its own) and listening on {@code bindHost}. */
+    public static ManagedProcess startS3(Layout layout, Path dataDir, int port, StorageKey admin, Map<String, StorageKey> serviceKeys,
+                                         UnaryOperator<List<String>> onHost, String bindHost) throws IOException {
         String services = StorageKey.serviceKeysEnv(serviceKeys);
-        return ManagedProcess.start("s3", ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", layout.stackJar().toString()),
-                        List.of(LOCAL_S3_MAIN, Integer.toString(port), dataDir.resolve("s3").toString())),
-                Map.of("S3_ACCESS_KEY", admin.accessKey(), "S3_SECRET_KEY", admin.secretKey(), "S3_SERVICE_KEYS", services),
+        return ManagedProcess.start("s3", onHost.apply(ManagedProcess.java(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", layout.stackJar().toString()),
+                        List.of(LOCAL_S3_MAIN, Integer.toString(port), dataDir.resolve("s3").toString()))),
+                Map.of("S3_ACCESS_KEY", admin.accessKey(), "S3_SECRET_KEY", admin.secretKey(), "S3_SERVICE_KEYS", services,
+                        "S3_BIND_HOST", bindHost),
                 dataDir.resolve("logs"));
     }
 

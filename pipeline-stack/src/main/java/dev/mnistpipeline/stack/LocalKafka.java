@@ -96,18 +96,30 @@ public final class LocalKafka {
 
     /** A single node's server.properties (broker and controller in one process): the common part, then {@code listenerLines}. */
     public static String serverProperties(String logDir, int controllerPort, List<String> listenerLines) {
+        return serverProperties(logDir, 1, "1@127.0.0.1:" + controllerPort, 1, listenerLines);
+    }
+
+    /**
+     * One node of a cluster whose every node is broker and controller: {@code voters} names them all
+     * ({@code id@host:port,...}); the internal topics get {@code replication} replicas and, above one, a minimum
+     * of {@code replication - 1} in sync, as deploy/'s Kafka has.
+     */
+    public static String serverProperties(String logDir, int nodeId, String voters, int replication, List<String> listenerLines) {
+        String minInSync = Integer.toString(Math.max(1, replication - 1));
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "controller.listener.names=CONTROLLER",
                 "log.dirs=" + logDir,
                 "num.partitions=3",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + minInSync,
+                "offsets.topic.replication.factor=" + replication,
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + minInSync,
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0"));
         lines.addAll(listenerLines);
         return String.join("\n", lines) + "\n";
@@ -120,8 +132,16 @@ public final class LocalKafka {
 
     /** Arguments for {@code java -cp <cli classpath>} that format the storage, once. */
     public static List<String> formatCommand(Path config) {
-        return List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", config.toString());
+        return formatCommand(config, newClusterId());
+    }
+
+    /** The nodes of one cluster are formatted with the same id. */
+    public static List<String> formatCommand(Path config, String clusterId) {
+        return List.of("kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", clusterId, "-c", config.toString());
+    }
+
+    public static String newClusterId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 22);
     }
 
     public static List<String> serverCommand(Path config) {

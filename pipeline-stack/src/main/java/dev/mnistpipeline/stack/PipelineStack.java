@@ -41,6 +41,7 @@ public final class PipelineStack implements ServiceStack {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ApiTokens tokens = ApiTokens.generate();
     private final Map<String, Duration> startupTimes = new LinkedHashMap<>();
+    private final ServiceHosts hosts;
 
     /**
      * @param ports    HTTP port per service; services not listed get a free port
@@ -48,6 +49,13 @@ public final class PipelineStack implements ServiceStack {
      */
     public PipelineStack(Layout layout, Infrastructure infrastructure, Path logDir, Map<String, Integer> ports,
                          Map<String, Map<String, String>> extraEnv) {
+        this(layout, infrastructure, logDir, ports, extraEnv, ServiceHosts.LOCAL);
+    }
+
+    /** The same, each instance on the host that {@code hosts} gives it. */
+    public PipelineStack(Layout layout, Infrastructure infrastructure, Path logDir, Map<String, Integer> ports,
+                         Map<String, Map<String, String>> extraEnv, ServiceHosts hosts) {
+        this.hosts = hosts;
         this.layout = layout;
         this.infrastructure = infrastructure;
         this.logDir = logDir;
@@ -166,7 +174,7 @@ public final class PipelineStack implements ServiceStack {
         Map<String, String> env = new HashMap<>();
         env.putAll(infrastructure.serviceEnv(service));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_HTTP_HOST", DEFAULT_BIND);
+        env.put("QUARKUS_HTTP_HOST", hosts.address(instanceName));
         env.put("PIPELINE_INSTANCE_ID", instanceName);
         env.putAll(tokens.serviceEnv());
         env.put("PIPELINE_INGEST_ALLOWED_DIRS", String.join(",", ingestDirs(layout)));
@@ -177,9 +185,9 @@ public final class PipelineStack implements ServiceStack {
             env.put("PIPELINE_OTLP_EXPORT_LOG_LEVEL", "ERROR");
         }
         try {
-            return ManagedProcess.start(processName, ManagedProcess.java(
+            return ManagedProcess.start(processName, hosts.command(instanceName, ManagedProcess.java(
                     List.of(HEAP.get(service), "-XX:+UseSerialGC"),
-                    List.of("-jar", layout.serviceJar(service).toString())), env, logDir);
+                    List.of("-jar", layout.serviceJar(service).toString()))), env, logDir);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + service, e);
         }
@@ -214,7 +222,7 @@ public final class PipelineStack implements ServiceStack {
 
     @Override
     public String url(String service) {
-        return "http://127.0.0.1:" + ports.get(service);
+        return "http://" + hosts.address(service) + ":" + ports.get(service);
     }
 
     public ManagedProcess process(String service) {

@@ -55,8 +55,12 @@ public final class Ports {
     }
 
     public static boolean isOpen(int port) {
+        return isOpen("127.0.0.1", port);
+    }
+
+    public static boolean isOpen(String host, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.connect(new InetSocketAddress(host, port), 200);
             return true;
         } catch (IOException e) {
             return false;
