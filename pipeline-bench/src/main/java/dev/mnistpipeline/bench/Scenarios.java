@@ -12,6 +12,7 @@ import dev.mnistpipeline.bench.scenarios.FinetuneFashion;
 import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
 import dev.mnistpipeline.bench.scenarios.PredictThroughput;
+import dev.mnistpipeline.bench.scenarios.ServingLevers;
 import dev.mnistpipeline.bench.scenarios.ServingRatios;
 import dev.mnistpipeline.bench.scenarios.PrepareChild;
 import dev.mnistpipeline.bench.scenarios.SamplesLoad;
@@ -39,13 +40,17 @@ public final class Scenarios {
             new PredictLatency(),
             new PredictThroughput(),
             new ServingRatios(),
+            new ServingLevers(),
             new Augment(),
             new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.996),
             new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),
             new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.990),
             new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(2).augmentation(Augmentation.NONE).build(), List.of(
                     Map.entry("bfloat16", Hyperparameters.builder().precision(Hyperparameters.Precision.BFLOAT16).build()),
-                    Map.entry("one_cycle_3e-3", Hyperparameters.builder().schedule(Hyperparameters.Schedule.ONE_CYCLE).learningRate(3e-3).build()))),
+                    Map.entry("one_cycle_3e-3", Hyperparameters.builder().schedule(Hyperparameters.Schedule.ONE_CYCLE).learningRate(3e-3).build()),
+                    // the cosine reaches its end at step 422 instead of 844: the low-rate steps that settle the weights come first
+                    Map.entry("one_epoch", Hyperparameters.builder().epochs(1).build()),
+                    Map.entry("one_epoch_3e-3_smoothing", Hyperparameters.builder().epochs(1).learningRate(3e-3).labelSmoothing(0.1).build()))),
             new FinetuneFashion(),
             new CompareDjlPytorch(),
             new PrepareChild(),

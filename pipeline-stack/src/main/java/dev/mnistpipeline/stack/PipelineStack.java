@@ -139,6 +139,19 @@ public final class PipelineStack implements ServiceStack {
         return p;
     }
 
+    /**
+     * The same, on other JVM options than the service's heap and serial GC (a benchmark comparing collectors).
+     * Stop it with {@link ManagedProcess#close()} on what this returns.
+     */
+    public ManagedProcess startInstance(String service, String instanceName, Map<String, String> instanceEnv, List<String> jvmOptions) {
+        int port = Ports.free();
+        ManagedProcess p = launch(service, port, instanceName, instanceName, instanceEnv, jvmOptions);
+        services.put(instanceName, p);
+        ports.put(instanceName, port);
+        awaitReady(instanceName, url(instanceName));
+        return p;
+    }
+
     /** One more instance, without waiting for it to be ready (one that is not meant to be: a fault under test). */
     public ManagedProcess startInstanceUnready(String service, String instanceName, Map<String, String> instanceEnv) {
         int port = Ports.free();
@@ -171,6 +184,11 @@ public final class PipelineStack implements ServiceStack {
 
     /** @param processName names the process and its log file; {@code instanceName} is its identity in the consumer groups */
     private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv) {
+        return launch(service, port, instanceName, processName, instanceEnv, List.of(HEAP.get(service), "-XX:+UseSerialGC"));
+    }
+
+    private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv,
+                                  List<String> jvmOptions) {
         Map<String, String> env = new HashMap<>();
         env.putAll(infrastructure.serviceEnv(service));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -185,8 +203,7 @@ public final class PipelineStack implements ServiceStack {
             env.put("PIPELINE_OTLP_EXPORT_LOG_LEVEL", "ERROR");
         }
         try {
-            return ManagedProcess.start(processName, hosts.command(instanceName, ManagedProcess.java(
-                    List.of(HEAP.get(service), "-XX:+UseSerialGC"),
+            return ManagedProcess.start(processName, hosts.command(instanceName, ManagedProcess.java(jvmOptions,
                     List.of("-jar", layout.serviceJar(service).toString()))), env, logDir);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + service, e);

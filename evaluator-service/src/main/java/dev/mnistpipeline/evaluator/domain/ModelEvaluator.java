@@ -28,6 +28,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Where a model meets the test split: downloads the SavedModel (checksums verified), scores every test image
@@ -61,6 +65,12 @@ public class ModelEvaluator {
     }
 
     static final int TOP_CONFUSED_PAIRS = 10;
+    /** Storage reads and writes of one evaluation that need not wait for each other. */
+    private static final ExecutorService IO = Executors.newFixedThreadPool(8, runnable -> {
+        Thread t = new Thread(runnable, "evaluation-io");
+        t.setDaemon(true);
+        return t;
+    });
     static final int CALIBRATION_BINS = 15;
 
     /**
@@ -99,8 +109,20 @@ public class ModelEvaluator {
         }
         ModelManifest model = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), ModelManifest.class);
         PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(model.preparedId()), PreparedManifest.class);
-        PreparedSplit test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);
-        Path dir = SavedModelFiles.download(store, model);
+        // The SavedModel and the test split are independent reads: fetch them side by side.
+        CompletableFuture<Path> files = CompletableFuture.supplyAsync(() -> SavedModelFiles.download(store, model), IO);
+        PreparedSplit test;
+        Path dir;
+        try {
+            test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);
+            dir = files.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } catch (RuntimeException e) {
+            files.thenAccept(LocalFiles::deleteTree);
+            throw e;
+        }
+        long loaded = System.nanoTime();
         float[] probabilities;
         long scoreStart;
         try (SavedModelScorer scorer = new SavedModelScorer(dir, session)) {
@@ -110,7 +132,8 @@ public class ModelEvaluator {
         } finally {
             LocalFiles.deleteTree(dir);
         }
-        double inferenceSeconds = (System.nanoTime() - scoreStart) / 1e9;
+        long scored = System.nanoTime();
+        double inferenceSeconds = (scored - scoreStart) / 1e9;
         int classes = model.classes() > 0 ? model.classes() : Idx.CLASSES;
         int[] labels = new int[test.count()];
         int[] predicted = new int[test.count()];
@@ -125,11 +148,12 @@ public class ModelEvaluator {
             }
             predicted[i] = best;
             if (best != labels[i] && wrong.size() < misclassifiedSample) {
-                String imageKey = ObjectKeys.galleryImage(evaluationId, i);
-                store.put(imageKey, MnistImage.toPng(test.pixelBytes(i), 0), "image/png");
-                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * classes + best], imageKey));
+                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * classes + best],
+                        ObjectKeys.galleryImage(evaluationId, i)));
             }
         }
+        storeGallery(test, wrong);
+        long galleryStored = System.nanoTime();
         ClassificationMetrics metrics = new ClassificationMetrics(classes, labels, predicted);
         EvaluationReport report = new EvaluationReport(evaluationId, model.modelId(),
                 model.datasetId(), model.preparedId(), test.count(), metrics.accuracy(), metrics.perClass(),
@@ -137,9 +161,22 @@ public class ModelEvaluator {
                 ProbabilityMetrics.logLoss(probabilities, labels, classes),
                 ProbabilityMetrics.calibration(probabilities, labels, classes, CALIBRATION_BINS),
                 wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
-        LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s)",
+        LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s;"
+                        + " reading model and test split %.2f s, loading %.2f s, gallery %.2f s, metrics %.2f s)",
                 model.modelId(), test.count(), report.accuracy(), report.macro().f1(), report.logLoss(),
-                report.calibration().expectedCalibrationError(), inferenceSeconds);
+                report.calibration().expectedCalibrationError(), inferenceSeconds, (loaded - start) / 1e9,
+                (scoreStart - loaded) / 1e9, (galleryStored - scored) / 1e9, (System.nanoTime() - galleryStored) / 1e9);
         return report;
+    }
+
+    /** The thumbnails of the misclassified sample, written side by side (each is one small PUT). */
+    private void storeGallery(PreparedSplit test, List<EvaluationReport.Misclassified> wrong) {
+        List<CompletableFuture<Void>> puts = wrong.stream().map(m -> CompletableFuture.runAsync(() ->
+                store.put(m.imageKey(), MnistImage.toPng(test.pixelBytes(m.index()), 0), "image/png"), IO)).toList();
+        try {
+            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.mnistpipeline.bench.scenarios;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.PredictTraffic;
+import dev.mnistpipeline.bench.support.ClosedLoop;
+import dev.mnistpipeline.bench.support.ClosedLoop.Phase;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -12,14 +14,9 @@ import dev.mnistpipeline.stack.client.Http;
 import dev.mnistpipeline.stack.run.RunContext;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static dev.mnistpipeline.bench.support.Figures.percentile;
 import static dev.mnistpipeline.bench.support.Figures.round;
@@ -34,39 +31,6 @@ public final class ServingRatios implements Scenario {
     static final Duration WARM_UP = Duration.ofSeconds(30);
     static final Duration PHASE = Duration.ofSeconds(5);
     static final int ROUNDS = 4;
-
-    /** Requests of one kind: their latencies in milliseconds, over {@code seconds} of sending. */
-    private record Phase(List<Double> millis, double seconds) {
-        static final Phase NONE = new Phase(List.of(), 0);
-
-        Phase plus(Phase other) {
-            List<Double> all = new ArrayList<>(millis);
-            all.addAll(other.millis);
-            return new Phase(all, seconds + other.seconds);
-        }
-
-        int requests() {
-            return millis.size();
-        }
-
-        double[] sorted() {
-            return millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        }
-
-        Map<String, Object> figures() {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("throughput_per_s", round(requests() / seconds));
-            f.put("p50_ms", round(percentile(sorted(), 0.50)));
-            f.put("p99_ms", round(percentile(sorted(), 0.99)));
-            f.put("requests", requests());
-            return f;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Call {
-        void send(PredictTraffic client, int index) throws Exception;
-    }
 
     @Override
     public String name() {
@@ -142,35 +106,7 @@ public final class ServingRatios implements Scenario {
         return evaluated.modelId();
     }
 
-    /** All clients sending back to back for {@code length}. */
-    private static Phase drive(PredictTraffic traffic, Call call, Duration length) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        long end = System.nanoTime() + length.toNanos();
-        List<Future<double[]>> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            int offset = c * 613;
-            PredictTraffic client = traffic.newClient();
-            clients.add(pool.submit(() -> {
-                double[] millis = new double[1 << 14];
-                int n = 0;
-                for (int i = offset; ; i++) {
-                    long sent = System.nanoTime();
-                    if (sent >= end) {
-                        return Arrays.copyOf(millis, n);
-                    }
-                    call.send(client, i);
-                    if (n == millis.length) {
-                        millis = Arrays.copyOf(millis, n * 2);
-                    }
-                    millis[n++] = (System.nanoTime() - sent) / 1e6;
-                }
-            }));
-        }
-        List<Double> all = new ArrayList<>();
-        for (Future<double[]> f : clients) {
-            Arrays.stream(f.get()).forEach(all::add);
-        }
-        pool.shutdown();
-        return new Phase(all, length.toSeconds());
+    private static Phase drive(PredictTraffic traffic, ClosedLoop.Call call, Duration length) throws Exception {
+        return ClosedLoop.drive(traffic, call, length, CLIENTS);
     }
 }

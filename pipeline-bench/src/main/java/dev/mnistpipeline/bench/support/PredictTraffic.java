@@ -71,6 +71,11 @@ public final class PredictTraffic {
         return new PredictTraffic(url, images, labels);
     }
 
+    /** A client for the same images, sent to another evaluator instance ({@code baseUrl}: its scheme, host and port). */
+    public PredictTraffic at(String baseUrl) {
+        return new PredictTraffic(baseUrl + "/predict", images, labels);
+    }
+
     /** A client for other images (784 bytes each) and their labels, on its own connection to the same evaluator. */
     public PredictTraffic with(byte[] otherImages, byte[] otherLabels) {
         return new PredictTraffic(url, otherImages, otherLabels);
