@@ -109,31 +109,29 @@ public class ModelEvaluator {
         }
         ModelManifest model = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), ModelManifest.class);
         PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(model.preparedId()), PreparedManifest.class);
-        // The SavedModel and the test split are independent reads: fetch them side by side.
+        // Fetching and loading the SavedModel (a TF session, warmed up) and reading the test split do not depend on
+        // each other: they run side by side.
         CompletableFuture<Path> files = CompletableFuture.supplyAsync(() -> SavedModelFiles.download(store, model), IO);
+        CompletableFuture<SavedModelScorer> loading = files.thenApplyAsync(this::warmScorer, IO);
         PreparedSplit test;
-        Path dir;
+        SavedModelScorer scorer;
         try {
             test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);
-            dir = files.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            scorer = join(loading);
         } catch (RuntimeException e) {
+            loading.thenAccept(SavedModelScorer::close);
             files.thenAccept(LocalFiles::deleteTree);
             throw e;
         }
         long loaded = System.nanoTime();
         float[] probabilities;
-        long scoreStart;
-        try (SavedModelScorer scorer = new SavedModelScorer(dir, session)) {
-            scorer.warmUp();
-            scoreStart = System.nanoTime();
+        try (scorer) {
             probabilities = scorer.probabilities(test.images(), test.count());
         } finally {
-            LocalFiles.deleteTree(dir);
+            LocalFiles.deleteTree(files.join());
         }
         long scored = System.nanoTime();
-        double inferenceSeconds = (scored - scoreStart) / 1e9;
+        double inferenceSeconds = (scored - loaded) / 1e9;
         int classes = model.classes() > 0 ? model.classes() : Idx.CLASSES;
         int[] labels = new int[test.count()];
         int[] predicted = new int[test.count()];
@@ -162,21 +160,37 @@ public class ModelEvaluator {
                 ProbabilityMetrics.calibration(probabilities, labels, classes, CALIBRATION_BINS),
                 wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
         LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s;"
-                        + " reading model and test split %.2f s, loading %.2f s, gallery %.2f s, metrics %.2f s)",
+                        + " reading the test split while fetching and loading the model %.2f s, gallery %.2f s, metrics %.2f s)",
                 model.modelId(), test.count(), report.accuracy(), report.macro().f1(), report.logLoss(),
                 report.calibration().expectedCalibrationError(), inferenceSeconds, (loaded - start) / 1e9,
-                (scoreStart - loaded) / 1e9, (galleryStored - scored) / 1e9, (System.nanoTime() - galleryStored) / 1e9);
+                (galleryStored - scored) / 1e9, (System.nanoTime() - galleryStored) / 1e9);
         return report;
+    }
+
+    private SavedModelScorer warmScorer(Path dir) {
+        SavedModelScorer scorer = new SavedModelScorer(dir, session);
+        try {
+            scorer.warmUp();
+            return scorer;
+        } catch (RuntimeException e) {
+            scorer.close();
+            throw e;
+        }
+    }
+
+    /** The result of {@code future}, its failure thrown as itself (an outage stays an outage). */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /** The thumbnails of the misclassified sample, written side by side (each is one small PUT). */
     private void storeGallery(PreparedSplit test, List<EvaluationReport.Misclassified> wrong) {
         List<CompletableFuture<Void>> puts = wrong.stream().map(m -> CompletableFuture.runAsync(() ->
                 store.put(m.imageKey(), MnistImage.toPng(test.pixelBytes(m.index()), 0), "image/png"), IO)).toList();
-        try {
-            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        join(CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)));
     }
 }
