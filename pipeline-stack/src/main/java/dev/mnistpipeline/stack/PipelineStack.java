@@ -109,18 +109,23 @@ public final class PipelineStack implements ServiceStack {
                 String dlq = Topics.deadLetter(t);
                 topics.add(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(Topics.maxRecordBytes(dlq)))));
             }
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    entry.getValue().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("Cannot create topic " + entry.getKey(), e.getCause());
-                    }
+            createMissing(admin, topics);
+        }
+    }
+
+    /** Creates each of {@code topics} that does not exist yet. */
+    public static void createMissing(Admin admin, List<NewTopic> topics) {
+        for (var entry : admin.createTopics(topics).values().entrySet()) {
+            try {
+                entry.getValue().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + entry.getKey(), e.getCause());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

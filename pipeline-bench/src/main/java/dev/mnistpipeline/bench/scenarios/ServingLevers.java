@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.mnistpipeline.bench.support.Figures.percentile;
 import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
@@ -22,12 +23,13 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * G1, what a container with 2 CPUs and 2 GB gets by default) and trace sampling on {@code /predict} (every request,
  * as configured, against 1 %). Per lever: closed-loop throughput and latency, and, from the instance's own
  * Micrometer counters over the measured phase, the bytes allocated per request and the GC pause time per second.
- * The baseline runs first and last, so drift of the machine shows as the difference of the two.
+ * The levers' phases alternate, round after round, so that drift of the machine falls on all of them alike.
  */
 public final class ServingLevers implements Scenario {
     static final int CLIENTS = 8;
     static final Duration WARM_UP = Duration.ofSeconds(20);
-    static final Duration PHASE = Duration.ofSeconds(15);
+    static final Duration PHASE = Duration.ofSeconds(5);
+    static final int ROUNDS = 4;
     static final List<String> SERIAL = List.of("-Xmx1g", "-XX:+UseSerialGC");
 
     private record Lever(String name, List<String> jvm, Map<String, String> env) {
@@ -37,8 +39,7 @@ public final class ServingLevers implements Scenario {
             new Lever("baseline", SERIAL, Map.of()),
             new Lever("parallel_gc", List.of("-Xmx1g", "-XX:+UseParallelGC"), Map.of()),
             new Lever("g1_gc", List.of("-Xmx1g", "-XX:+UseG1GC"), Map.of()),
-            new Lever("trace_1_percent", SERIAL, Map.of("QUARKUS_OTEL_TRACES_SAMPLER", "traceidratio", "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0.01")),
-            new Lever("baseline_again", SERIAL, Map.of()));
+            new Lever("trace_1_percent", SERIAL, Map.of("QUARKUS_OTEL_TRACES_SAMPLER", "traceidratio", "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0.01")));
 
     @Override
     public String name() {
@@ -54,44 +55,59 @@ public final class ServingLevers implements Scenario {
     @Override
     public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
         PredictTraffic traffic = PredictTraffic.of(run);
-        Map<String, Object> result = new LinkedHashMap<>();
-        Map<String, Map<String, Object>> levers = new LinkedHashMap<>();
-        for (Lever lever : LEVERS) {
-            String instance = "evaluator-" + lever.name().replace('_', '-');
-            System.out.printf("serving-levers: %s ...%n", lever.name());
-            ManagedProcess process = run.stack().startInstance("evaluator-service", instance, lever.env(), lever.jvm());
-            try {
-                String url = run.stack().url(instance);
-                PredictTraffic client = traffic.at(url);
-                ClosedLoop.drive(client, PredictTraffic::predict, WARM_UP, CLIENTS);
-                Map<String, Double> before = counters(url);
-                Phase phase = ClosedLoop.drive(client, PredictTraffic::predict, PHASE, CLIENTS);
-                Map<String, Double> after = counters(url);
+        Map<Lever, ManagedProcess> instances = new LinkedHashMap<>();
+        Map<Lever, PredictTraffic> clients = new LinkedHashMap<>();
+        try {
+            for (Lever lever : LEVERS) {
+                String instance = "evaluator-" + lever.name().replace('_', '-');
+                System.out.printf("serving-levers: starting %s ...%n", instance);
+                instances.put(lever, run.stack().startInstance("evaluator-service", instance, lever.env(), lever.jvm()));
+                clients.put(lever, traffic.at(run.stack().url(instance)));
+            }
+            for (Lever lever : LEVERS) {
+                ClosedLoop.drive(clients.get(lever), PredictTraffic::predict, WARM_UP, CLIENTS);
+            }
+            // Short phases, lever after lever, round after round: drift of the machine falls on all alike.
+            Map<Lever, Phase> phases = new LinkedHashMap<>();
+            Map<Lever, double[]> counted = new LinkedHashMap<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                for (Lever lever : LEVERS) {
+                    String url = clients.get(lever).baseUrl();
+                    Map<String, Double> before = counters(url);
+                    Phase phase = ClosedLoop.drive(clients.get(lever), PredictTraffic::predict, PHASE, CLIENTS);
+                    Map<String, Double> after = counters(url);
+                    phases.merge(lever, phase, Phase::plus);
+                    double[] sums = counted.computeIfAbsent(lever, l -> new double[2]);
+                    sums[0] += after.get(ALLOCATED) - before.get(ALLOCATED);
+                    sums[1] += after.get(PAUSE) - before.get(PAUSE);
+                }
+            }
+            Map<String, Map<String, Object>> levers = new LinkedHashMap<>();
+            Phase baseline = phases.get(LEVERS.get(0));
+            for (Lever lever : LEVERS) {
+                Phase phase = phases.get(lever);
                 Map<String, Object> figures = new LinkedHashMap<>(phase.figures());
-                double allocated = after.get(ALLOCATED) - before.get(ALLOCATED);
-                figures.put("allocated_kb_per_request", round(allocated / 1024 / phase.requests()));
-                figures.put("gc_pause_ms_per_s", round((after.get(PAUSE) - before.get(PAUSE)) * 1000 / phase.seconds()));
-                figures.put("peak_rss_mb", process.peakRssMb());
+                figures.put("allocated_kb_per_request", round(counted.get(lever)[0] / 1024 / phase.requests()));
+                figures.put("gc_pause_ms_per_s", round(counted.get(lever)[1] * 1000 / phase.seconds()));
+                figures.put("throughput_vs_baseline", round(phase.throughput() / baseline.throughput()));
+                figures.put("p99_vs_baseline", round(percentile(phase.sorted(), 0.99) / percentile(baseline.sorted(), 0.99)));
+                figures.put("peak_rss_mb", instances.get(lever).peakRssMb());
                 figures.put("jvm", String.join(" ", lever.jvm()));
                 figures.put("env", lever.env());
                 levers.put(lever.name(), figures);
-                System.out.printf("serving-levers: %s %s%n", lever.name(), figures);
-            } finally {
-                process.close();
             }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("levers", levers);
+            result.put("clients", CLIENTS);
+            result.put("rounds", ROUNDS);
+            result.put("phase_s", PHASE.toSeconds());
+            result.put("note", "each lever on an evaluator instance of its own serving the same champion, all started first; "
+                    + WARM_UP.toSeconds() + " s of uncounted warm-up each, then " + ROUNDS + " rounds of one " + PHASE.toSeconds()
+                    + " s phase per lever; baseline = serial GC, every request traced, as the local stack runs the evaluator");
+            return result;
+        } finally {
+            instances.values().forEach(ManagedProcess::close);
         }
-        double baseline = ((double) levers.get("baseline").get("throughput_per_s") + (double) levers.get("baseline_again").get("throughput_per_s")) / 2;
-        double baselineP99 = ((double) levers.get("baseline").get("p99_ms") + (double) levers.get("baseline_again").get("p99_ms")) / 2;
-        for (Map<String, Object> figures : levers.values()) {
-            figures.put("throughput_vs_baseline", round((double) figures.get("throughput_per_s") / baseline));
-            figures.put("p99_vs_baseline", round((double) figures.get("p99_ms") / baselineP99));
-        }
-        result.put("levers", levers);
-        result.put("clients", CLIENTS);
-        result.put("phase_s", PHASE.toSeconds());
-        result.put("note", "each lever on a fresh evaluator instance serving the same champion; " + WARM_UP.toSeconds()
-                + " s of uncounted warm-up; baseline = the mean of the first and last run (serial GC, every request traced)");
-        return result;
     }
 
     static final String ALLOCATED = "jvm_gc_memory_allocated_bytes_total";

@@ -76,6 +76,11 @@ public final class PredictTraffic {
         return new PredictTraffic(baseUrl + "/predict", images, labels);
     }
 
+    /** The evaluator this client sends to: scheme, host and port. */
+    public String baseUrl() {
+        return url.substring(0, url.length() - "/predict".length());
+    }
+
     /** A client for other images (784 bytes each) and their labels, on its own connection to the same evaluator. */
     public PredictTraffic with(byte[] otherImages, byte[] otherLabels) {
         return new PredictTraffic(url, otherImages, otherLabels);

@@ -9,6 +9,7 @@ import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.stack.LocalInfrastructure;
 import dev.mnistpipeline.stack.LocalKafka;
 import dev.mnistpipeline.stack.ManagedProcess;
+import dev.mnistpipeline.stack.PipelineStack;
 import dev.mnistpipeline.stack.Ports;
 import dev.mnistpipeline.stack.StorageKey;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
@@ -124,15 +123,7 @@ public final class ClusterInfrastructure implements Infrastructure {
                         (short) spec.path("replicas").asInt()).configs(config));
             }
         }
-        for (var created : admin.createTopics(topics).values().entrySet()) {
-            try {
-                created.getValue().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Cannot create topic " + created.getKey(), e.getCause());
-                }
-            }
-        }
+        PipelineStack.createMissing(admin, topics);
     }
 
     /** The node that leads {@code partition} of {@code topic} now; -1 while none does. */
