@@ -16,7 +16,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartitionInfo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Kafka as deploy/ runs it, on hosts of their own ({@link NetworkNamespaces}): {@value #BROKERS} KRaft nodes (each
@@ -44,7 +42,6 @@ public final class ClusterInfrastructure implements Infrastructure {
     private final NetworkNamespaces net;
     private final Path dataDir;
     private final Map<Integer, ManagedProcess> brokers = new LinkedHashMap<>();
-    private final Map<Integer, List<String>> brokerCommands = new LinkedHashMap<>();
     private final List<ManagedProcess> others = new ArrayList<>();
     private final StorageKey adminKey = StorageKey.generate();
 
@@ -62,8 +59,8 @@ public final class ClusterInfrastructure implements Infrastructure {
             for (int id = 1; id <= BROKERS; id++) {
                 Path config = configure(id, String.join(",", voters));
                 ManagedProcess.runToEnd("kafka-format-" + id, ManagedProcess.java(jvm, LocalKafka.formatCommand(config, clusterId)), logs());
-                brokerCommands.put(id, net.onHost(brokerHost(id), ManagedProcess.java(jvm, LocalKafka.serverCommand(config))));
-                startBroker(id);
+                brokers.put(id, ManagedProcess.start("kafka-" + id,
+                        net.onHost(brokerHost(id), ManagedProcess.java(jvm, LocalKafka.serverCommand(config))), Map.of(), logs()));
             }
             String s3Address = net.addHost(S3_HOST);
             ManagedProcess s3 = LocalInfrastructure.startS3(layout, dataDir, S3_PORT, adminKey, Map.of(),
@@ -103,10 +100,6 @@ public final class ClusterInfrastructure implements Infrastructure {
         return config;
     }
 
-    private void startBroker(int id) throws IOException {
-        brokers.put(id, ManagedProcess.start("kafka-" + id, brokerCommands.get(id), Map.of(), logs()));
-    }
-
     /** Every topic of deploy/'s KafkaTopic resources, with their partitions, replicas and config. */
     static void createTopics(Admin admin, Path topicsYaml) throws Exception {
         List<NewTopic> topics = new ArrayList<>();
@@ -133,19 +126,8 @@ public final class ClusterInfrastructure implements Infrastructure {
         return leader == null || leader.isEmpty() ? -1 : leader.id();
     }
 
-    /** Partition → leader node of {@code topic}, -1 where none leads. */
-    public static Map<Integer, Integer> leaders(Admin admin, String topic) throws Exception {
-        TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        return description.partitions().stream().collect(Collectors.toMap(TopicPartitionInfo::partition,
-                p -> p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id(), (a, b) -> a, LinkedHashMap::new));
-    }
-
     public NetworkNamespaces network() {
         return net;
-    }
-
-    public ManagedProcess broker(int id) {
-        return brokers.get(id);
     }
 
     private Path logs() {
