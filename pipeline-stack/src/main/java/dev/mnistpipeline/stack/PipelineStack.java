@@ -139,9 +139,7 @@ public final class PipelineStack implements ServiceStack {
 
     /** The same, with settings of its own on top of the service's. */
     public ManagedProcess startInstance(String service, String instanceName, Map<String, String> instanceEnv) {
-        ManagedProcess p = startInstanceUnready(service, instanceName, instanceEnv);
-        awaitReady(instanceName, url(instanceName));
-        return p;
+        return startInstance(service, instanceName, instanceEnv, defaultJvm(service));
     }
 
     /**
@@ -149,18 +147,19 @@ public final class PipelineStack implements ServiceStack {
      * Stop it with {@link ManagedProcess#close()} on what this returns.
      */
     public ManagedProcess startInstance(String service, String instanceName, Map<String, String> instanceEnv, List<String> jvmOptions) {
-        int port = Ports.free();
-        ManagedProcess p = launch(service, port, instanceName, instanceName, instanceEnv, jvmOptions);
-        services.put(instanceName, p);
-        ports.put(instanceName, port);
+        ManagedProcess p = addInstance(service, instanceName, instanceEnv, jvmOptions);
         awaitReady(instanceName, url(instanceName));
         return p;
     }
 
     /** One more instance, without waiting for it to be ready (one that is not meant to be: a fault under test). */
     public ManagedProcess startInstanceUnready(String service, String instanceName, Map<String, String> instanceEnv) {
+        return addInstance(service, instanceName, instanceEnv, defaultJvm(service));
+    }
+
+    private ManagedProcess addInstance(String service, String instanceName, Map<String, String> instanceEnv, List<String> jvmOptions) {
         int port = Ports.free();
-        ManagedProcess p = launch(service, port, instanceName, instanceEnv);
+        ManagedProcess p = launch(service, port, instanceName, instanceName, instanceEnv, jvmOptions);
         services.put(instanceName, p);
         ports.put(instanceName, port);
         return p;
@@ -180,16 +179,16 @@ public final class PipelineStack implements ServiceStack {
     }
 
     private ManagedProcess launch(String service, int port) {
-        return launch(service, port, service, Map.of());
-    }
-
-    private ManagedProcess launch(String service, int port, String instanceName, Map<String, String> instanceEnv) {
-        return launch(service, port, instanceName, instanceName, instanceEnv);
+        return launch(service, port, service, service, Map.of());
     }
 
     /** @param processName names the process and its log file; {@code instanceName} is its identity in the consumer groups */
     private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv) {
-        return launch(service, port, instanceName, processName, instanceEnv, List.of(HEAP.get(service), "-XX:+UseSerialGC"));
+        return launch(service, port, instanceName, processName, instanceEnv, defaultJvm(service));
+    }
+
+    private static List<String> defaultJvm(String service) {
+        return List.of(HEAP.get(service), "-XX:+UseSerialGC");
     }
 
     private ManagedProcess launch(String service, int port, String instanceName, String processName, Map<String, String> instanceEnv,

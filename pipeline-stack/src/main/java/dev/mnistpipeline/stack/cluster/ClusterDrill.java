@@ -32,6 +32,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * A broker cut, then a trainer cut, on a cluster of hosts ({@link NetworkNamespaces}): three brokers and S3
@@ -207,8 +208,9 @@ public final class ClusterDrill {
             Thread.sleep(3000); // a late duplicate from the healed trainer has time to show
 
             Counted counted = count(base, publisher);
-            int versionsPreparedTwice = (int) events.all(Topics.DATASET_PREPARED).stream().map(EventStream.Event::key).distinct()
-                    .filter(k -> events.all(Topics.DATASET_PREPARED).stream().filter(e -> k.equals(e.key())).count() > 1).count();
+            int versionsPreparedTwice = (int) events.all(Topics.DATASET_PREPARED).stream()
+                    .collect(Collectors.groupingBy(EventStream.Event::key, Collectors.counting())).values().stream()
+                    .filter(n -> n > 1).count();
             int deadLettered = 0;
             for (String topic : Topics.CONSUMED) {
                 deadLettered += events.all(Topics.deadLetter(topic)).size();
