@@ -1,12 +1,12 @@
 // mnist-pipeline dashboard: plain browser JavaScript, no build step. Data comes from the evaluator's REST API
-// (/dashboard/runs, /models, /evaluations, /predict) and live events from /dashboard/events (server-sent events).
+// (/runs, /models, /evaluations, /predict) and live events from /dashboard/events (server-sent events).
 // Every call carries the API token the user signed in with (Authorization: Bearer), kept in this tab's
 // sessionStorage only: never in a URL, a cookie or a log. The event stream is read with fetch, because
 // EventSource cannot send headers; gallery images are fetched the same way.
 'use strict';
 
-const state = { runs: new Map(), selectedRun: null, selectedModel: null, liveCount: 0 };
-// Views in their own scripts (sweeps.js, compare.js) register here: start() after sign-in, event(topic, e) per live
+const state = { selectedModel: null, liveCount: 0 };
+// Views in their own scripts (runs.js, sweeps.js, compare.js, monitoring.js) register here: start() after sign-in, event(topic, e) per live
 // event, registry(reg) whenever the registry is reloaded.
 const views = [];
 const $ = (id) => document.getElementById(id);
@@ -49,94 +49,6 @@ function setUpSignIn() {
     start();
   };
   $('signout').onclick = () => signIn('Signed out.');
-}
-
-// ---- training runs and live curves -------------------------------------------------------------------------
-function applyMetrics(m) {
-  const run = state.runs.get(m.runId) || { runId: m.runId, steps: [], epochPoints: [], status: 'running', epoch: 0, epochs: m.epochs, step: 0, totalSteps: 0, progress: 0 };
-  const point = { step: m.step, epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, validationAccuracy: m.validationAccuracy, imagesPerSecond: m.imagesPerSecond };
-  if (m.phase === 'step') run.steps.push(point);
-  if (m.phase === 'epoch') run.epochPoints.push(point);
-  run.status = ['completed', 'failed', 'cancelled', 'waiting'].includes(m.phase) ? m.phase : 'running';
-  if (m.totalSteps > 0) run.totalSteps = m.totalSteps;
-  if (m.epoch > 0) run.epoch = m.epoch;
-  run.epochs = m.epochs || run.epochs;
-  run.step = m.phase === 'completed' ? run.totalSteps : Math.max(run.step, m.step);
-  run.progress = run.totalSteps ? Math.min(1, run.step / run.totalSteps) : 0;
-  run.message = m.message;
-  state.runs.set(m.runId, run);
-  if (!state.selectedRun || (run.status === 'running' && state.runs.get(state.selectedRun)?.status !== 'running')) state.selectedRun = m.runId;
-  renderRuns();
-  if (state.selectedRun === m.runId) renderCurves();
-}
-
-function lastOf(run) {
-  const p = run.steps[run.steps.length - 1] || {};
-  const e = run.epochPoints[run.epochPoints.length - 1] || {};
-  return { loss: p.loss ?? e.loss, accuracy: p.accuracy ?? e.accuracy, val: e.validationAccuracy, ips: p.imagesPerSecond ?? e.imagesPerSecond };
-}
-
-function renderRuns() {
-  const body = $('runs').tBodies[0];
-  body.innerHTML = '';
-  $('runs-empty').hidden = state.runs.size > 0;
-  for (const run of [...state.runs.values()].reverse()) {
-    const l = lastOf(run);
-    const tr = document.createElement('tr');
-    tr.className = 'selectable' + (run.runId === state.selectedRun ? ' selected' : '');
-    tr.dataset.run = run.runId;
-    tr.dataset.status = run.status;
-    tr.dataset.progress = run.progress.toFixed(4);
-    tr.innerHTML = `<td>${esc(run.runId)}</td><td class="status-${run.status}" title="${esc(run.message)}">${run.status}</td>
-      <td>${run.epoch}/${run.epochs}</td><td><span class="progress"><span style="width:${(100 * run.progress).toFixed(1)}%"></span></span> ${(100 * run.progress).toFixed(0)}%</td>
-      <td>${num(l.loss)}</td><td>${pct(l.accuracy)}</td><td>${pct(l.val)}</td><td>${l.ips ? Math.round(l.ips) : '–'}</td>`;
-    tr.onclick = () => { state.selectedRun = run.runId; renderRuns(); renderCurves(); };
-    body.appendChild(tr);
-  }
-}
-
-function renderCurves() {
-  const run = state.runs.get(state.selectedRun);
-  const info = $('curve');
-  if (!run) return;
-  info.dataset.run = run.runId;
-  info.dataset.points = run.steps.length;
-  info.dataset.epochs = run.epochPoints.length;
-  info.textContent = `${run.runId}: ${run.steps.length} step points, ${run.epochPoints.length} epochs`;
-  const x = (p) => p.step;
-  drawChart($('chart-loss'), [
-    { color: '#2563eb', line: true, points: run.steps.map((p) => [x(p), p.loss]) },
-    { color: '#dc2626', line: false, points: run.epochPoints.map((p) => [x(p), p.loss]) }]);
-  drawChart($('chart-accuracy'), [
-    { color: '#2563eb', line: true, points: run.steps.map((p) => [x(p), p.accuracy]) },
-    { color: '#059669', line: false, points: run.epochPoints.filter((p) => p.validationAccuracy != null).map((p) => [x(p), p.validationAccuracy]) }]);
-}
-
-function drawChart(canvas, series) {
-  const g = canvas.getContext('2d');
-  const W = canvas.width, H = canvas.height, pad = 36;
-  g.clearRect(0, 0, W, H);
-  const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p[1]));
-  if (all.length === 0) return;
-  let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
-  let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
-  if (x1 === x0) x1 = x0 + 1;
-  if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
-  const X = (v) => pad + (W - 2 * pad) * (v - x0) / (x1 - x0);
-  const Y = (v) => H - pad + (2 * pad - H) * (v - y0) / (y1 - y0);
-  g.strokeStyle = '#9ca3af'; g.fillStyle = '#6b7280'; g.font = '11px sans-serif';
-  g.beginPath(); g.moveTo(pad, pad / 2); g.lineTo(pad, H - pad); g.lineTo(W - pad / 2, H - pad); g.stroke();
-  g.fillText(num(y1, 3), 2, Y(y1) + 4); g.fillText(num(y0, 3), 2, Y(y0)); g.fillText('step ' + x1, W - pad - 40, H - pad + 16);
-  for (const s of series) {
-    g.strokeStyle = g.fillStyle = s.color;
-    if (s.line) {
-      g.beginPath();
-      s.points.forEach((p, i) => (i ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1]))));
-      g.stroke();
-    } else {
-      for (const p of s.points) { g.beginPath(); g.arc(X(p[0]), Y(p[1]), 4, 0, 2 * Math.PI); g.fill(); }
-    }
-  }
 }
 
 // ---- registry, decisions and evaluations -------------------------------------------------------------------
@@ -285,7 +197,6 @@ function onLiveEvent(data) {
   state.liveCount++;
   $('live-count').textContent = state.liveCount;
   $('live-count').dataset.count = state.liveCount;
-  if (topic === 'training.metrics') applyMetrics(event);
   if (topic === 'model.promoted' || topic === 'model.rejected') { addDecision(topic, event); loadRegistry(); }
   if (topic === 'evaluation.completed' || topic === 'model.rollout') loadRegistry();
   views.forEach((v) => v.event?.(topic, event));
@@ -342,9 +253,6 @@ async function start() {
   if (started) return;
   started = true;
   try {
-    for (const run of await getJson('/dashboard/runs')) state.runs.set(run.runId, run);
-    state.selectedRun = [...state.runs.values()].pop()?.runId || null;
-    renderRuns(); renderCurves();
     await loadRegistry();
     for (const v of views) await v.start?.();
     connect();
@@ -355,5 +263,5 @@ async function start() {
 }
 setUpDrawing();
 setUpSignIn();
-// After sweeps.js and compare.js have registered their views.
+// After the other scripts have registered their views.
 document.addEventListener('DOMContentLoaded', start);

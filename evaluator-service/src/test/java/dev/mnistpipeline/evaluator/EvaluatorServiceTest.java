@@ -1,10 +1,15 @@
 package dev.mnistpipeline.evaluator;
 
+import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.common.runs.RunRecord;
+import dev.mnistpipeline.common.runs.RunRecords;
+import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.evaluator.domain.RunHistory;
 import dev.mnistpipeline.stack.testing.Deliveries;
 import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -48,6 +53,12 @@ class EvaluatorServiceTest {
     @Any
     InMemoryConnector connector;
 
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    RunHistory runs;
+
 
     @Test
     void everyEndpointNamesItsRole() {
@@ -56,7 +67,7 @@ class EvaluatorServiceTest {
         as(Roles.VIEWER).contentType("application/octet-stream").body(new byte[784]).when().post("/predict").then().statusCode(403);
         as(Roles.PREDICTOR).contentType("application/json").body("{}").when().post("/models/m-x/promote").then().statusCode(403);
         as(Roles.VIEWER).contentType("application/json").body("{}").when().put("/gate/suites/fashion").then().statusCode(403);
-        for (String path : new String[]{"/models", "/evaluations", "/gate/suites", "/dashboard/runs", "/dashboard/sweeps"}) {
+        for (String path : new String[]{"/models", "/evaluations", "/gate/suites", "/dashboard/sweeps"}) {
             as(Roles.VIEWER).when().get(path).then().statusCode(200);
         }
         given().when().get("/q/health/live").then().statusCode(200);
@@ -193,6 +204,47 @@ class EvaluatorServiceTest {
         infer(oneImage.replace("0.5,", "2.0,")).statusCode(400).body("error", containsString("0-1"));
         infer(oneImage.replace("]}]}", "]}],\"outputs\":[{\"name\":\"logits\"}]}")).statusCode(400).body("error", containsString("unknown output"));
         infer("{\"inputs\":").statusCode(400).body("error", notNullValue());
+    }
+
+    @Test
+    void runHistoryIsListedAnnotatedAndDeletedWithRolesAndReasons() throws Exception {
+        Hyperparameters hp = Hyperparameters.DEFAULTS;
+        new RunRecords(store).update("hist-1", r -> RunRecord.created("hist-1", RunRecord.Origin.rest("alice"), null,
+                "pp-0123456789abcdef", "ds-0123456789abcdef", "mnist", hp, "completed", null, Instant.now()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!runs.index().ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        runs.index().changed("hist-1"); // what a progress report or the periodic resync does
+        given().when().get("/runs").then().statusCode(401).body("error", notNullValue());
+        as(Roles.VIEWER).when().get("/runs?q=hist-&state=completed&sort=validationAccuracy").then().statusCode(200)
+                .body("total", equalTo(1)).body("runs[0].runId", equalTo("hist-1")).body("runs[0].architecture", equalTo("cnn"));
+        as(Roles.VIEWER).when().get("/runs?limit=0").then().statusCode(400).body("error", containsString("limit"));
+        as(Roles.VIEWER).when().get("/runs?sort=nope").then().statusCode(400).body("error", containsString("sort"));
+        as(Roles.VIEWER).when().get("/runs?state=done").then().statusCode(400).body("error", containsString("state"));
+        as(Roles.VIEWER).when().get("/runs?from=yesterday").then().statusCode(400).body("error", containsString("ISO-8601"));
+        as(Roles.VIEWER).when().get("/runs/hist-1").then().statusCode(200).body("origin.kind", equalTo("rest"))
+                .body("origin.by", equalTo("alice")).body("states[0].state", equalTo("completed"));
+        as(Roles.VIEWER).when().get("/runs/hist-none").then().statusCode(404).body("error", containsString("no run"));
+        as(Roles.VIEWER).when().get("/runs/..bad").then().statusCode(400).body("error", notNullValue());
+
+        String tag = "{\"addTags\":[\"baseline\"],\"note\":\"the first\"}";
+        as(Roles.VIEWER).contentType("application/json").body(tag).when().patch("/runs/hist-1").then().statusCode(403);
+        as(Roles.OPERATOR).contentType("application/json").body(tag).when().patch("/runs/hist-1").then().statusCode(200)
+                .body("annotations.tags", equalTo(List.of("baseline"))).body("annotations.note", equalTo("the first"))
+                .body("annotations.by", notNullValue());
+        as(Roles.VIEWER).when().get("/runs?tag=baseline").then().statusCode(200).body("total", equalTo(1));
+        as(Roles.OPERATOR).contentType("application/json").body("{\"addTags\":[\"two words\"]}").when().patch("/runs/hist-1")
+                .then().statusCode(400).body("error", containsString("tag"));
+        as(Roles.OPERATOR).contentType("application/json").body("{}").when().patch("/runs/hist-1")
+                .then().statusCode(400).body("error", containsString("nothing to change"));
+        as(Roles.OPERATOR).contentType("application/json").body(tag).when().patch("/runs/hist-none").then().statusCode(404);
+
+        as(Roles.VIEWER).when().delete("/runs/hist-1").then().statusCode(403);
+        as(Roles.OPERATOR).when().delete("/runs/hist-1").then().statusCode(204);
+        as(Roles.VIEWER).when().get("/runs/hist-1").then().statusCode(404);
+        as(Roles.VIEWER).when().get("/runs?q=hist-").then().statusCode(200).body("total", equalTo(0));
+        as(Roles.OPERATOR).when().delete("/runs/hist-1").then().statusCode(404).body("error", containsString("no run"));
     }
 
     private static ValidatableResponse infer(String body) {

@@ -6,6 +6,9 @@ import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.BlobMetadata;
 import org.jclouds.blobstore.domain.MultipartUpload;
 import org.jclouds.http.HttpResponse;
+import org.jclouds.io.MutableContentMetadata;
+import org.jclouds.io.Payload;
+import org.jclouds.io.Payloads;
 import org.jclouds.http.HttpResponseException;
 
 import java.lang.reflect.InvocationTargetException;
@@ -37,7 +40,21 @@ final class GuardedBlobStore {
     /** Object operations S3Proxy also does on its multipart stub, a blob named by the upload id. */
     private static final Set<String> STUB_OPERATIONS = Set.of("putBlob", "removeBlob", "blobMetadata", "getBlob", "blobExists",
             "getBlobAccess");
-    private static final Object CONDITIONAL_LOCK = new Object();
+    /**
+     * One lock per object name (striped): a conditional write checks and writes under it, and a read of a small object
+     * takes it while it copies the object out. The filesystem blob store writes in place, so without it a read that
+     * meets a concurrent overwrite of the same object returns a torn mix (seen with two run-record writers); MinIO and
+     * S3 are atomic per object, and this makes the local server so too.
+     */
+    private static final Object[] OBJECT_LOCKS = new Object[64];
+    /** Objects up to this size are read whole under their lock; larger ones (dataset shards) are written once. */
+    private static final long BUFFERED_READ_MAX = 4L << 20;
+
+    static {
+        for (int i = 0; i < OBJECT_LOCKS.length; i++) {
+            OBJECT_LOCKS[i] = new Object();
+        }
+    }
     private static final ThreadLocal<Boolean> DENIED = new ThreadLocal<>();
 
     private GuardedBlobStore() {
@@ -72,13 +89,42 @@ final class GuardedBlobStore {
                     }
                     if (name.equals("putBlob")) {
                         Blob blob = (Blob) args[1];
-                        synchronized (CONDITIONAL_LOCK) {
+                        synchronized (lockOf(blob.getMetadata().getName())) {
                             ConditionalWrites.check(store.blobMetadata((String) args[0], blob.getMetadata().getName()));
                             return invoke(store, method, args);
                         }
                     }
+                    if (name.equals("getBlob")) {
+                        synchronized (lockOf((String) args[1])) {
+                            return buffered((Blob) invoke(store, method, args));
+                        }
+                    }
                     return invoke(store, method, args);
                 });
+    }
+
+    private static Object lockOf(String object) {
+        return OBJECT_LOCKS[Math.floorMod(object.hashCode(), OBJECT_LOCKS.length)];
+    }
+
+    /** A small blob with its content read now (under its lock), so that a later overwrite cannot tear it. */
+    private static Blob buffered(Blob blob) throws java.io.IOException {
+        if (blob == null || blob.getPayload() == null) {
+            return blob;
+        }
+        MutableContentMetadata metadata = blob.getPayload().getContentMetadata();
+        Long length = metadata.getContentLength();
+        if (length == null || length > BUFFERED_READ_MAX) {
+            return blob;
+        }
+        byte[] content;
+        try (java.io.InputStream in = blob.getPayload().openStream()) {
+            content = in.readAllBytes();
+        }
+        Payload copy = Payloads.newByteArrayPayload(content);
+        copy.setContentMetadata(metadata);
+        blob.setPayload(copy);
+        return blob;
     }
 
     private static boolean isStub(Set<String> uploads, String operation, Object[] args) {

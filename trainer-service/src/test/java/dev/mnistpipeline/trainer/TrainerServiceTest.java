@@ -2,6 +2,9 @@ package dev.mnistpipeline.trainer;
 
 import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.json.Json;
+import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.runs.RunRecord;
+import dev.mnistpipeline.common.runs.RunRecords;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
 import dev.mnistpipeline.common.storage.ObjectKeys;
@@ -26,6 +29,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +109,30 @@ class TrainerServiceTest {
         as(Roles.VIEWER).when().get("/trainings/run-queued-1").then().statusCode(200).body("state", equalTo("queued"));
         as(Roles.OPERATOR).body("{\"reason\":\"wrong settings\"}").when().delete("/trainings/run-queued-1")
                 .then().statusCode(202).body("reason", equalTo("wrong settings"));
+        // Its lasting record: who asked, on what, with which settings.
+        RunRecord record = new RunRecords(store).find("run-queued-1").orElseThrow();
+        assertEquals("rest", record.origin().kind());
+        assertNotNull(record.origin().by());
+        assertEquals(preparedId(), record.preparedId());
+        assertEquals("mlp", record.hyperparameters().architecture());
+        assertEquals("queued", record.state());
+    }
+
+    @Test
+    void refusedRequestsAreRecordedWithTheirReason() throws Exception {
+        as(Roles.OPERATOR).body("{\"runId\":\"run-refused-rest\",\"preparedId\":\"" + preparedId() + "\",\"hyperparameters\":{\"epochs\":50}}")
+                .when().post("/trainings").then().statusCode(400);
+        RunRecord rest = new RunRecords(store).find("run-refused-rest").orElseThrow();
+        assertEquals("refused", rest.state());
+        assertTrue(rest.reason().contains("max-epochs"), rest.reason());
+        TrainingRequested tooLong = new TrainingRequested("run-refused-topic", preparedId(), null,
+                Hyperparameters.builder().epochs(50).build(), Instant.now(), null);
+        assertNotNull(Deliveries.deliver(connector, Topics.Channels.TRAINING_REQUESTED, Json.write(tooLong)).get(60, TimeUnit.SECONDS),
+                "dead-lettered");
+        RunRecord topic = new RunRecords(store).find("run-refused-topic").orElseThrow();
+        assertEquals("refused", topic.state());
+        assertEquals("topic", topic.origin().kind());
+        assertTrue(topic.reason().contains("max-epochs"), topic.reason());
     }
 
     @Test

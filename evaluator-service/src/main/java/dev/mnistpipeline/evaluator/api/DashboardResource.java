@@ -13,11 +13,10 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.util.Collection;
 import java.util.List;
 
 /**
- * Data behind the dashboard page ({@code /}, served from {@code META-INF/resources}): the run list with curves,
+ * Data behind the dashboard page ({@code /}, served from {@code META-INF/resources}) beside {@code /runs}: sweeps,
  * and a server-sent-event stream of training metrics, evaluations and gate decisions as they happen.
  */
 @Path("/dashboard")
@@ -29,15 +28,6 @@ public class DashboardResource {
     public DashboardResource(DashboardState dashboard, ObjectStore store) {
         this.dashboard = dashboard;
         this.sweeps = new SweepRecords(store);
-    }
-
-    @Operation(summary = "Recent runs with their training curves")
-    @RolesAllowed(Roles.VIEWER)
-    @GET
-    @Path("/runs")
-    @Produces(MediaType.APPLICATION_JSON)
-    public Collection<DashboardState.Run> runs() {
-        return dashboard.runs();
     }
 
     @Operation(summary = "Every sweep with its trials' hyperparameters, per-epoch validation accuracy and end, and the gate's verdict")

@@ -49,14 +49,16 @@ public class ModelEvaluator {
     private final EvaluationGauges gauges;
     private final int misclassifiedSample;
     private final ServingSession session;
+    private final RunHistory runs;
 
     public ModelEvaluator(ObjectStore store,
                           @Outlet(Topics.Channels.EVALUATION_COMPLETED) EventOutlet evaluationCompleted,
                           PromotionService gate,
                           EvaluationGauges gauges,
                           @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
-                          ServingSession session) {
+                          ServingSession session, RunHistory runs) {
         this.store = store;
+        this.runs = runs;
         this.evaluationCompleted = evaluationCompleted;
         this.gate = gate;
         this.gauges = gauges;
@@ -83,6 +85,7 @@ public class ModelEvaluator {
                 EvaluationReport.class, () -> score(event, evaluationId));
         gauges.record(report.value());
         evaluationCompleted.publishOnce(report.value().announcement(report.stored()));
+        runs.evaluated(event.runId(), report.value());
         if (store.exists(ObjectKeys.sweepOfRun(event.runId()))) {
             LOG.infof("%s is a sweep trial: gated with its sweep's best, once the sweep ends", event.modelId());
         } else {

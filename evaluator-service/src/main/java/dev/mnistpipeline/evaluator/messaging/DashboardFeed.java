@@ -3,6 +3,7 @@ package dev.mnistpipeline.evaluator.messaging;
 import dev.mnistpipeline.common.quarkus.WaitsOutOutages;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.evaluator.domain.DashboardState;
+import dev.mnistpipeline.evaluator.domain.RunHistory;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,15 +11,17 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 
 /**
- * The dashboard's view of the pipeline: training.metrics, evaluation.completed, model.promoted and model.rejected,
+ * The dashboard's view of the pipeline, and what keeps the run index current: training.metrics, evaluation.completed, model.promoted and model.rejected,
  * read by every instance in its own consumer group from the beginning.
  */
 @ApplicationScoped
 public class DashboardFeed {
     private final DashboardState dashboard;
+    private final RunHistory runs;
 
-    public DashboardFeed(DashboardState dashboard) {
+    public DashboardFeed(DashboardState dashboard, RunHistory runs) {
         this.dashboard = dashboard;
+        this.runs = runs;
     }
 
     @Incoming(Topics.Channels.DASHBOARD_FEED)
@@ -26,5 +29,8 @@ public class DashboardFeed {
     @WaitsOutOutages
     public void onEvent(ConsumerRecord<String, String> record) {
         dashboard.observe(record.topic(), record.offset(), record.value());
+        if (record.topic().equals(Topics.TRAINING_METRICS)) {
+            runs.onMetrics(record.value());
+        }
     }
 }

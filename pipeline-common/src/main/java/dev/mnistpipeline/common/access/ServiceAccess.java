@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  *   <li>deploy/'s Strimzi {@code KafkaUser}s and MinIO policies ({@code AccessManifests} writes them, a test checks
  *       the committed files).</li>
  * </ul>
+ * Run records ({@code run-history/}) have two writers by design: the trainer writes a run's course, the evaluator its
+ * evaluation, tags and note (both by compare-and-swap), and deletes one on an operator's request.
  * A consumer may also write its topics' dead-letter topics. Write access to a key prefix includes reading and
  * deleting there. Listing the bucket is allowed to every service (readiness probes the bucket with HEAD, which S3
  * authorises as a listing); reading what is listed still needs a read grant.
@@ -56,13 +58,13 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
             new ServiceAccess(TRAINER, List.of(Topics.TRAINING_REQUESTED, Topics.DATASET_PREPARED), List.of(), "",
                     List.of(Topics.TRAINING_REQUESTED, Topics.TRAINING_METRICS, Topics.MODEL_TRAINED),
                     List.of("prepared/", "registry/"),
-                    List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", markers(TRAINER))),
+                    List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", ObjectKeys.RUN_HISTORY_PREFIX, markers(TRAINER))),
             new ServiceAccess(EVALUATOR, List.of(Topics.MODEL_TRAINED, Topics.INFERENCE_REQUESTS),
                     Stream.concat(Topics.DASHBOARD_FEED.stream(), Stream.of(Topics.SAMPLES_SUBMITTED)).toList(),
                     "evaluator-observer-",
                     List.of(Topics.EVALUATION_COMPLETED, Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED, Topics.MODEL_ROLLOUT,
                             Topics.INFERENCE_RESULTS),
-                    List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", markers(EVALUATOR), ObjectKeys.EXPIRING_MARKERS_PREFIX)),
+                    List.of("raw/", "prepared/", "models/", "runs/", "sweeps/"), List.of("evaluations/", "registry/", ObjectKeys.RUN_HISTORY_PREFIX, markers(EVALUATOR), ObjectKeys.EXPIRING_MARKERS_PREFIX)),
             new ServiceAccess(SAMPLES_PUBLISHER, List.of(), List.of(), "", List.of(Topics.SAMPLES_SUBMITTED),
                     List.of(), List.of()),
             new ServiceAccess(INFERENCE_CLIENT, List.of(), List.of(Topics.INFERENCE_RESULTS), "inference-client-",

@@ -103,6 +103,10 @@ public final class Ids {
     }
 
     /** True when {@code version} has the shape of a model id (else it may be an alias). */
+    public static boolean isRunId(String id) {
+        return id != null && id.length() <= 200 && RUN_ID.pattern().matcher(id).matches();
+    }
+
     public static boolean isModelId(String version) {
         return version != null && MODEL_ID.pattern().matcher(version).matches();
     }

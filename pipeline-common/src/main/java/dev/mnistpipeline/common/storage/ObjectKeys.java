@@ -28,6 +28,8 @@ import java.util.Optional;
  * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
  * runs/&lt;runId&gt;/prepared-id                 the prepared dataset a request without one was pinned to on acceptance
  * runs/&lt;runId&gt;/cancelled.json              a cancelled run: who, when and why (DELETE /trainings/{runId})
+ * run-history/&lt;runId&gt;.json                 RunRecord: a run's lasting history (settings, origin, states, series,
+ *                                             figures, tags and note), kept until deleted (GET /runs)
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
@@ -244,6 +246,19 @@ public final class ObjectKeys {
 
     public static String runCancellation(String runId) {
         return "runs/" + runId + "/cancelled.json";
+    }
+
+    /** Every run's lasting record: the trainer writes its course, the evaluator its evaluation, tags and note. */
+    public static final String RUN_HISTORY_PREFIX = "run-history/";
+
+    public static String runRecord(String runId) {
+        return RUN_HISTORY_PREFIX + runId + ".json";
+    }
+
+    /** The run id of a key under {@link #RUN_HISTORY_PREFIX}, or null for another key. */
+    public static String runOfRecord(String key) {
+        return key.startsWith(RUN_HISTORY_PREFIX) && key.endsWith(".json") && key.indexOf('/', RUN_HISTORY_PREFIX.length()) < 0
+                ? key.substring(RUN_HISTORY_PREFIX.length(), key.length() - ".json".length()) : null;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.quarkus.ErrorResponses;
 import dev.mnistpipeline.common.quarkus.Callers;
 import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.trainer.domain.AcceptedRun;
@@ -81,10 +82,11 @@ public class TrainingResource {
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response request(TrainingRequest body) {
+    public Response request(TrainingRequest body, @Context SecurityContext caller) {
         TrainingRequest req = body == null ? new TrainingRequest(null, null, null, null) : body;
         AcceptedRun run = requests.submit(new TrainingRequested(req.runId(), req.preparedId(), null,
-                TrainingRules.parse(req.hyperparameters()), null, Ids.optionalRegisteredModel(req.registeredModel())));
+                TrainingRules.parse(req.hyperparameters()), null, Ids.optionalRegisteredModel(req.registeredModel())),
+                RunRecord.Origin.rest(Callers.name(caller)));
         return Response.accepted(new TrainingAccepted(run.runId(), run.modelId(), run.preparedId(), run.hyperparameters())).build();
     }
 

@@ -7,6 +7,7 @@ import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.registry.ChampionView;
+import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,7 +79,8 @@ public class ContinuousTraining {
         String runId = Sha256.shortId("auto", prepared.preparedId() + "|" + Json.write(hp));
         LOG.infof("%s %s on %s", base.isPresent() ? "Fine-tuning the champion of " + name + ", " + hp.baseModelId() + ", as" : "Auto-training",
                 runId, prepared.preparedId());
-        return Optional.of(requests.submit(new TrainingRequested(runId, prepared.preparedId(), prepared.manifestSha256(), hp, null, name)));
+        return Optional.of(requests.submit(new TrainingRequested(runId, prepared.preparedId(), prepared.manifestSha256(), hp, null, name),
+                RunRecord.Origin.CONTINUOUS));
     }
 
     private boolean sameTestImages(String championPreparedId, String preparedId) {

@@ -47,7 +47,8 @@ public final class RunReporter {
     }
 
     public void completed(ModelManifest model) {
-        report(RunPhase.COMPLETED, epochs, totalSteps, 0, 0, model.validationAccuracy(), model.imagesPerSecond(), null);
+        progress.record(metrics(RunPhase.COMPLETED, epochs, totalSteps, 0, 0, model.validationAccuracy(),
+                model.imagesPerSecond(), null), model);
     }
 
     public void cancelled(String why) {
@@ -60,7 +61,12 @@ public final class RunReporter {
 
     private void report(RunPhase phase, int epoch, long step, double loss, double accuracy, Double validationAccuracy,
                         double imagesPerSecond, String message) {
-        progress.record(new TrainingMetrics(runId, phase, epoch, epochs, step, totalSteps, loss, accuracy,
-                validationAccuracy, imagesPerSecond, message, Instant.now()));
+        progress.record(metrics(phase, epoch, step, loss, accuracy, validationAccuracy, imagesPerSecond, message));
+    }
+
+    private TrainingMetrics metrics(RunPhase phase, int epoch, long step, double loss, double accuracy,
+                                    Double validationAccuracy, double imagesPerSecond, String message) {
+        return new TrainingMetrics(runId, phase, epoch, epochs, step, totalSteps, loss, accuracy, validationAccuracy,
+                imagesPerSecond, message, Instant.now());
     }
 }

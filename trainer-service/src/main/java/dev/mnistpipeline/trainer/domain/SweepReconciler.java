@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.quarkus.Periodic;
+import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.sweeps.Sweep;
@@ -91,7 +92,8 @@ public class SweepReconciler {
             if (inFlight >= sweep.parallelism()) {
                 return;
             }
-            requests.submit(new TrainingRequested(t.runId(), sweep.preparedId(), null, t.hyperparameters(), null, null));
+            requests.submit(new TrainingRequested(t.runId(), sweep.preparedId(), null, t.hyperparameters(), null, null),
+                    RunRecord.Origin.sweep(sweep.sweepId()));
             TrialStatus queued = new TrialStatus(sweep.sweepId(), t.runId(), TrialStatus.QUEUED, List.of(), null, null, Instant.now());
             if (store.putIfUnchanged(ObjectKeys.sweepTrial(sweep.sweepId(), t.runId()), Json.writeBytes(queued), "application/json", null)) {
                 LOG.infof("Sweep %s: started trial %s", sweep.sweepId(), t.runId());

@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.EventOutlet;
 import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.messaging.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -14,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where training progress goes: {@code training.metrics} for dashboards, Prometheus gauges, the latest
+ * Where training progress goes: the run's lasting record ({@link RunRecorder}), {@code training.metrics} for dashboards, Prometheus gauges, the latest
  * event per run for {@code GET /trainings/{runId}}, and a sweep trial's status (with median stopping). Each run reports through its own {@link RunReporter}.
  */
 @ApplicationScoped
@@ -24,11 +25,13 @@ public class TrainingProgress {
     private final TrainingGauges gauges;
     private final Event<TrainingMetrics> progress;
     private final RunStates states;
+    private final RunRecorder recorder;
     private final Map<String, TrainingMetrics> latest = new ConcurrentHashMap<>();
 
-    public TrainingProgress(TrainingGauges gauges, Event<TrainingMetrics> progress, RunStates states,
+    public TrainingProgress(TrainingGauges gauges, Event<TrainingMetrics> progress, RunStates states, RunRecorder recorder,
                             @Outlet(Topics.Channels.TRAINING_METRICS) EventOutlet trainingMetrics) {
         this.states = states;
+        this.recorder = recorder;
         this.gauges = gauges;
         this.progress = progress;
         this.trainingMetrics = trainingMetrics;
@@ -49,12 +52,18 @@ public class TrainingProgress {
     }
 
     void record(TrainingMetrics m) {
+        record(m, null);
+    }
+
+    /** @param model the run's model, on {@code completed}: its figures go into the run's record */
+    void record(TrainingMetrics m, ModelManifest model) {
         latest.put(m.runId(), m);
         gauges.record(m).forEach(latest::remove); // long-ended runs: their state stays in storage (RunStates)
         String state = RunStates.ofPhase(m.phase());
         if (state != null) {
             states.setQuietly(m.runId(), state, m.message());
         }
+        recorder.observe(m, model); // before the event: whoever reads the record on it finds this report in it
         try {
             trainingMetrics.send(m);
         } catch (RuntimeException e) {

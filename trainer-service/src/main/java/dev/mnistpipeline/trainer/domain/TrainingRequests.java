@@ -5,8 +5,10 @@ import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Sha256;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.events.TrainingRequested;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,35 +29,64 @@ public class TrainingRequests {
     private final EventOutlet trainingRequested;
     private final RunStates states;
     private final TrainingCosts costs;
+    private final RunRecorder recorder;
 
     private final int maxEpochs;
 
     /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
-    public TrainingRequests(ObjectStore store, RunStates states, TrainingCosts costs,
+    public TrainingRequests(ObjectStore store, RunStates states, TrainingCosts costs, RunRecorder recorder,
                             @Outlet(Topics.Channels.TRAINING_REQUESTED_OUT) EventOutlet trainingRequested,
                             @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
         this.states = states;
         this.costs = costs;
+        this.recorder = recorder;
         this.maxEpochs = maxEpochs;
         this.trainingRequested = trainingRequested;
     }
 
     /**
      * Checks a request and puts it on {@code training.requested} with its prepared dataset resolved now (the
-     * latest when {@code preparedId} is null); idempotent per run id.
+     * latest when {@code preparedId} is null); idempotent per run id. The run's record starts here, with who asked;
+     * a refused request is recorded too, with why (unless its run id itself is what is wrong).
      *
      * @param request a {@code runId} of null gets a generated one
      */
-    public AcceptedRun submit(TrainingRequested request) {
-        AcceptedRun run = acceptAffordable(new TrainingRequested(
+    public AcceptedRun submit(TrainingRequested request, RunRecord.Origin origin) {
+        TrainingRequested identified = new TrainingRequested(
                 request.runId() != null ? request.runId() : "run-" + UUID.randomUUID().toString().substring(0, 8),
-                request.preparedId(), request.preparedSha256(), request.hyperparameters(), Instant.now(), request.registeredModel()));
+                request.preparedId(), request.preparedSha256(), request.hyperparameters(), Instant.now(), request.registeredModel());
+        AcceptedRun run = acceptRecordingRefusal(identified, origin);
+        recorder.accepted(run, origin);
         if (states.find(run.runId()).isEmpty()) {
             states.set(run.runId(), RunStates.QUEUED, null);
         }
         trainingRequested.publishOnce(run.request());
         return run;
+    }
+
+    /**
+     * A request off {@code training.requested}, for this trainer to train: accepted, and given a record if it has none
+     * yet (one published by hand); refused ones are recorded with why.
+     */
+    public AcceptedRun receive(TrainingRequested request) {
+        AcceptedRun run = acceptRecordingRefusal(request, RunRecord.Origin.TOPIC);
+        recorder.accepted(run, RunRecord.Origin.TOPIC);
+        return run;
+    }
+
+    /** {@link #acceptAffordable}; a refusal of a request with a valid run id goes into that run's record. */
+    public AcceptedRun acceptRecordingRefusal(TrainingRequested request, RunRecord.Origin origin) {
+        try {
+            return acceptAffordable(request);
+        } catch (NotPreparedYet e) {
+            throw e; // on the topic it waits for its dataset; over REST the caller is told, with nothing to record yet
+        } catch (InvalidDataException e) {
+            if (Ids.isRunId(request.runId())) {
+                recorder.refused(request, origin, e.getMessage());
+            }
+            throw e;
+        }
     }
 
     /** {@link #accept}, and refused if this trainer cannot afford it ({@link TrainingCosts}): what the trainer trains. */

@@ -40,7 +40,7 @@ public class TrainingConsumers {
         TrainingRequested request = Events.parse(payload, TrainingRequested.class);
         AcceptedRun run;
         try {
-            run = requests.acceptAffordable(request);
+            run = requests.receive(request);
         } catch (TrainingRequests.NotPreparedYet e) {
             waitingRuns.park(request, e.getMessage()); // its dataset may be on its way; the runs behind it go ahead
             return;
