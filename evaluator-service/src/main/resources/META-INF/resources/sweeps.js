@@ -111,7 +111,7 @@ views.push({
   },
   // A trial's metrics refresh the sweeps, at most once a second.
   event: (topic, e) => {
-    if (topic !== 'training.metrics' || !['started', 'epoch', 'completed', 'cancelled', 'failed'].includes(e.phase)) return;
+    if (topic !== 'training.metrics' || !['started', 'epoch', 'completed', 'cancelled', 'failed', 'refused'].includes(e.phase)) return;
     if (!/-t\d+$/.test(e.runId || '') && sweepsView.sweeps.length === 0) return;
     clearTimeout(sweepsView.reload);
     sweepsView.reload = setTimeout(() => loadSweeps().catch(() => {}), 1000);

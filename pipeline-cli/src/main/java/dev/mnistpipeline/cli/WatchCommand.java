@@ -79,7 +79,7 @@ final class WatchCommand implements Callable<Integer> {
                                 continue;
                             }
                             view.metrics(e);
-                            if (phase == RunPhase.FAILED || phase == RunPhase.CANCELLED) {
+                            if (phase == RunPhase.FAILED || phase == RunPhase.CANCELLED || phase == RunPhase.REFUSED) {
                                 return view.fail("run " + phase + ": " + e.path("message").asText());
                             }
                         }

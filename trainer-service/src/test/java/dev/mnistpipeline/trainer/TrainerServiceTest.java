@@ -133,6 +133,9 @@ class TrainerServiceTest {
         assertEquals("refused", topic.state());
         assertEquals("topic", topic.origin().kind());
         assertTrue(topic.reason().contains("max-epochs"), topic.reason());
+        assertTrue(connector.sink(Topics.Channels.TRAINING_METRICS).received().stream().map(m -> String.valueOf(m.getPayload()))
+                .anyMatch(p -> p.contains("run-refused-topic") && p.contains("\"refused\"")), "a refused report for dashboards");
+        as(Roles.VIEWER).when().get("/trainings/run-refused-topic").then().statusCode(200).body("state", equalTo("refused"));
     }
 
     @Test

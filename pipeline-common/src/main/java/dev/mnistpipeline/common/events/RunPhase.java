@@ -15,11 +15,13 @@ public enum RunPhase {
     CHECK,
     /** It cannot start now (another trainer holds it, its dataset is not prepared yet): {@code message} says why. */
     WAITING,
-    COMPLETED, FAILED, CANCELLED;
+    COMPLETED, FAILED, CANCELLED,
+    /** The trainer will never start it (invalid settings, over the cost cap): {@code message} says why. */
+    REFUSED;
 
-    /** Whether the run is over: completed, failed or cancelled. */
+    /** Whether the run is over: completed, failed, cancelled or refused. */
     public boolean ended() {
-        return this == COMPLETED || this == FAILED || this == CANCELLED;
+        return this == COMPLETED || this == FAILED || this == CANCELLED || this == REFUSED;
     }
 
     @JsonValue

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Every accepted run's state, in storage ({@code runs/<runId>/state.json}) so that any trainer replica answers
- * {@code GET /trainings/{runId}} alike: queued, waiting (and why), training, completed, failed, cancelled.
+ * {@code GET /trainings/{runId}} alike: queued, waiting (and why), training, completed, failed, cancelled, refused (and why).
  */
 @ApplicationScoped
 public class RunStates {
@@ -23,6 +23,7 @@ public class RunStates {
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
+    public static final String REFUSED = "refused";
 
     /** @param reason why it waits, failed or was cancelled; null otherwise */
     public record RunState(String runId, String state, String reason, Instant since) {
@@ -59,6 +60,7 @@ public class RunStates {
             case COMPLETED -> COMPLETED;
             case FAILED -> FAILED;
             case CANCELLED -> CANCELLED;
+            case REFUSED -> REFUSED;
             default -> null;
         };
     }

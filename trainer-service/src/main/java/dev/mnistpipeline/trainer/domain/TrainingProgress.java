@@ -46,6 +46,11 @@ public class TrainingProgress {
         record(new TrainingMetrics(runId, RunPhase.WAITING, 0, 0, 0, 0, 0, 0, null, 0, why, Instant.now()));
     }
 
+    /** A request the trainer will never start, with why: the run's record, state and a {@code refused} report. */
+    public void refused(String runId, String why) {
+        record(new TrainingMetrics(runId, RunPhase.REFUSED, 0, 0, 0, 0, 0, 0, null, 0, why, Instant.now()));
+    }
+
     /** The last progress event this instance saw for a run, or null. */
     public TrainingMetrics last(String runId) {
         return latest.get(runId);

@@ -30,17 +30,19 @@ public class TrainingRequests {
     private final RunStates states;
     private final TrainingCosts costs;
     private final RunRecorder recorder;
+    private final TrainingProgress progress;
 
     private final int maxEpochs;
 
     /** @param maxEpochs the most epochs one run may ask for: the cost cap an operator's request cannot exceed */
     public TrainingRequests(ObjectStore store, RunStates states, TrainingCosts costs, RunRecorder recorder,
-                            @Outlet(Topics.Channels.TRAINING_REQUESTED_OUT) EventOutlet trainingRequested,
+                            TrainingProgress progress, @Outlet(Topics.Channels.TRAINING_REQUESTED_OUT) EventOutlet trainingRequested,
                             @ConfigProperty(name = "pipeline.trainer.max-epochs", defaultValue = "200") int maxEpochs) {
         this.store = store;
         this.states = states;
         this.costs = costs;
         this.recorder = recorder;
+        this.progress = progress;
         this.maxEpochs = maxEpochs;
         this.trainingRequested = trainingRequested;
     }
@@ -84,6 +86,7 @@ public class TrainingRequests {
         } catch (InvalidDataException e) {
             if (Ids.isRunId(request.runId())) {
                 recorder.refused(request, origin, e.getMessage());
+                progress.refused(request.runId(), e.getMessage());
             }
             throw e;
         }

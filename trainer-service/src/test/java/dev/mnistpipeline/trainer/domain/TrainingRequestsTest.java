@@ -13,7 +13,7 @@ import java.util.List;
 
 /** What a request may cost, and the ids it may carry, checked where it enters (no storage needed for these). */
 class TrainingRequestsTest {
-    private final TrainingRequests requests = new TrainingRequests(null, null, null, null, null, 50);
+    private final TrainingRequests requests = new TrainingRequests(null, null, null, null, null, null, 50);
 
     private static TrainingRequested request(String runId, int epochs) {
         return new TrainingRequested(runId, "pp-0123456789abcdef", "sha", Hyperparameters.builder().epochs(epochs).build(), null, null);
