@@ -13,6 +13,7 @@ import dev.mnistpipeline.bench.scenarios.PipelineFull;
 import dev.mnistpipeline.bench.scenarios.PredictLatency;
 import dev.mnistpipeline.bench.scenarios.PredictThroughput;
 import dev.mnistpipeline.bench.scenarios.ServingLevers;
+import dev.mnistpipeline.bench.scenarios.RunsHistory;
 import dev.mnistpipeline.bench.scenarios.ServingRatios;
 import dev.mnistpipeline.bench.scenarios.PrepareChild;
 import dev.mnistpipeline.bench.scenarios.SamplesLoad;
@@ -59,7 +60,8 @@ public final class Scenarios {
             new ClusterChaos(),
             new Sweep(),
             new ContinualShift(),
-            new DriftLoop());
+            new DriftLoop(),
+            new RunsHistory());
 
     private Scenarios() {
     }

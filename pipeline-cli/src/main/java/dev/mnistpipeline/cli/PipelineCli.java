@@ -17,7 +17,7 @@ import java.io.PrintWriter;
         description = "MNIST model development: an embedded stack, and the daily loop against a running one.",
         subcommands = {DemoCommand.class, UpCommand.class, DownCommand.class, IngestCommand.class, PublishCommand.class, TrainCommand.class,
                 WatchCommand.class, SweepCommand.class, PredictCommand.class, ModelsCommand.class, PromoteCommand.class, RollbackCommand.class, AliasCommand.class, RolloutCommand.class, MonitorCommand.class,
-                DatasetsCommand.class, DlqCommand.class, CommandLine.HelpCommand.class},
+                DatasetsCommand.class, DlqCommand.class, RunsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Commands after 'down' talk to the stack ./pipeline up started, to --context NAME",
                 "(.pipeline/contexts/NAME.env), or to the environment's settings; each takes --json.",
                 "Benchmarks: ./pipeline bench <scenario> [train options] (./pipeline bench --list)."})

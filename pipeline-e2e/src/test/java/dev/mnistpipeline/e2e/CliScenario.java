@@ -92,6 +92,7 @@ final class CliScenario {
         assertEquals("digits-small", p.path("model").asText());
         gatePassesIntoARollout(layout, env);
         assertEquals(champion, servingModel(layout, env, digit), "mnist's champion did not move");
+        runHistory(layout, env);
 
         Path folder = workDir.resolve("new-samples");
         int published = 3;
@@ -113,6 +114,36 @@ final class CliScenario {
         // Again: the same files are the same samples, so nothing lands a second time.
         JsonNode again = Json.tree(ok(CliProcess.run(layout, env, "publish", folder.toString(), "--json", "--settle", "8s")).lastLine());
         assertEquals(0, again.path("landed").asInt(), again.toString());
+    }
+
+    /** The two digits-small runs in the run history: listed, filtered, shown, tagged; a promoted one's record is kept. */
+    private static void runHistory(Layout layout, Map<String, String> env) throws Exception {
+        JsonNode page = Json.tree(ok(CliProcess.run(layout, env, "runs", "--search", "cli-run", "--json")).out());
+        assertEquals(2, page.path("total").asInt(), page.toString());
+        for (JsonNode r : page.path("runs")) {
+            assertEquals("completed", r.path("state").asText(), r.toString());
+            assertEquals("rest", r.path("origin").path("kind").asText(), r.toString());
+        }
+        JsonNode tagged = Json.tree(ok(CliProcess.run(layout, env, "runs", "tag", "cli-run", "--add", "cli,first", "--note", "digits-small v1", "--json")).out());
+        assertEquals(List.of("cli", "first"), List.of(tagged.path("annotations").path("tags").get(0).asText(), tagged.path("annotations").path("tags").get(1).asText()));
+        JsonNode byTag = Json.tree(ok(CliProcess.run(layout, env, "runs", "--tag", "cli", "--json")).out());
+        assertEquals(1, byTag.path("total").asInt(), byTag.toString());
+        JsonNode shown = Json.tree(ok(CliProcess.run(layout, env, "runs", "show", "cli-run", "--json")).out());
+        assertEquals("model-cli-run", shown.path("modelId").asText(), shown.toString());
+        assertEquals(1, shown.path("series").path("epochs").size(), shown.toString());
+        assertTrue(shown.path("figures").path("testAccuracy").isNumber() && shown.path("figures").path("validationAccuracy").isNumber(), shown.toString());
+        assertTrue(shown.path("series").path("steps").size() > 0, "step points kept: " + shown);
+        String human = ok(CliProcess.run(layout, env, "runs", "show", "cli-run")).out();
+        assertTrue(human.contains("started by  rest") && human.contains("digits-small v1"), human);
+        assertTrue(ok(CliProcess.run(layout, env, "runs", "--sort", "testAccuracy")).out().contains("cli-run"));
+        CliProcess.Result keep = CliProcess.run(layout, env, "runs", "delete", "cli-run");
+        assertEquals(1, keep.exitCode(), keep.out() + keep.err());
+        assertTrue(keep.err().contains("promoted"), "a promoted model's run is kept: " + keep.err());
+        ok(CliProcess.run(layout, env, "runs", "delete", "cli-run-2"));
+        CliProcess.Result gone = CliProcess.run(layout, env, "runs", "show", "cli-run-2");
+        assertTrue(gone.exitCode() != 0 && gone.err().contains("HTTP 404"), gone.err());
+        CliProcess.Result bad = CliProcess.run(layout, env, "runs", "--state", "done");
+        assertEquals(2, bad.exitCode(), bad.err());
     }
 
     /**

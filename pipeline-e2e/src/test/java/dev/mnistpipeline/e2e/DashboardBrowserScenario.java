@@ -52,6 +52,13 @@ final class DashboardBrowserScenario {
     private DashboardBrowserScenario() {
     }
 
+    /** The run ids the run list shows, in order (read in one script: the table is re-rendered on events). */
+    @SuppressWarnings("unchecked")
+    private static List<String> rows(WebDriver browser) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('#runs tbody tr[data-run]')].map(r => r.dataset.run)");
+    }
+
     static void run(ServiceStack stack, EventStream events, EvaluationReport report, byte[] testImages, Path workDir) throws Exception {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "the dashboard test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
@@ -113,7 +120,7 @@ final class DashboardBrowserScenario {
                 Thread.sleep(50);
             }
             assertEquals("completed", status, "progress seen: " + seen);
-            long runningUpdates = seen.stream().filter(s -> s.startsWith("running@")).map(s -> s.substring(8))
+            long runningUpdates = seen.stream().filter(s -> s.startsWith("training@")).map(s -> s.substring(9))
                     .filter(p -> Double.parseDouble(p) > 0 && Double.parseDouble(p) < 1).count();
             assertTrue(runningUpdates >= 2, "the page must show the run advancing while it trains: " + seen);
             WebElement curve = browser.findElement(By.id("curve"));
@@ -121,6 +128,40 @@ final class DashboardBrowserScenario {
             assertTrue(Integer.parseInt(curve.getDomAttribute("data-points")) >= 3, "step points on the live curve");
             assertEquals("2", curve.getDomAttribute("data-epochs"));
             assertTrue(Integer.parseInt(browser.findElement(By.id("live-count")).getDomAttribute("data-count")) > 5);
+
+            // 2b. Run history: the list is the API's, searchable and filterable; runs ticked are overlaid (uPlot) and
+            // placed on a hyperparameter-against-accuracy chart.
+            JavascriptExecutor js = (JavascriptExecutor) browser;
+            String firstRun = report.modelId().substring("model-".length());
+            browser.findElement(By.id("runs-q")).sendKeys(RUN_ID);
+            wait.until(d -> rows(d).equals(List.of(RUN_ID)));
+            browser.findElement(By.id("runs-q")).clear();
+            js.executeScript("document.getElementById('runs-q').dispatchEvent(new Event('input'))");
+            wait.until(d -> rows(d).containsAll(List.of(RUN_ID, firstRun)));
+            for (String run : List.of(RUN_ID, firstRun)) {
+                wait.ignoring(StaleElementReferenceException.class).until(d -> {
+                    d.findElement(By.cssSelector("#runs tr[data-run='" + run + "'] input.pick")).click();
+                    return true;
+                });
+            }
+            wait.until(d -> "2".equals(d.findElement(By.id("overlay")).getDomAttribute("data-series")));
+            assertTrue((Boolean) js.executeScript("return typeof uPlot === 'function' && !!document.querySelector('#overlay canvas')"),
+                    "the overlay is drawn by uPlot");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("overlay-metric"))).selectByValue("validationAccuracy");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("overlay-x"))).selectByValue("epoch");
+            wait.until(d -> "2".equals(d.findElement(By.id("overlay")).getDomAttribute("data-series"))
+                    && Integer.parseInt(d.findElement(By.id("overlay")).getDomAttribute("data-points")) >= 3);
+            wait.until(d -> "2".equals(d.findElement(By.id("hparams")).getDomAttribute("data-points")));
+            // A tag set over the API (an operator's) filters the list.
+            Http.Reply tagged = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(evaluator + "/runs/" + RUN_ID))
+                    .header("Authorization", "Bearer " + stack.tokens().token(Roles.OPERATOR)).header("Content-Type", "application/json")
+                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"addTags\":[\"browser-live\"],\"note\":\"followed live\"}"))
+                    .build());
+            assertEquals(200, tagged.status(), tagged.body());
+            browser.findElement(By.id("runs-tag")).sendKeys("browser-live");
+            wait.until(d -> rows(d).equals(List.of(RUN_ID)));
+            browser.findElement(By.id("runs-tag")).clear();
+            js.executeScript("document.getElementById('runs-tag').dispatchEvent(new Event('input'))");
 
             // 3. The confusion matrix of the first model shows the report's counts in every cell.
             String row = "#models tr[data-model='" + report.modelId() + "']";

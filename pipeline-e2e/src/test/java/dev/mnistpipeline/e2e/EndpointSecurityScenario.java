@@ -61,7 +61,11 @@ final class EndpointSecurityScenario {
                 new Endpoint("evaluator-service", "GET", "/dashboard/sweeps", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "application/octet-stream", digit),
                 new Endpoint("evaluator-service", "POST", "/predict", Roles.PREDICTOR, "multipart/form-data; boundary=x", "--x--\r\n".getBytes()),
-                new Endpoint("evaluator-service", "GET", "/dashboard/runs", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/runs", Roles.VIEWER, null, null),
+                new Endpoint("evaluator-service", "GET", "/runs/run-no-such-run", Roles.VIEWER, null, null),
+                // nothing to change: 400 for the operator, so walking the table tags nothing
+                new Endpoint("evaluator-service", "PATCH", "/runs/run-no-such-run", Roles.OPERATOR, "application/json", "{}".getBytes()),
+                new Endpoint("evaluator-service", "DELETE", "/runs/run-no-such-run", Roles.OPERATOR, null, null),
                 new Endpoint("evaluator-service", "GET", "/dashboard/events", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "GET", "/evaluations", Roles.VIEWER, null, null),
                 new Endpoint("evaluator-service", "GET", "/evaluations/" + evaluationId, Roles.VIEWER, null, null),

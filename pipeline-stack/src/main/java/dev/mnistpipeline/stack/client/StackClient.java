@@ -129,14 +129,22 @@ public final class StackClient {
 
     /** POST of JSON with the given role's token. */
     public JsonNode postJson(String service, String path, String role, Object body) {
-        return success(send(request(service, path, role).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))).build()));
+        return sendJson("POST", service, path, role, body);
     }
 
     /** PUT of JSON with the given role's token. */
     public JsonNode putJson(String service, String path, String role, Object body) {
+        return sendJson("PUT", service, path, role, body);
+    }
+
+    /** PATCH of JSON with the given role's token. */
+    public JsonNode patchJson(String service, String path, String role, Object body) {
+        return sendJson("PATCH", service, path, role, body);
+    }
+
+    private JsonNode sendJson(String method, String service, String path, String role, Object body) {
         return success(send(request(service, path, role).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))).build()));
+                .method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))).build()));
     }
 
     /** DELETE with the given role's token. */
@@ -156,7 +164,7 @@ public final class StackClient {
      */
     private static JsonNode success(Http.Reply r) {
         if (r.status() / 100 == 2) {
-            return Json.tree(r.body());
+            return r.body() == null || r.body().isBlank() ? Json.MAPPER.createObjectNode() : Json.tree(r.body()); // 204: none
         }
         String reason;
         try {

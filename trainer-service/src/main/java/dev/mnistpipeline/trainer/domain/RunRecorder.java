@@ -61,7 +61,7 @@ public class RunRecorder {
     }
 
     /** A progress report: steps are held; anything else is written now, with the steps held so far. */
-    void observe(TrainingMetrics m, ModelManifest model) {
+    public void observe(TrainingMetrics m, ModelManifest model) {
         if (m.phase() == RunPhase.STEP) {
             pendingSteps.computeIfAbsent(m.runId(), id -> new ArrayList<>()).add(point(m));
             return;
