@@ -52,8 +52,9 @@ public final class RunRecords {
                 return current;
             }
             byte[] bytes = Json.writeBytes(after);
-            if (store.putIfUnchanged(key, bytes, "application/json", current.map(Stored::etag).orElse(null))) {
-                return findStored(runId);
+            Optional<String> written = store.putIfUnchangedTagged(key, bytes, "application/json", current.map(Stored::etag).orElse(null));
+            if (written.isPresent()) {
+                return Optional.of(new Stored(after, written.get(), bytes.length));
             }
         }
         throw new ConflictException("run record " + runId + " changed " + ATTEMPTS + " times while being updated; try again");

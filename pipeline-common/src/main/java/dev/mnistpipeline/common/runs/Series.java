@@ -1,5 +1,7 @@
 package dev.mnistpipeline.common.runs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +24,20 @@ public record Series(List<Point> epochs, List<Point> steps, int stride, long ste
      * @param validationAccuracy on epoch points; null on steps
      * @param at                 when it was reported (epoch milliseconds): the time axis
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Point(long step, int epoch, double loss, double accuracy, Double validationAccuracy,
                         double imagesPerSecond, long at) {
+        /** Six decimals are more than a curve shows; full doubles would double the record's size. */
+        public Point {
+            loss = round(loss, 1e6);
+            accuracy = round(accuracy, 1e6);
+            validationAccuracy = validationAccuracy == null ? null : round(validationAccuracy, 1e6);
+            imagesPerSecond = round(imagesPerSecond, 10);
+        }
+
+        private static double round(double v, double scale) {
+            return Double.isFinite(v) ? Math.round(v * scale) / scale : v;
+        }
     }
 
     public Series {

@@ -154,18 +154,22 @@ public final class ObjectStore implements AutoCloseable {
      * writer got there first; the caller re-reads and decides again.
      */
     public boolean putIfUnchanged(String key, byte[] data, String contentType, String expectedEtag) {
+        return putIfUnchangedTagged(key, data, contentType, expectedEtag).isPresent();
+    }
+
+    /** {@link #putIfUnchanged}, answering the new ETag when it wrote (saves the read-back a next swap needs). */
+    public Optional<String> putIfUnchangedTagged(String key, byte[] data, String contentType, String expectedEtag) {
         Map<String, String> condition = expectedEtag == null ? Map.of("If-None-Match", "*") : Map.of("If-Match", expectedEtag);
         try {
-            retry("conditional put " + key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+            return Optional.of(plainEtag(retry("conditional put " + key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(data), data.length, -1)
                     .contentType(contentType)
                     .headers(condition)
                     .userMetadata(Map.of("sha256", Sha256.hex(data)))
-                    .build()));
-            return true;
+                    .build())).etag()));
         } catch (StorageException e) {
             if (e.getCause() instanceof ErrorResponseException r && isConflict(r)) {
-                return false;
+                return Optional.empty();
             }
             throw e;
         }
