@@ -51,6 +51,35 @@ function setUpSignIn() {
   $('signout').onclick = () => signIn('Signed out.');
 }
 
+// ---- charts: uPlot (WebJar /webjars/uplot/...), shared by the views ----------------------------------------------
+const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#9a3412', '#1e40af'];
+const charts = {};
+
+/** Columns [x, y...] sorted by x, as uPlot wants them. */
+function sortedColumns(cols) {
+  const order = cols[0].map((_, i) => i).sort((a, b) => cols[0][a] - cols[0][b]);
+  return cols.map((col) => order.map((i) => col[i]));
+}
+
+/** One uPlot chart in the element with that id, replaced on every render (a few hundred points: cheap). */
+function chart(id, title, data, series, xLabel, xLog, xValues) {
+  const el = $(id);
+  charts[id]?.destroy();
+  el.innerHTML = '';
+  charts[id] = new uPlot({
+    width: Math.max(320, Math.min(el.clientWidth || 520, 720)), height: 220, title,
+    scales: { x: { time: false, distr: xLog ? 3 : 1 } },
+    axes: [xValues ? { label: xLabel, values: xValues } : { label: xLabel }, {}],
+    series: [{ label: xLabel }, ...series],
+  }, data, el);
+}
+
+function dropChart(id) {
+  charts[id]?.destroy();
+  delete charts[id];
+  $(id).innerHTML = '';
+}
+
 // ---- registry, decisions and evaluations -------------------------------------------------------------------
 // The registered model (a name: mnist, fashion-mnist, ...) the registry view and the predict pane show.
 function registeredModel() { return $('registered-model').value || 'mnist'; }

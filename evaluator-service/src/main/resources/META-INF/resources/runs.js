@@ -4,11 +4,11 @@
 // against a final figure. Charts are uPlot (WebJar, /webjars/uplot/...): small, fast with many series and points.
 const runsView = {
   page: null, offset: 0, limit: 25, selected: new Set(), live: new Map(), focus: null, curve: null,
-  records: new Map(), charts: {}, reload: null,
+  records: new Map(), reload: null,
 };
 const HYPERPARAMETERS = ['learningRate', 'batchSize', 'epochs', 'weightDecay', 'labelSmoothing', 'earlyStoppingPatience'];
 const LOG_SCALE = new Set(['learningRate', 'weightDecay']);
-const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#9a3412', '#1e40af'];
+// COLORS, chart(), dropChart() and sortedColumns() are dashboard.js's, shared with sweeps.js.
 
 function runFilters() {
   const p = new URLSearchParams();
@@ -123,31 +123,12 @@ function renderCurves() {
     { label: 'val accuracy (epoch)', stroke: COLORS[2], paths: () => null, points: { show: true, size: 8, fill: COLORS[2] } }], 'step');
 }
 
-/** Columns [x, y...] sorted by x, as uPlot wants them. */
-function sortedColumns(cols) {
-  const order = cols[0].map((_, i) => i).sort((a, b) => cols[0][a] - cols[0][b]);
-  return cols.map((col) => order.map((i) => col[i]));
-}
-
-/** One uPlot chart in the element with that id, replaced on every render (a few hundred points: cheap). */
-function chart(id, title, data, series, xLabel, xLog) {
-  const el = $(id);
-  runsView.charts[id]?.destroy();
-  el.innerHTML = '';
-  runsView.charts[id] = new uPlot({
-    width: Math.max(320, Math.min(el.clientWidth || 520, 720)), height: 220, title,
-    scales: { x: { time: false, distr: xLog ? 3 : 1 } },
-    axes: [{ label: xLabel }, {}],
-    series: [{ label: xLabel }, ...series],
-  }, data, el);
-}
-
 // ---- selected runs overlaid ---------------------------------------------------------------------------------------
 async function renderOverlay() {
   const ids = [...runsView.selected];
   const out = $('overlay');
   out.dataset.series = '0';
-  if (!ids.length) { $('overlay-empty').hidden = false; runsView.charts.overlay?.destroy(); delete runsView.charts.overlay; out.innerHTML = ''; return; }
+  if (!ids.length) { $('overlay-empty').hidden = false; dropChart('overlay'); out.innerHTML = ''; return; }
   $('overlay-empty').hidden = true;
   const metric = $('overlay-metric').value, axis = $('overlay-x').value;
   const records = await Promise.all(ids.map((id) => record(id).catch(() => null)));
@@ -184,7 +165,7 @@ function renderHyperparameters() {
   const out = $('hparams');
   out.dataset.points = String(pts.length);
   $('hparams-scope').textContent = picked.length ? `${picked.length} selected runs` : `the ${page.runs.length} listed runs`;
-  if (!pts.length) { runsView.charts.hparams?.destroy(); delete runsView.charts.hparams; out.innerHTML = '<p class="hint">No run here has both values.</p>'; return; }
+  if (!pts.length) { dropChart('hparams'); out.innerHTML = '<p class="hint">No run here has both values.</p>'; return; }
   chart('hparams', `${figure} against ${param}`, [pts.map((p) => p[0]), pts.map((p) => p[1])],
     [{ label: figure, stroke: COLORS[4], paths: () => null, points: { show: true, size: 9, fill: COLORS[4] } }], param, LOG_SCALE.has(param));
 }

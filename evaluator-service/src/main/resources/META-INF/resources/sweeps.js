@@ -65,10 +65,11 @@ function renderSweep() {
   drawSweepChart(rows, sweepsView.axis);
 }
 
-/** Hyperparameter (x, log scale when it spans a decade or more) against validation accuracy (y). */
+/**
+ * Hyperparameter (x, log scale when it spans a decade or more; a categorical one by position, labelled) against
+ * validation accuracy (y), drawn by uPlot; hollow points stopped early.
+ */
 function drawSweepChart(rows, param) {
-  const svg = $('sweep-chart');
-  const W = 560, H = 240, L = 50, R = 15, T = 10, B = 35;
   const points = rows.filter((r) => r.accuracy != null);
   const values = rows.map((r) => r[param]);
   const numeric = values.every((v) => typeof v === 'number');
@@ -76,31 +77,17 @@ function drawSweepChart(rows, param) {
   const lo = numeric ? Math.min(...values) : 0, hi = numeric ? Math.max(...values) : 0;
   const log = positive && hi / lo >= 10;
   const categories = numeric ? [] : [...new Set(values.map(String))];
-  const fx = (v) => {
-    if (!numeric) return L + (categories.indexOf(String(v)) + 0.5) * (W - L - R) / categories.length;
-    if (hi === lo) return L + (W - L - R) / 2;
-    const t = log ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo);
-    return L + 10 + t * (W - L - R - 20);
-  };
-  const ys = points.map((p) => p.accuracy);
-  const ymin = Math.min(0.9, ...ys), ymax = 1;
-  const fy = (a) => T + (1 - (a - ymin) / (ymax - ymin || 1)) * (H - T - B);
-  let out = `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#888"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#888"/>`;
-  for (const a of [ymin, (ymin + ymax) / 2, ymax]) {
-    out += `<text x="${L - 6}" y="${fy(a) + 4}" text-anchor="end" font-size="11">${a.toFixed(3)}</text>`;
-  }
-  const ticks = numeric ? [...new Set(values)].sort((a, b) => a - b) : categories;
-  for (const v of ticks) {
-    out += `<text x="${fx(v)}" y="${H - B + 15}" text-anchor="middle" font-size="11">${esc(v)}</text>`;
-  }
-  out += `<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle" font-size="12">${esc(param)}${log ? ' (log scale)' : ''}</text>`;
-  for (const p of points) {
-    const stopped = p.state === 'early-stopped';
-    out += `<circle cx="${fx(p[param])}" cy="${fy(p.accuracy)}" r="6" fill="${stopped ? 'none' : '#2563eb'}" stroke="#2563eb" stroke-width="2">` +
-      `<title>${esc(p.runId)}: ${esc(p.state)}, validation accuracy ${num(p.accuracy)}</title></circle>`;
-  }
-  svg.innerHTML = out;
-  svg.dataset.points = points.length;
+  const x = (v) => (numeric ? v : categories.indexOf(String(v)));
+  const sorted = [...points].sort((a, b) => x(a[param]) - x(b[param]));
+  const data = [sorted.map((p) => x(p[param])),
+    sorted.map((p) => (p.state === 'early-stopped' ? null : p.accuracy)),
+    sorted.map((p) => (p.state === 'early-stopped' ? p.accuracy : null))];
+  $('sweep-chart').dataset.points = points.length;
+  if (!points.length) { dropChart('sweep-chart'); return; }
+  chart('sweep-chart', `validation accuracy against ${param}${log ? ' (log scale)' : ''}`, data, [
+    { label: 'trial', stroke: COLORS[0], paths: () => null, points: { show: true, size: 10, fill: COLORS[0] } },
+    { label: 'stopped early', stroke: COLORS[0], paths: () => null, points: { show: true, size: 10, fill: '#fff' } }],
+  param, log, numeric ? null : (u, splits) => splits.map((v) => (Number.isInteger(v) ? categories[v] ?? '' : '')));
 }
 
 views.push({

@@ -50,15 +50,20 @@ public class RunHistory {
     private final RunIndex index;
     private final ModelRegistry registry;
     private final Duration resyncEvery;
+    private final Duration snapshotEvery;
     private Periodic resync;
+    private volatile long snapshotAt = -1;
+    private volatile long snapshotChanges = -1;
 
     public RunHistory(ObjectStore store, ModelRegistry registry,
                       @ConfigProperty(name = "pipeline.runs.resync", defaultValue = "30s") Duration resyncEvery,
-                      @ConfigProperty(name = "pipeline.runs.load-readers", defaultValue = "8") int readers) {
+                      @ConfigProperty(name = "pipeline.runs.load-readers", defaultValue = "8") int readers,
+                      @ConfigProperty(name = "pipeline.runs.snapshot-every", defaultValue = "5m") Duration snapshotEvery) {
         this.records = new RunRecords(store);
         this.index = new RunIndex(store, readers);
         this.registry = registry;
         this.resyncEvery = resyncEvery;
+        this.snapshotEvery = snapshotEvery;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -78,8 +83,12 @@ public class RunHistory {
         for (long waitMs = 500; ; waitMs = Math.min(waitMs * 2, 15_000)) {
             try {
                 long start = System.nanoTime();
-                int runs = index.load();
-                LOG.infof("Run index: %d runs loaded in %d ms", runs, (System.nanoTime() - start) / 1_000_000);
+                int read = index.load();
+                LOG.infof("Run index: %d runs loaded in %d ms (%d records read, the rest from its snapshot)", index.size(),
+                        (System.nanoTime() - start) / 1_000_000, read);
+                if (read > 0) {
+                    snapshot();
+                }
                 break;
             } catch (RuntimeException e) {
                 LOG.warnf("Run index not loaded yet (%s); retrying in %d ms", e.getMessage(), waitMs);
@@ -93,10 +102,25 @@ public class RunHistory {
         resync = Periodic.every("run-index-resync", resyncEvery, () -> {
             try {
                 index.resync();
+                if (index.changes() != snapshotChanges && System.nanoTime() - snapshotAt > snapshotEvery.toNanos()) {
+                    snapshot();
+                }
             } catch (RuntimeException e) {
                 LOG.debugf("Run index resync skipped: %s", e.getMessage());
             }
         });
+    }
+
+    /** Stores the index for the next start; a failure only makes that start read more records. */
+    private void snapshot() {
+        long changes = index.changes();
+        try {
+            index.snapshot();
+            snapshotChanges = changes;
+            snapshotAt = System.nanoTime();
+        } catch (RuntimeException e) {
+            LOG.warnf("Run index snapshot not stored: %s", e.getMessage());
+        }
     }
 
     public RunIndex index() {

@@ -134,6 +134,17 @@ class RunIndexTest {
         assertEquals(ids(first.query(all).runs()), ids(restarted.query(all).runs()));
         assertEquals(listIds(first.query(all).runs()), listIds(restarted.query(all).runs()), "same order");
         assertEquals("tagged elsewhere", restarted.find(prefix + "3").orElseThrow().note());
+
+        // From a snapshot, a restart reads only what changed since: here one tag, one deletion, nothing else.
+        restarted.snapshot();
+        other.update(prefix + "7", r -> r.withAnnotations(new RunRecord.Annotations(List.of("after-snapshot"), null, "op", Instant.now()), Instant.now()));
+        other.remove(prefix + "8");
+        RunIndex fromSnapshot = new RunIndex(evaluator, 4);
+        assertEquals(1, fromSnapshot.load(), "records read besides the snapshot");
+        assertEquals(List.of("after-snapshot"), fromSnapshot.find(prefix + "7").orElseThrow().tags());
+        assertTrue(fromSnapshot.find(prefix + "8").isEmpty(), "deleted after the snapshot");
+        first.resync();
+        assertEquals(listIds(first.query(all).runs()), listIds(fromSnapshot.query(all).runs()));
     }
 
     @Test

@@ -57,7 +57,8 @@ public record ServiceAccess(String principal, List<String> consumes, List<String
                     List.of(Topics.DATASET_PREPARED), List.of("raw/"), List.of("prepared/", markers(PREPROCESS))),
             new ServiceAccess(TRAINER, List.of(Topics.TRAINING_REQUESTED, Topics.DATASET_PREPARED), List.of(), "",
                     List.of(Topics.TRAINING_REQUESTED, Topics.TRAINING_METRICS, Topics.MODEL_TRAINED),
-                    List.of("prepared/", "registry/"),
+                    // dataset manifests (not their images): a run's record names its dataset
+                    List.of("prepared/", "registry/", ObjectKeys.DATASET_MANIFESTS_PREFIX),
                     List.of("models/", "checkpoints/", "leases/", "runs/", "sweeps/", ObjectKeys.RUN_HISTORY_PREFIX, markers(TRAINER))),
             new ServiceAccess(EVALUATOR, List.of(Topics.MODEL_TRAINED, Topics.INFERENCE_REQUESTS),
                     Stream.concat(Topics.DASHBOARD_FEED.stream(), Stream.of(Topics.SAMPLES_SUBMITTED)).toList(),

@@ -30,6 +30,8 @@ import java.util.Optional;
  * runs/&lt;runId&gt;/cancelled.json              a cancelled run: who, when and why (DELETE /trainings/{runId})
  * run-history/&lt;runId&gt;.json                 RunRecord: a run's lasting history (settings, origin, states, series,
  *                                             figures, tags and note), kept until deleted (GET /runs)
+ * run-history/_index/snapshot.json.gz         the evaluator's run index as of a moment, with each record's ETag: a
+ *                                             restart reads it and then only the records changed since
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
@@ -51,8 +53,11 @@ public final class ObjectKeys {
         return "raw/blobs/sha256/" + sha256;
     }
 
+    /** Dataset version manifests: metadata only (the images are under {@code raw/blobs/}). */
+    public static final String DATASET_MANIFESTS_PREFIX = "raw/datasets/";
+
     public static String datasetManifest(String datasetId) {
-        return "raw/datasets/" + datasetId + ".json";
+        return DATASET_MANIFESTS_PREFIX + datasetId + ".json";
     }
 
     public static String latestDataset(String name) {
@@ -254,6 +259,8 @@ public final class ObjectKeys {
     public static String runRecord(String runId) {
         return RUN_HISTORY_PREFIX + runId + ".json";
     }
+
+    public static final String RUN_INDEX_SNAPSHOT = RUN_HISTORY_PREFIX + "_index/snapshot.json.gz";
 
     /** The run id of a key under {@link #RUN_HISTORY_PREFIX}, or null for another key. */
     public static String runOfRecord(String key) {

@@ -114,10 +114,15 @@ public class RunRecorder {
         String datasetId = null;
         String dataset = null;
         if (preparedId != null) {
-            datasetId = store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
-                    .map(PreparedManifest::datasetId).orElse(null);
-            dataset = datasetId == null ? null : store.findJson(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class)
-                    .map(DatasetManifest::name).orElse(null);
+            try {
+                datasetId = store.findJson(ObjectKeys.preparedManifest(preparedId), PreparedManifest.class)
+                        .map(PreparedManifest::datasetId).orElse(null);
+                dataset = datasetId == null ? null : store.findJson(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class)
+                        .map(DatasetManifest::name).orElse(null);
+            } catch (RuntimeException e) {
+                // A record without its dataset's name beats no record: the run's settings and course still count.
+                LOG.warnf("Run %s: its dataset is not named in its record: %s", runId, e.getMessage());
+            }
         }
         return RunRecord.created(runId, origin, registeredModel, preparedId, datasetId, dataset, hp, state, reason, Instant.now());
     }
