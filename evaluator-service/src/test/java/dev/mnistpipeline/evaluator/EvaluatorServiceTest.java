@@ -6,7 +6,9 @@ import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.runs.RunRecord;
+import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.runs.RunRecords;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.evaluator.domain.RunHistory;
@@ -33,6 +35,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -245,6 +248,19 @@ class EvaluatorServiceTest {
         as(Roles.VIEWER).when().get("/runs/hist-1").then().statusCode(404);
         as(Roles.VIEWER).when().get("/runs?q=hist-").then().statusCode(200).body("total", equalTo(0));
         as(Roles.OPERATOR).when().delete("/runs/hist-1").then().statusCode(404).body("error", containsString("no run"));
+
+        // A model from before run history gets a record from its manifest, once.
+        ModelManifest old = new ModelManifest("model-old-run", "old-run", "ds-0123456789abcdef", "pp-0123456789abcdef", null, "0.1",
+                hp, "tensorflow", null, null, null, 10, List.of(), null,
+                List.of(new ModelManifest.EpochSummary(1, 0.3, 0.91, 0.95, 10), new ModelManifest.EpochSummary(2, 0.1, 0.97, 0.98, 10)),
+                0.98, 20, 3000, List.of(), Instant.parse("2026-01-01T00:00:00Z"), "mnist", null);
+        store.putJson(ObjectKeys.modelManifest("model-old-run"), old);
+        assertEquals(1, runs.backfill());
+        assertEquals(0, runs.backfill(), "only where none exists");
+        as(Roles.VIEWER).when().get("/runs/old-run").then().statusCode(200).body("origin.kind", equalTo("backfill"))
+                .body("series.epochs.size()", equalTo(2)).body("figures.validationAccuracy", equalTo(0.98f))
+                .body("createdAt", equalTo("2026-01-01T00:00:00Z"));
+        as(Roles.VIEWER).when().get("/runs?q=old-run").then().statusCode(200).body("total", equalTo(1));
     }
 
     private static ValidatableResponse infer(String body) {

@@ -110,12 +110,16 @@ final class RunsCommand implements Callable<Integer> {
         return "/runs/" + URLEncoder.encode(runId, StandardCharsets.UTF_8);
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "One run's whole record: settings, origin, states, epochs, figures, tags.")
-    static final class Show implements Callable<Integer> {
+    /** What every command on one run takes: the stack, and the run. */
+    abstract static class OneRun implements Callable<Integer> {
         @Mixin
         StackOptions stack = new StackOptions();
         @Parameters(paramLabel = "RUN_ID")
         String runId;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One run's whole record: settings, origin, states, epochs, figures, tags.")
+    static final class Show extends OneRun {
 
         @Override
         public Integer call() throws Exception {
@@ -149,11 +153,7 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     @Command(name = "tag", mixinStandardHelpOptions = true, description = "Add or remove tags, set a note (operator).")
-    static final class Tag implements Callable<Integer> {
-        @Mixin
-        StackOptions stack = new StackOptions();
-        @Parameters(paramLabel = "RUN_ID")
-        String runId;
+    static final class Tag extends OneRun {
         @Option(names = "--add", paramLabel = "TAG", split = ",", description = "tags to add (repeat or comma-separate)")
         List<String> add;
         @Option(names = "--remove", paramLabel = "TAG", split = ",", description = "tags to remove")
@@ -181,11 +181,7 @@ final class RunsCommand implements Callable<Integer> {
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Delete a run's record (operator): its model, evaluation and registry entries stay; a promoted model's run is kept.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        StackOptions stack = new StackOptions();
-        @Parameters(paramLabel = "RUN_ID")
-        String runId;
+    static final class Delete extends OneRun {
 
         @Override
         public Integer call() throws Exception {

@@ -11,6 +11,9 @@ import dev.mnistpipeline.common.events.ModelTrained;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.messaging.Topics;
+import dev.mnistpipeline.common.runs.RunRecord;
+import dev.mnistpipeline.common.runs.RunRecords;
+import dev.mnistpipeline.common.runs.Series;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import dev.mnistpipeline.common.storage.StorageConfig;
@@ -99,6 +102,23 @@ class TrainerCrashResumeTest {
             assertEquals(1, events.all(Topics.MODEL_TRAINED).stream().filter(e -> RUN.equals(e.key())).count(), "one model.trained");
             assertEquals(1, store.list(ObjectKeys.MODELS_PREFIX).stream().filter(k -> k.endsWith("/manifest.json")).count(), "one model version");
             assertEquals(List.of(), store.list(ObjectKeys.checkpointPrefix(RUN)), "checkpoints are removed once the model is stored");
+
+            // Its lasting record spans both trainers: the first one's epoch, the second's two, one line of states.
+            // (the trainer announces the model, then reports the run completed: the record follows a moment later)
+            RunRecord record = new RunRecords(store).find(RUN).orElseThrow();
+            for (long end = System.nanoTime() + Duration.ofSeconds(30).toNanos(); !record.ended() && System.nanoTime() < end; ) {
+                Thread.sleep(100);
+                record = new RunRecords(store).find(RUN).orElseThrow();
+            }
+            assertEquals("topic", record.origin().kind(), "published by hand");
+            assertEquals(preparedId, record.preparedId());
+            assertEquals(List.of(1, 2, 3), record.series().epochs().stream().map(Series.Point::epoch).toList());
+            List<String> states = record.states().stream().map(RunRecord.StateChange::state).toList();
+            assertEquals("queued", states.get(0), states.toString());
+            assertTrue(states.contains("training"), states.toString());
+            assertEquals("completed", record.state());
+            assertEquals(manifest.validationAccuracy(), record.figures().get(RunRecord.Figures.VALIDATION_ACCURACY), 1e-12);
+            assertEquals(trained.modelId(), record.modelId());
         }
     }
 

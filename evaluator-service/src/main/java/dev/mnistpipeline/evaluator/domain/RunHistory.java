@@ -8,10 +8,13 @@ import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.quarkus.Periodic;
 import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.runs.RunRecord.Figures;
 import dev.mnistpipeline.common.runs.RunRecords;
+import dev.mnistpipeline.common.runs.Series;
+import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +50,7 @@ public class RunHistory {
     public record Annotation(List<String> tags, List<String> addTags, List<String> removeTags, String note) {
     }
 
+    private final ObjectStore store;
     private final RunRecords records;
     private final RunIndex index;
     private final ModelRegistry registry;
@@ -59,6 +64,7 @@ public class RunHistory {
                       @ConfigProperty(name = "pipeline.runs.resync", defaultValue = "30s") Duration resyncEvery,
                       @ConfigProperty(name = "pipeline.runs.load-readers", defaultValue = "8") int readers,
                       @ConfigProperty(name = "pipeline.runs.snapshot-every", defaultValue = "5m") Duration snapshotEvery) {
+        this.store = store;
         this.records = new RunRecords(store);
         this.index = new RunIndex(store, readers);
         this.registry = registry;
@@ -86,7 +92,8 @@ public class RunHistory {
                 int read = index.load();
                 LOG.infof("Run index: %d runs loaded in %d ms (%d records read, the rest from its snapshot)", index.size(),
                         (System.nanoTime() - start) / 1_000_000, read);
-                if (read > 0) {
+                int backfilled = backfill();
+                if (read > 0 || backfilled > 0) {
                     snapshot();
                 }
                 break;
@@ -109,6 +116,60 @@ public class RunHistory {
                 LOG.debugf("Run index resync skipped: %s", e.getMessage());
             }
         });
+    }
+
+    /**
+     * Models trained before run history have no run record: each gets one from its manifest (settings, epochs,
+     * figures, and its evaluation's when there is one), created only where none exists. Returns how many.
+     */
+    public int backfill() {
+        int created = 0;
+        for (String modelId : registry.modelIds()) {
+            Optional<ModelManifest> found = registry.manifest(modelId);
+            if (found.isEmpty() || found.get().runId() == null || index.find(found.get().runId()).isPresent()) {
+                continue;
+            }
+            ModelManifest m = found.get();
+            Optional<EvaluationReport> report = store.findJson(ObjectKeys.evaluationReport(ObjectKeys.evaluationId(modelId)), EvaluationReport.class);
+            AtomicBoolean wrote = new AtomicBoolean();
+            Optional<RunRecords.Stored> stored = records.update(m.runId(), r -> {
+                wrote.set(r == null);
+                return r != null ? r : fromManifest(m, report.orElse(null));
+            });
+            stored.ifPresent(index::put);
+            created += wrote.get() ? 1 : 0;
+        }
+        if (created > 0) {
+            LOG.infof("Run history: %d runs from before it recorded from their models' manifests", created);
+        }
+        return created;
+    }
+
+    private RunRecord fromManifest(ModelManifest m, EvaluationReport report) {
+        Instant at = m.createdAt() != null ? m.createdAt() : Instant.now();
+        Series series = Series.EMPTY;
+        long step = 0;
+        int batch = m.hyperparameters() == null || m.hyperparameters().batchSize() == null ? 1 : m.hyperparameters().batchSize();
+        for (ModelManifest.EpochSummary e : m.history()) {
+            // A manifest keeps no step counts: each epoch's steps estimated from its images (throughput x time).
+            step += Math.round(m.imagesPerSecond() * e.seconds() / batch);
+            series = series.withEpoch(new Series.Point(step, e.epoch(), e.loss(), e.accuracy(), e.validationAccuracy(),
+                    m.imagesPerSecond(), at.toEpochMilli()));
+        }
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put(Figures.VALIDATION_ACCURACY, m.validationAccuracy());
+        figures.put(Figures.TRAIN_SECONDS, m.trainSeconds());
+        figures.put(Figures.IMAGES_PER_SECOND, m.imagesPerSecond());
+        figures.put(Figures.EPOCHS, (double) m.history().size());
+        if (report != null) {
+            figures.put(Figures.TEST_ACCURACY, report.accuracy());
+            figures.put(Figures.MACRO_F1, report.macro().f1());
+            figures.put(Figures.LOG_LOSS, report.logLoss());
+        }
+        return RunRecord.created(m.runId(), RunRecord.Origin.BACKFILL, registry.nameOf(m), m.preparedId(), m.datasetId(), null,
+                        m.hyperparameters(), "completed", null, at)
+                .withSeries(series, at)
+                .withFigures(figures, m.modelId(), report == null ? null : report.evaluationId(), at);
     }
 
     /** Stores the index for the next start; a failure only makes that start read more records. */

@@ -33,8 +33,9 @@ public record RunRecord(String runId, Origin origin, String registeredModel, Str
     /**
      * Who started the run and why.
      *
-     * @param kind    {@code rest} (POST /trainings), {@code sweep}, {@code continuous} (new data arrived), or
-     *                {@code topic} (a request published on training.requested by hand)
+     * @param kind    {@code rest} (POST /trainings), {@code sweep}, {@code continuous} (new data arrived),
+     *                {@code topic} (a request published on training.requested by hand), or {@code backfill} (a run
+     *                from before run history, recorded from its model's manifest)
      * @param by      the caller, for REST; null otherwise
      * @param sweepId the sweep, for a trial; null otherwise
      */
@@ -49,6 +50,7 @@ public record RunRecord(String runId, Origin origin, String registeredModel, Str
 
         public static final Origin CONTINUOUS = new Origin("continuous", null, null);
         public static final Origin TOPIC = new Origin("topic", null, null);
+        public static final Origin BACKFILL = new Origin("backfill", null, null);
     }
 
     /** One entry of the state history: the state, when it was entered, and why (for waiting, failed, ...). */
