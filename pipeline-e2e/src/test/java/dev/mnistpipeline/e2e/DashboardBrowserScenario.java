@@ -1,5 +1,8 @@
 package dev.mnistpipeline.e2e;
 
+import java.net.http.HttpRequest;
+import java.net.URI;
+import org.openqa.selenium.support.ui.Select;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.stack.client.EventStream;
 import dev.mnistpipeline.stack.client.Http;
@@ -147,15 +150,15 @@ final class DashboardBrowserScenario {
             wait.until(d -> "2".equals(d.findElement(By.id("overlay")).getDomAttribute("data-series")));
             assertTrue((Boolean) js.executeScript("return typeof uPlot === 'function' && !!document.querySelector('#overlay canvas')"),
                     "the overlay is drawn by uPlot");
-            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("overlay-metric"))).selectByValue("validationAccuracy");
-            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("overlay-x"))).selectByValue("epoch");
+            new Select(browser.findElement(By.id("overlay-metric"))).selectByValue("validationAccuracy");
+            new Select(browser.findElement(By.id("overlay-x"))).selectByValue("epoch");
             wait.until(d -> "2".equals(d.findElement(By.id("overlay")).getDomAttribute("data-series"))
                     && Integer.parseInt(d.findElement(By.id("overlay")).getDomAttribute("data-points")) >= 3);
             wait.until(d -> "2".equals(d.findElement(By.id("hparams")).getDomAttribute("data-points")));
             // A tag set over the API (an operator's) filters the list.
-            Http.Reply tagged = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(evaluator + "/runs/" + RUN_ID))
+            Http.Reply tagged = Http.send(HttpRequest.newBuilder(URI.create(evaluator + "/runs/" + RUN_ID))
                     .header("Authorization", "Bearer " + stack.tokens().token(Roles.OPERATOR)).header("Content-Type", "application/json")
-                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"addTags\":[\"browser-live\"],\"note\":\"followed live\"}"))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"addTags\":[\"browser-live\"],\"note\":\"followed live\"}"))
                     .build());
             assertEquals(200, tagged.status(), tagged.body());
             browser.findElement(By.id("runs-tag")).sendKeys("browser-live");

@@ -1,5 +1,7 @@
 package dev.mnistpipeline.stack;
 
+import java.io.InputStream;
+import java.io.IOException;
 import dev.mnistpipeline.common.access.ServiceAccess;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.Blob;
@@ -108,7 +110,7 @@ final class GuardedBlobStore {
     }
 
     /** A small blob with its content read now (under its lock), so that a later overwrite cannot tear it. */
-    private static Blob buffered(Blob blob) throws java.io.IOException {
+    private static Blob buffered(Blob blob) throws IOException {
         if (blob == null || blob.getPayload() == null) {
             return blob;
         }
@@ -118,7 +120,7 @@ final class GuardedBlobStore {
             return blob;
         }
         byte[] content;
-        try (java.io.InputStream in = blob.getPayload().openStream()) {
+        try (InputStream in = blob.getPayload().openStream()) {
             content = in.readAllBytes();
         }
         Payload copy = Payloads.newByteArrayPayload(content);

@@ -7,6 +7,7 @@ import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.quarkus.Periodic;
@@ -166,7 +167,9 @@ public class RunHistory {
             figures.put(Figures.MACRO_F1, report.macro().f1());
             figures.put(Figures.LOG_LOSS, report.logLoss());
         }
-        return RunRecord.created(m.runId(), RunRecord.Origin.BACKFILL, registry.nameOf(m), m.preparedId(), m.datasetId(), null,
+        String dataset = m.datasetId() == null ? null
+                : store.findJson(ObjectKeys.datasetManifest(m.datasetId()), DatasetManifest.class).map(DatasetManifest::name).orElse(null);
+        return RunRecord.created(m.runId(), RunRecord.Origin.BACKFILL, registry.nameOf(m), m.preparedId(), m.datasetId(), dataset,
                         m.hyperparameters(), "completed", null, at)
                 .withSeries(series, at)
                 .withFigures(figures, m.modelId(), report == null ? null : report.evaluationId(), at);

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import java.util.concurrent.ExecutionException;
 import dev.mnistpipeline.common.errors.DependencyUnavailableException;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.runs.RunRecord;
@@ -165,7 +166,7 @@ public class RunIndex {
             for (Future<?> f : reads) {
                 f.get();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.evaluator.domain;
 
+import java.util.function.Function;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 
 import java.time.Instant;
@@ -98,7 +99,7 @@ public record RunQuery(String text, String dataset, String architecture, Set<Str
         return byKey.thenComparing(RunSummary::runId);
     }
 
-    private <T extends Comparable<T>> Comparator<RunSummary> nullsLast(java.util.function.Function<RunSummary, T> key) {
+    private <T extends Comparable<T>> Comparator<RunSummary> nullsLast(Function<RunSummary, T> key) {
         Comparator<T> natural = descending ? Comparator.<T>reverseOrder() : Comparator.<T>naturalOrder();
         return Comparator.comparing(key, Comparator.nullsLast(natural));
     }

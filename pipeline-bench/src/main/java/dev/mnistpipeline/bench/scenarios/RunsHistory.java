@@ -1,5 +1,8 @@
 package dev.mnistpipeline.bench.scenarios;
 
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
+import java.io.IOException;
 import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.common.data.LocalFiles;
@@ -48,7 +51,8 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * Run history at ten thousand runs: records made through the trainer's own writer ({@link RunRecorder}: accepted,
  * started, step reports, epochs, an end) with the evaluator's figures on top; then an evaluator started on them,
  * timed until its index answers, {@code GET /runs} for a filtered, sorted page, the dashboard's first render of the
- * run list in headless Chromium, and the storage per run, against reading one record straight from storage.
+ * run list in headless Chromium, and the storage per run, against reading one record straight from storage (and
+ * what reading them all per request would cost); then a restart, which loads the index from its snapshot.
  */
 public final class RunsHistory implements Scenario {
     private static final String[] ARCHITECTURES = {"cnn", "mlp", "lenet", "lstm", "transformer"};
@@ -109,7 +113,16 @@ public final class RunsHistory implements Scenario {
             result.put("direct_read_ms", round(percentile(directReads(data.store(), 300), 0.5)));
             result.put("first_render_ms", firstRender(url, token));
             result.put("list_query", LIST);
+            // A restart: the index from the snapshot the first start stored, plus the records changed since (none).
             evaluator.close();
+            ManagedProcess restarted = data.stack().startInstance("evaluator-service", "evaluator-history-2");
+            String url2 = data.stack().url("evaluator-history-2");
+            while (status(url2 + "/runs?limit=1", token) == 503) {
+                Thread.sleep(20);
+            }
+            result.put("index_load_from_snapshot_s", indexLoadSeconds(restarted.log()));
+            result.put("scan_estimate_ms", round(percentile(directReads(data.store(), 100), 0.5) * runs));
+            restarted.close();
         }
         return result;
     }
@@ -200,8 +213,8 @@ public final class RunsHistory implements Scenario {
     }
 
     /** What the evaluator logged for loading its index (listing and reading every record), in seconds. */
-    private static double indexLoadSeconds(Path log) throws java.io.IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Run index: \\d+ runs loaded in (\\d+) ms").matcher(Files.readString(log));
+    private static double indexLoadSeconds(Path log) throws IOException {
+        Matcher m = Pattern.compile("Run index: \\d+ runs loaded in (\\d+) ms").matcher(Files.readString(log));
         return m.find() ? round(Long.parseLong(m.group(1)) / 1e3) : -1;
     }
 

@@ -1,5 +1,6 @@
 package dev.mnistpipeline.common.runs;
 
+import java.util.Objects;
 import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.json.Versioned;
 
@@ -105,7 +106,7 @@ public record RunRecord(String runId, Origin origin, String registeredModel, Str
     public RunRecord withState(String newState, String newReason, Instant at) {
         List<StateChange> history = new ArrayList<>(states);
         StateChange last = history.isEmpty() ? null : history.get(history.size() - 1);
-        if (last == null || !last.state().equals(newState) || !java.util.Objects.equals(last.reason(), newReason)) {
+        if (last == null || !last.state().equals(newState) || !Objects.equals(last.reason(), newReason)) {
             history.add(new StateChange(newState, at, newReason));
             if (history.size() > MAX_STATES) {
                 history.remove(1); // the first entry says when it was asked for: kept

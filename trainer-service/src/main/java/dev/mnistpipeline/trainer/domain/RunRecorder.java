@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.RunPhase;
 import dev.mnistpipeline.common.events.TrainingMetrics;
 import dev.mnistpipeline.common.events.TrainingRequested;
@@ -110,7 +111,7 @@ public class RunRecorder {
     }
 
     private RunRecord created(String runId, Origin origin, String registeredModel, String preparedId,
-                              dev.mnistpipeline.common.events.Hyperparameters hp, String state, String reason) {
+                              Hyperparameters hp, String state, String reason) {
         String datasetId = null;
         String dataset = null;
         if (preparedId != null) {
