@@ -255,8 +255,13 @@ class EvaluatorServiceTest {
                 List.of(new ModelManifest.EpochSummary(1, 0.3, 0.91, 0.95, 10), new ModelManifest.EpochSummary(2, 0.1, 0.97, 0.98, 10)),
                 0.98, 20, 3000, List.of(), Instant.parse("2026-01-01T00:00:00Z"), "mnist", null);
         store.putJson(ObjectKeys.modelManifest("model-old-run"), old);
+        store.remove(ObjectKeys.RUN_HISTORY_BACKFILLED); // as before run history: the startup's backfill found nothing
         assertEquals(1, runs.backfill());
-        assertEquals(0, runs.backfill(), "only where none exists");
+        as(Roles.OPERATOR).when().delete("/runs/old-run").then().statusCode(204);
+        assertEquals(0, runs.backfill(), "once per bucket: a deleted record is not made again");
+        as(Roles.VIEWER).when().get("/runs/old-run").then().statusCode(404);
+        store.remove(ObjectKeys.RUN_HISTORY_BACKFILLED);
+        assertEquals(1, runs.backfill());
         as(Roles.VIEWER).when().get("/runs/old-run").then().statusCode(200).body("origin.kind", equalTo("backfill"))
                 .body("series.epochs.size()", equalTo(2)).body("figures.validationAccuracy", equalTo(0.98f))
                 .body("createdAt", equalTo("2026-01-01T00:00:00Z"));

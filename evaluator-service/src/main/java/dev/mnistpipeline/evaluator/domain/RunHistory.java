@@ -121,9 +121,13 @@ public class RunHistory {
 
     /**
      * Models trained before run history have no run record: each gets one from its manifest (settings, epochs,
-     * figures, and its evaluation's when there is one), created only where none exists. Returns how many.
+     * figures, and its evaluation's when there is one), created only where none exists, and only once per bucket
+     * (a marker), so that a record an operator deleted later is not made again. Returns how many.
      */
     public int backfill() {
+        if (store.exists(ObjectKeys.RUN_HISTORY_BACKFILLED)) {
+            return 0;
+        }
         int created = 0;
         for (String modelId : registry.modelIds()) {
             Optional<ModelManifest> found = registry.manifest(modelId);
@@ -143,6 +147,7 @@ public class RunHistory {
         if (created > 0) {
             LOG.infof("Run history: %d runs from before it recorded from their models' manifests", created);
         }
+        store.putText(ObjectKeys.RUN_HISTORY_BACKFILLED, Instant.now().toString());
         return created;
     }
 

@@ -32,6 +32,7 @@ import java.util.Optional;
  *                                             figures, tags and note), kept until deleted (GET /runs)
  * run-history/_index/snapshot.json.gz         the evaluator's run index as of a moment, with each record's ETag: a
  *                                             restart reads it and then only the records changed since
+ * run-history/_index/backfilled               models from before run history got their records (once)
  * registry/champion.json                      ChampionAlias: the model that serves (compare-and-swap on its ETag)
  * registry/decisions/&lt;modelId&gt;.json         GateDecision: promoted or rejected, with reasons
  * registry/history/&lt;generation&gt;.json        ChampionChange: every change of the champion (gate, manual, rollback)
@@ -261,6 +262,9 @@ public final class ObjectKeys {
     }
 
     public static final String RUN_INDEX_SNAPSHOT = RUN_HISTORY_PREFIX + "_index/snapshot.json.gz";
+
+    /** Written once models from before run history have their records: a deleted one is not made again. */
+    public static final String RUN_HISTORY_BACKFILLED = RUN_HISTORY_PREFIX + "_index/backfilled";
 
     /** The run id of a key under {@link #RUN_HISTORY_PREFIX}, or null for another key. */
     public static String runOfRecord(String key) {
