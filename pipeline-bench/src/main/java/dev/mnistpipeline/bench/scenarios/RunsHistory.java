@@ -121,6 +121,7 @@ public final class RunsHistory implements Scenario {
                 Thread.sleep(20);
             }
             result.put("index_load_from_snapshot_s", indexLoadSeconds(restarted.log()));
+            result.put("records_read_on_restart", recordsRead(restarted.log()));
             result.put("scan_estimate_ms", round(percentile(directReads(data.store(), 100), 0.5) * runs));
             restarted.close();
         }
@@ -216,6 +217,12 @@ public final class RunsHistory implements Scenario {
     private static double indexLoadSeconds(Path log) throws IOException {
         Matcher m = Pattern.compile("Run index: \\d+ runs loaded in (\\d+) ms").matcher(Files.readString(log));
         return m.find() ? round(Long.parseLong(m.group(1)) / 1e3) : -1;
+    }
+
+    /** How many records the evaluator read besides its snapshot when it loaded its index (-1: not logged). */
+    private static long recordsRead(Path log) throws IOException {
+        Matcher m = Pattern.compile("runs loaded in \\d+ ms \\((\\d+) records read").matcher(Files.readString(log));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static int status(String url, String token) {
