@@ -2,6 +2,7 @@ package dev.mnistpipeline.evaluator.domain;
 
 import dev.mnistpipeline.common.errors.ConflictException;
 import dev.mnistpipeline.common.errors.InvalidDataException;
+import dev.mnistpipeline.common.errors.Outages;
 import dev.mnistpipeline.common.events.Events;
 import dev.mnistpipeline.common.events.GateDecision;
 import dev.mnistpipeline.common.events.Ids;
@@ -217,7 +218,10 @@ public class RunHistory {
         return records.find(runId);
     }
 
-    /** A model was evaluated: its test figures and evaluation go into its run's record. Never fails the evaluation. */
+    /**
+     * A model was evaluated: its test figures and evaluation go into its run's record. A storage outage is rethrown
+     * (the figures must not be dropped); anything else is logged and never fails the evaluation.
+     */
     public void evaluated(String runId, EvaluationReport report) {
         Map<String, Double> figures = new LinkedHashMap<>();
         figures.put(Figures.TEST_ACCURACY, report.accuracy());
@@ -227,6 +231,9 @@ public class RunHistory {
             records.update(runId, r -> r == null ? null : r.withFigures(figures, report.modelId(), report.evaluationId(), Instant.now()))
                     .ifPresent(index::put);
         } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                throw e; // waited out by the model.trained handler, which redoes the (idempotent) evaluation's steps
+            }
             LOG.warnf("Could not add %s's figures to run %s's record: %s", report.evaluationId(), runId, e.getMessage());
         }
     }
