@@ -11,7 +11,13 @@ import dev.mnistpipeline.common.runs.RunRecord;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.runs.RunRecords;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.evaluator.domain.PreparedTestSplits;
 import dev.mnistpipeline.evaluator.domain.RunHistory;
+import dev.mnistpipeline.evaluator.domain.TestSplits;
+import dev.mnistpipeline.common.events.RunPhase;
+import dev.mnistpipeline.common.events.TrainingMetrics;
+import dev.mnistpipeline.common.manifest.PreparedManifest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.mnistpipeline.stack.testing.Deliveries;
 import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -36,6 +42,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +68,9 @@ class EvaluatorServiceTest {
 
     @Inject
     RunHistory runs;
+
+    @Inject
+    TestSplits testSplits;
 
 
     @Test
@@ -266,6 +276,34 @@ class EvaluatorServiceTest {
                 .body("series.epochs.size()", equalTo(2)).body("figures.validationAccuracy", equalTo(0.98f))
                 .body("createdAt", equalTo("2026-01-01T00:00:00Z"));
         as(Roles.VIEWER).when().get("/runs?q=old-run").then().statusCode(200).body("total", equalTo(1));
+    }
+
+    @Test
+    void aRunThatStartsTrainingHasItsTestSplitReadAheadForItsEvaluation() throws Exception {
+        PreparedManifest training = PreparedTestSplits.store(store, "pp-aaaaaaaaaaaaaaaa", 20, 0.25f, true);
+        PreparedTestSplits.store(store, "pp-bbbbbbbbbbbbbbbb", 20, 0.75f, true);
+        RunRecords records = new RunRecords(store);
+        records.update("ahead-1", r -> RunRecord.created("ahead-1", RunRecord.Origin.rest("alice"), null,
+                "pp-aaaaaaaaaaaaaaaa", "ds-aaaaaaaaaaaaaaaa", "mnist", Hyperparameters.DEFAULTS, "training", null, Instant.now()));
+        // A start replayed from the feed's beginning, of a run that has ended since: nothing to evaluate, nothing read.
+        records.update("ended-1", r -> RunRecord.created("ended-1", RunRecord.Origin.rest("alice"), null,
+                "pp-bbbbbbbbbbbbbbbb", "ds-bbbbbbbbbbbbbbbb", "mnist", Hyperparameters.DEFAULTS, "completed", null, Instant.now()));
+        startedAt("ended-1", Instant.now().minusSeconds(3600));
+        startedAt("ahead-1", Instant.now());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!testSplits.holds("pp-aaaaaaaaaaaaaaaa") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(testSplits.holds("pp-aaaaaaaaaaaaaaaa"), "the training run's test split is read ahead");
+        assertFalse(testSplits.holds("pp-bbbbbbbbbbbbbbbb"), "an ended run's split is not");
+        testSplits.readAhead("pp-aaaaaaaaaaaaaaaa").get(60, TimeUnit.SECONDS);
+        PreparedTestSplits.removeShards(store, "pp-aaaaaaaaaaaaaaaa");
+        assertEquals(0.25f, testSplits.get(training).images()[0], "the evaluation finds it in memory");
+    }
+
+    private void startedAt(String runId, Instant time) {
+        String started = Json.write(new TrainingMetrics(runId, RunPhase.STARTED, 0, 2, 0, 100, 0, 0, null, 0, null, time));
+        connector.source(Topics.Channels.DASHBOARD_FEED).send(new ConsumerRecord<>(Topics.TRAINING_METRICS, 0, 0L, runId, started));
     }
 
     private static ValidatableResponse infer(String body) {

@@ -33,10 +33,12 @@ public class GateSuites implements GateSuite.Scoring {
 
     private final ObjectStore store;
     private final ServingSession session;
+    private final TestSplits testSplits;
 
-    public GateSuites(ObjectStore store, ServingSession session) {
+    public GateSuites(ObjectStore store, ServingSession session, TestSplits testSplits) {
         this.store = store;
         this.session = session;
+        this.testSplits = testSplits;
     }
 
     public List<GateSuite> all() {
@@ -84,8 +86,8 @@ public class GateSuites implements GateSuite.Scoring {
         if (suites.isEmpty()) {
             return List.of();
         }
-        List<PreparedSplit> tests = suites.stream().map(suite -> PreparedSplit.load(store, store.getJson(
-                ObjectKeys.preparedManifest(suite.preparedId()), PreparedManifest.class), PreparedManifest.TEST)).toList();
+        List<PreparedSplit> tests = suites.stream().map(suite -> testSplits.get(store.getJson(
+                ObjectKeys.preparedManifest(suite.preparedId()), PreparedManifest.class))).toList();
         double[] candidate = accuracies(candidateModelId, tests);
         double[] champion = accuracies(championModelId, tests);
         List<GateSuite.Score> scores = new ArrayList<>();

@@ -50,14 +50,16 @@ public class ModelEvaluator {
     private final int misclassifiedSample;
     private final ServingSession session;
     private final RunHistory runs;
+    private final TestSplits testSplits;
 
     public ModelEvaluator(ObjectStore store,
                           @Outlet(Topics.Channels.EVALUATION_COMPLETED) EventOutlet evaluationCompleted,
                           PromotionService gate,
                           EvaluationGauges gauges,
                           @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
-                          ServingSession session, RunHistory runs) {
+                          ServingSession session, RunHistory runs, TestSplits testSplits) {
         this.store = store;
+        this.testSplits = testSplits;
         this.runs = runs;
         this.evaluationCompleted = evaluationCompleted;
         this.gate = gate;
@@ -113,13 +115,13 @@ public class ModelEvaluator {
         ModelManifest model = Json.read(store.getVerified(event.manifestKey(), event.manifestSha256()), ModelManifest.class);
         PreparedManifest prepared = store.getJson(ObjectKeys.preparedManifest(model.preparedId()), PreparedManifest.class);
         // Fetching and loading the SavedModel (a TF session, warmed up) and reading the test split do not depend on
-        // each other: they run side by side.
+        // each other: they run side by side. The split is usually read already, ahead while the run trained.
         CompletableFuture<Path> files = CompletableFuture.supplyAsync(() -> SavedModelFiles.download(store, model), IO);
         CompletableFuture<SavedModelScorer> loading = files.thenApplyAsync(this::warmScorer, IO);
         PreparedSplit test;
         SavedModelScorer scorer;
         try {
-            test = PreparedSplit.load(store, prepared, PreparedManifest.TEST);
+            test = testSplits.get(prepared);
             scorer = join(loading);
         } catch (RuntimeException e) {
             loading.thenAccept(SavedModelScorer::close);

@@ -201,17 +201,24 @@ public class RunHistory {
      * A run reported progress: its record has changed (the trainer writes it before it reports; steps are written
      * with the next epoch). A report it cannot read is skipped: the owning consumers dead-letter it; the resync still
      * brings the record in. An outage is rethrown, for the feed to retry.
+     *
+     * @return the run, when the report says it started or resumed training and its record says it still trains
      */
-    public void onMetrics(String json) {
+    public Optional<RunSummary> onMetrics(String json) {
         TrainingMetrics m;
         try {
             m = Events.parse(json, TrainingMetrics.class);
         } catch (RuntimeException e) {
-            return;
+            return Optional.empty();
         }
-        if (m.phase() != RunPhase.STEP && m.runId() != null && Ids.isRunId(m.runId()) && index.mayBeNewer(m.runId(), m.time())) {
-            index.changed(m.runId());
+        if (m.phase() == RunPhase.STEP || m.runId() == null || !Ids.isRunId(m.runId()) || !index.mayBeNewer(m.runId(), m.time())) {
+            return Optional.empty();
         }
+        index.changed(m.runId());
+        if (m.phase() != RunPhase.STARTED && m.phase() != RunPhase.RESUMED) {
+            return Optional.empty();
+        }
+        return index.find(m.runId()).filter(run -> !RunRecord.ended(run.state()));
     }
 
     public Optional<RunRecord> find(String runId) {

@@ -134,6 +134,8 @@ public class ServedModels {
     }
 
     void onStart(@Observes StartupEvent event) {
+        // Loaded now even with no champion yet: the first evaluation would otherwise wait for it.
+        TensorFlowRuntime.loadInBackground();
         startupLoader.execute(() -> {
             try {
                 refresh(defaultName);

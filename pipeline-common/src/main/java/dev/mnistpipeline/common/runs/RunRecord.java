@@ -141,6 +141,11 @@ public record RunRecord(String runId, Origin origin, String registeredModel, Str
 
     /** Whether the run is over: it will not change state again (tags and evaluation figures still may). */
     public boolean ended() {
+        return ended(state);
+    }
+
+    /** Whether a run in {@code state} is over. */
+    public static boolean ended(String state) {
         return List.of("completed", "failed", "cancelled", REFUSED).contains(state);
     }
 }

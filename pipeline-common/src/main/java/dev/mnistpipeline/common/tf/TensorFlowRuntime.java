@@ -33,6 +33,22 @@ public final class TensorFlowRuntime {
     private TensorFlowRuntime() {
     }
 
+    /**
+     * Starts loading the runtime on a daemon thread, so that the first model a service trains or scores does not
+     * wait for it (about 0.8 s on 2 cores). A failure here is only logged: the first real use meets it again.
+     */
+    public static void loadInBackground() {
+        Thread loader = new Thread(() -> {
+            try {
+                engine();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warnf("TensorFlow not loaded ahead (%s); the first model will try again", e.getMessage());
+            }
+        }, "tensorflow-load");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
     /** Loads the runtime once per process and returns DJL's TensorFlow engine. */
     public static synchronized Engine engine() {
         if (engine == null) {

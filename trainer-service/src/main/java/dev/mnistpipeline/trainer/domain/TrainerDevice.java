@@ -39,6 +39,7 @@ public class TrainerDevice {
                     + " (deploy/images/Dockerfile.trainer-gpu) or set pipeline.trainer.device=cpu");
         }
         LOG.infof("Training on %s (TensorFlow natives: %s)", device.toUpperCase(), build);
+        TensorFlowRuntime.loadInBackground();
     }
 
     public String device() {
