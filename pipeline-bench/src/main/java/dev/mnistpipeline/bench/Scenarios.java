@@ -46,12 +46,16 @@ public final class Scenarios {
             new TrainingRun("train-cnn", FULL_RUN.toBuilder().architecture("cnn").build(), 0.996),
             new TrainingRun("train-lstm", FULL_RUN.toBuilder().architecture("lstm").build(), 0.988),
             new TrainingRun("train-transformer", FULL_RUN.toBuilder().architecture("transformer").build(), 0.990),
-            new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(2).augmentation(Augmentation.NONE).build(), List.of(
+            // One epoch at 3e-3 with label smoothing 0.1: its cosine settles the weights by step 422 instead of 844, and
+            // the softened targets keep the late steps from overfitting; 350 steps against 500 for the recipe before it.
+            // The seeds show whether the recipe holds beyond one draw; bfloat16 is measured against it in the same run.
+            new TimeTo99(FULL_RUN.toBuilder().architecture("cnn").epochs(1).learningRate(3e-3).labelSmoothing(0.1)
+                    .augmentation(Augmentation.NONE).build(), List.of(
+                    Map.entry("seed_7", Hyperparameters.builder().seed(7L).build()),
+                    Map.entry("seed_1234", Hyperparameters.builder().seed(1234L).build()),
                     Map.entry("bfloat16", Hyperparameters.builder().precision(Hyperparameters.Precision.BFLOAT16).build()),
-                    Map.entry("one_cycle_3e-3", Hyperparameters.builder().schedule(Hyperparameters.Schedule.ONE_CYCLE).learningRate(3e-3).build()),
-                    // the cosine reaches its end at step 422 instead of 844: the low-rate steps that settle the weights come first
-                    Map.entry("one_epoch", Hyperparameters.builder().epochs(1).build()),
-                    Map.entry("one_epoch_3e-3_smoothing", Hyperparameters.builder().epochs(1).learningRate(3e-3).labelSmoothing(0.1).build()))),
+                    // the recipe before: Adam 2e-3, cosine over two epochs, hard targets
+                    Map.entry("two_epochs_2e-3", Hyperparameters.builder().epochs(2).learningRate(2e-3).labelSmoothing(0.0).build()))),
             new FinetuneFashion(),
             new CompareDjlPytorch(),
             new PrepareChild(),
