@@ -27,6 +27,8 @@ import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -71,6 +73,9 @@ class EvaluatorServiceTest {
 
     @Inject
     TestSplits testSplits;
+
+    @Inject
+    OpenTelemetry openTelemetry;
 
 
     @Test
@@ -299,6 +304,13 @@ class EvaluatorServiceTest {
         testSplits.readAhead("pp-aaaaaaaaaaaaaaaa").get(60, TimeUnit.SECONDS);
         PreparedTestSplits.removeShards(store, "pp-aaaaaaaaaaaaaaaa");
         assertEquals(0.25f, testSplits.get(training).images()[0], "the evaluation finds it in memory");
+    }
+
+    @Test
+    void predictionTracesAreSampledByTheServingSampler() {
+        // Quarkus wraps the application's Sampler bean in its own (which drops health and metrics routes).
+        String sampler = ((OpenTelemetrySdk) openTelemetry).getSdkTracerProvider().getSampler().getDescription();
+        assertTrue(sampler.contains("ServingTraceSampler{predictions=0.01"), sampler);
     }
 
     private void startedAt(String runId, Instant time) {

@@ -20,8 +20,8 @@ import static dev.mnistpipeline.bench.support.Figures.round;
 /**
  * The serving levers, each measured on an evaluator instance of its own, started for it beside the stack's (which
  * stays idle) and serving the same champion: the JVM's collector (serial, as the local stack runs it; parallel;
- * G1, what a container with 2 CPUs and 2 GB gets by default) and trace sampling on {@code /predict} (every request,
- * as configured, against 1 %). Per lever: closed-loop throughput and latency, and, from the instance's own
+ * G1, what a container with 2 CPUs and 2 GB gets by default) and trace sampling on {@code /predict} (1 % of the
+ * requests that start a trace, as configured, against every request). Per lever: closed-loop throughput and latency, and, from the instance's own
  * Micrometer counters over the measured phase, the bytes allocated per request and the GC pause time per second.
  * The levers' phases alternate, round after round, so that drift of the machine falls on all of them alike.
  */
@@ -39,7 +39,7 @@ public final class ServingLevers implements Scenario {
             new Lever("baseline", SERIAL, Map.of()),
             new Lever("parallel_gc", List.of("-Xmx1g", "-XX:+UseParallelGC"), Map.of()),
             new Lever("g1_gc", List.of("-Xmx1g", "-XX:+UseG1GC"), Map.of()),
-            new Lever("trace_1_percent", SERIAL, Map.of("QUARKUS_OTEL_TRACES_SAMPLER", "traceidratio", "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0.01")));
+            new Lever("trace_every_request", SERIAL, Map.of("PIPELINE_PREDICT_TRACE_SAMPLING", "1")));
 
     @Override
     public String name() {
@@ -48,7 +48,7 @@ public final class ServingLevers implements Scenario {
 
     @Override
     public String summary() {
-        return "/predict on an evaluator per lever (serial / parallel / G1 collector, 1 % trace sampling): req/s, p99, "
+        return "/predict on an evaluator per lever (serial / parallel / G1 collector, every request traced): req/s, p99, "
                 + "bytes allocated per request, GC pause per second";
     }
 
@@ -103,7 +103,7 @@ public final class ServingLevers implements Scenario {
             result.put("phase_s", PHASE.toSeconds());
             result.put("note", "each lever on an evaluator instance of its own serving the same champion, all started first; "
                     + WARM_UP.toSeconds() + " s of uncounted warm-up each, then " + ROUNDS + " rounds of one " + PHASE.toSeconds()
-                    + " s phase per lever; baseline = serial GC, every request traced, as the local stack runs the evaluator");
+                    + " s phase per lever; baseline = serial GC, 1 % of /predict traced, as the local stack runs the evaluator");
             return result;
         } finally {
             instances.values().forEach(ManagedProcess::close);
