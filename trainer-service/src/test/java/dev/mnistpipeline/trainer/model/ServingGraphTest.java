@@ -59,6 +59,10 @@ class ServingGraphTest {
                 List<String> written = state.writeMatching(session, weights);
                 assertEquals(state.names().size(), written.size(), "every serving variable comes from training");
                 assertTrue(state.names().stream().noneMatch(n -> n.contains("-m") || n.contains("beta1")), "no optimizer state: " + state.names());
+                // The exported graph carries no copy of the weights: its variables start as zeros, not as constants.
+                long weightBytes = 4L * weights.values().stream().mapToLong(w -> w.length).sum();
+                long graphBytes = graph.toGraphDef().getSerializedSize();
+                assertTrue(graphBytes < weightBytes / 2, architecture + ": graph " + graphBytes + " bytes, weights " + weightBytes);
                 float[] actual = probabilities(session, serving.images, serving.probabilities);
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], actual[i], 2e-4, architecture + " probability " + i);
