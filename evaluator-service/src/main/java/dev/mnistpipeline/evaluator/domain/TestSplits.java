@@ -4,6 +4,7 @@ import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.manifest.PreparedManifest;
 import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.common.storage.ObjectStore;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -91,6 +92,12 @@ public class TestSplits {
         });
         keep(preparedId, reading);
         return reading;
+    }
+
+    /** The reader's thread ends with the service (a restarted application would otherwise leave one idle behind). */
+    @PreDestroy
+    void stop() {
+        reader.shutdownNow();
     }
 
     /** Whether the split of {@code preparedId} is kept or being read. */
