@@ -7,6 +7,7 @@ import dev.mnistpipeline.stack.run.RunContext;
 import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.common.json.Json;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,6 +66,9 @@ public final class PredictThroughput implements Scenario {
             PredictTraffic client = traffic.newClient();
             clients.add(pool.submit(() -> drive(client, offset, timedFrom, end)));
         }
+        // What the clients themselves take of the machine they share with the server, over the timed window.
+        Thread.sleep(Math.max(0, (timedFrom - System.nanoTime()) / 1_000_000));
+        long cpuFrom = processCpuNanos();
         List<Double> all = new ArrayList<>();
         int requests = 0, correct = 0;
         double modelCalls = 0;
@@ -75,6 +79,7 @@ public final class PredictThroughput implements Scenario {
             modelCalls += figures.modelCalls();
             correct += figures.correct();
         }
+        double clientCores = (processCpuNanos() - cpuFrom) / (double) WINDOW.toNanos();
         pool.shutdown();
         double[] millis = all.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -88,6 +93,7 @@ public final class PredictThroughput implements Scenario {
         result.put("clients", CLIENTS);
         result.put("window_s", WINDOW.toSeconds());
         result.put("input", "784 raw bytes per request, HTTP/1.1 keep-alive, clients on the same machine");
+        result.put("load_generator_cores", round(clientCores));
         result.put("target_throughput_per_s", 3000);
         result.put("target_p99_ms", 20);
         result.put("model", run.result().model().modelId());
@@ -99,6 +105,10 @@ public final class PredictThroughput implements Scenario {
         result.put("serving_efficiency", round(requests / (double) WINDOW.toSeconds() / inProcess));
         result.put("target_serving_efficiency", 0.5);
         return result;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Sends requests back to back until {@code end}; times those sent after {@code timedFrom}. */

@@ -14,25 +14,24 @@ import dev.mnistpipeline.common.storage.StorageConfig;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 
 /**
  * Single-image {@code POST /predict} traffic for the serving benchmarks: the prepared test images (raw 784 bytes each)
  * and their labels, sent to the evaluator once the run's model is the champion. One instance per client: each holds
- * its own HTTP/1.1 keep-alive connection.
+ * its own HTTP/1.1 keep-alive connection ({@link KeepAliveConnection}: the clients share the cores with the server).
  */
 public final class PredictTraffic {
     private final String url;
     private final byte[] images;
     private final byte[] labels;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final KeepAliveConnection connection;
 
     private PredictTraffic(String url, byte[] images, byte[] labels) {
         this.url = url;
+        this.connection = new KeepAliveConnection(URI.create(url));
         this.images = images;
         this.labels = labels;
     }
@@ -95,31 +94,27 @@ public final class PredictTraffic {
     }
 
     /** Predicts test image {@code index} (modulo the count); the answer's JSON. */
-    public String predict(int index) throws IOException, InterruptedException {
+    public String predict(int index) throws IOException {
         int i = index % labels.length;
         byte[] body = Arrays.copyOfRange(images, i * Idx.PIXELS, (i + 1) * Idx.PIXELS);
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/octet-stream").header("Authorization", Http.authorization())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /predict answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return answer("/predict", "application/octet-stream", body);
     }
 
     /** Predicts test image {@code index} through the inference protocol (a UINT8 [1,28,28] tensor); the answer's JSON. */
-    public String infer(int index) throws IOException, InterruptedException {
+    public String infer(int index) throws IOException {
         int i = index % labels.length;
         StringBuilder data = new StringBuilder(4 * Idx.PIXELS);
         for (int p = 0; p < Idx.PIXELS; p++) {
             data.append(p == 0 ? "" : ",").append(images[i * Idx.PIXELS + p] & 0xff);
         }
         String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,28,28],\"datatype\":\"UINT8\",\"data\":[" + data + "]}]}";
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url.replace("/predict", "/v2/models/mnist/infer")))
-                .header("Content-Type", "application/json").header("Authorization", Http.authorization())
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /v2/models/mnist/infer answered " + r.statusCode() + ": " + r.body());
+        return answer("/v2/models/mnist/infer", "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String answer(String path, String contentType, byte[] body) throws IOException {
+        KeepAliveConnection.Answer r = connection.post(path, contentType, Http.authorization(), body);
+        if (r.status() != 200) {
+            throw new IllegalStateException("POST " + path + " answered " + r.status() + ": " + r.body());
         }
         return r.body();
     }
