@@ -59,11 +59,13 @@ final class DlqCommand {
             }
             int total = 0;
             for (var e : all.entrySet()) {
-                total += e.getValue().size();
+                long repeats = e.getValue().stream().filter(Letter::repeat).count();
+                total += e.getValue().size() - (int) repeats;
                 if (!e.getValue().isEmpty()) {
-                    out.printf("%s (%d)%n", e.getKey(), e.getValue().size());
+                    out.printf("%s (%d)%s%n", e.getKey(), e.getValue().size() - repeats,
+                            repeats == 0 ? "" : " and " + repeats + " repeat(s) of the same source records, never replayed");
                     e.getValue().forEach(l -> out.printf("  %-8s %-24s %-28s %s%s%n", l.position(), l.time(), abbreviate(l.key(), 28),
-                            l.reason(), l.replayed() ? "  [replayed]" : ""));
+                            l.reason(), l.repeat() ? "  [repeat of " + l.source() + "]" : l.replayed() ? "  [replayed]" : ""));
                 }
             }
             out.println(total + " dead-lettered record(s)");
@@ -79,6 +81,8 @@ final class DlqCommand {
                 m.put("key", l.key());
                 m.put("reason", l.reason());
                 m.put("replayed", l.replayed());
+                m.put("source", l.source());
+                m.put("repeat", l.repeat());
                 return m;
             }).toList()));
             return json;

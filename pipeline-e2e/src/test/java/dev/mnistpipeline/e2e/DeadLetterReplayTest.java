@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Dead letters a user can act on, with the launcher run as a process: a sample for a dataset that does not exist
  * yet is dead-lettered with the reason; {@code ./pipeline dlq list} shows it; once the dataset exists,
- * {@code ./pipeline dlq replay} puts it back and it lands in a new version; replaying again sends nothing.
+ * {@code ./pipeline dlq replay} puts it back and it lands in a new version; replaying again sends nothing. A second
+ * letter of the same source record (what a redelivery after a rebalance writes) is listed as a repeat and not replayed.
  */
 class DeadLetterReplayTest {
     static final Duration WAIT = Duration.ofMinutes(2);
@@ -42,11 +43,18 @@ class DeadLetterReplayTest {
             String bootstrap = infra.bootstrapServers();
             EndToEndScenario.resend(infra.kafka(), EndToEndScenario.sample("letters", "early-bird", 3, new byte[Idx.PIXELS]));
             // The sample names its dataset in the payload; key and dataset differ on purpose.
-            events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "letters".equals(e.key()), WAIT);
+            EventStream.Event letter = events.await(Topics.deadLetter(Topics.SAMPLES_SUBMITTED), e -> "letters".equals(e.key()), WAIT);
+            // The same letter again, headers and all: the sample dead-lettered twice, as after a rebalance.
+            EndToEndScenario.resend(infra.kafka(), letter);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (events.all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             events.acceptDeadLetters();
 
             String listed = cli(layout, "dlq", "list", Topics.SAMPLES_SUBMITTED, "--bootstrap", bootstrap);
-            assertTrue(listed.contains("samples.submitted.dlq (1)"), listed);
+            assertTrue(listed.contains("samples.submitted.dlq (1) and 1 repeat(s)"), listed);
+            assertTrue(listed.contains("[repeat of samples.submitted/"), listed);
             assertTrue(listed.contains("letters") && listed.contains("no dataset named 'letters'"), listed);
 
             String baseId = Json.tree(Http.postJson(stack.url("ingest-service") + "/datasets", Json.write(Map.of(

@@ -127,7 +127,7 @@ public final class SamplesLoad implements Scenario {
             EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
                     e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size() < invalid && System.nanoTime() < deadline) {
+            while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream().map(EventStream.Event::key).distinct().count() < invalid && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
 
@@ -165,7 +165,11 @@ public final class SamplesLoad implements Scenario {
             result.put("p99_land_s", round(Figures.percentile(landed, 0.99)));
             result.put("lost", valid - landed.length);
             result.put("duplicates", duplicates);
-            result.put("dead_lettered", data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).size());
+            // Each sample has its own key: a letter whose key came before repeats a redelivered record (DeadLetters).
+            List<EventStream.Event> letters = data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED));
+            long deadLettered = letters.stream().map(EventStream.Event::key).distinct().count();
+            result.put("dead_lettered", deadLettered);
+            result.put("dead_letter_repeats", letters.size() - deadLettered);
             result.put("versions", versions);
             result.put("mean_batch", round((double) landed.length / Math.max(1, versions)));
             result.put("ingest_peak_rss_mb", data.stack().process("ingest-service").peakRssMb());

@@ -23,11 +23,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The dead-letter topics as a user sees them: what is there and why, and putting records back on their source
  * topic once the cause is fixed. Replay remembers what it replayed in the consumer group {@value #REPLAY_GROUP},
  * so replaying a topic twice sends nothing twice; the handlers are idempotent besides.
+ * <p>
+ * A dead-letter topic is at-least-once like every other: a record dead-lettered just before its partition moved to
+ * another consumer, with its offset not yet committed, is delivered there again and dead-lettered again. Each letter
+ * names its source record (SmallRye's {@code dead-letter-topic}, {@code -partition} and {@code -offset} headers), so a
+ * later letter of the same source record is listed as a {@link Letter#repeat() repeat} and never replayed.
  */
 public final class DeadLetters {
     public static final String REPLAY_GROUP = "pipeline-dlq-replay";
@@ -35,9 +41,12 @@ public final class DeadLetters {
     public static final String REPLAYED_FROM = "pipeline-replayed-from";
     private static final Duration POLL = Duration.ofMillis(500);
 
-    /** One dead-lettered record. */
+    /**
+     * One dead-lettered record; {@code source} is {@code <topic>/<partition>/<offset>} of the record that failed
+     * (null for a letter without SmallRye's headers), and {@code repeat} says an earlier letter has the same source.
+     */
     public record Letter(String topic, int partition, long offset, Instant time, String key, String reason,
-                         String value, List<Header> headers, boolean replayed) {
+                         String value, List<Header> headers, boolean replayed, String source, boolean repeat) {
         /** {@code partition:offset}, which {@code replay --id} accepts besides the key. */
         public String position() {
             return partition + ":" + offset;
@@ -61,13 +70,15 @@ public final class DeadLetters {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<Letter> letters = new ArrayList<>();
+            Set<String> sources = new HashSet<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
                     OffsetAndMetadata mark = replayedUpTo.get(new TopicPartition(r.topic(), r.partition()));
+                    String source = source(r);
                     letters.add(new Letter(r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), r.key(),
                             header(r, "dead-letter-reason"), r.value(), List.of(r.headers().toArray()),
-                            mark != null && r.offset() < mark.offset()));
+                            mark != null && r.offset() < mark.offset(), source, source != null && !sources.add(source)));
                 }
             }
             return letters;
@@ -76,10 +87,12 @@ public final class DeadLetters {
 
     /**
      * Puts dead-lettered records back on {@code sourceTopic}: the ones not replayed before, or, with {@code ids},
-     * the ones whose key or {@code partition:offset} is listed (again, if asked by id). Returns what it sent.
+     * the ones whose key or {@code partition:offset} is listed (again, if asked by id). A repeat goes only when its
+     * own {@code partition:offset} is asked for. Returns what it sent.
      */
     public List<Letter> replay(String sourceTopic, List<String> ids) {
-        Predicate<Letter> chosen = ids.isEmpty() ? l -> !l.replayed() : l -> ids.contains(l.key()) || ids.contains(l.position());
+        Predicate<Letter> chosen = ids.isEmpty() ? l -> !l.replayed() && !l.repeat()
+                : l -> ids.contains(l.position()) || ids.contains(l.key()) && !l.repeat();
         List<Letter> toSend = list(sourceTopic).stream().filter(chosen).toList();
         try (KafkaProducer<String, String> producer = producer()) {
             for (Letter l : toSend) {
@@ -116,6 +129,12 @@ public final class DeadLetters {
             throw new IllegalArgumentException("'" + topic + "' has no dead-letter topic; one of " + Topics.CONSUMED);
         }
         return topic;
+    }
+
+    /** {@code <topic>/<partition>/<offset>} of the record a letter was made from, or null without the headers. */
+    private static String source(ConsumerRecord<String, String> r) {
+        String topic = header(r, "dead-letter-topic"), partition = header(r, "dead-letter-partition"), offset = header(r, "dead-letter-offset");
+        return topic.isEmpty() || partition.isEmpty() || offset.isEmpty() ? null : topic + "/" + partition + "/" + offset;
     }
 
     private static String header(ConsumerRecord<String, String> r, String name) {
