@@ -62,6 +62,11 @@ public final class ManagedProcess implements AutoCloseable {
         return log;
     }
 
+    /** CPU time the process has used so far (user and system), in seconds; -1 where the platform does not say. */
+    public double cpuSeconds() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
+    }
+
     /** Peak resident set size so far (VmHWM), in MB; -1 where /proc is not available. */
     public long peakRssMb() {
         try {

@@ -2,6 +2,7 @@ package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.Figures;
+import dev.mnistpipeline.bench.support.MachineCpu;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.StampedSamples;
 import dev.mnistpipeline.stack.run.RunContext;
@@ -87,6 +88,9 @@ public final class SamplesLoad implements Scenario {
         Map<String, Object> scaledOut = measure(layout, scaled);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scale_out_ratio", round((double) scaledOut.get("samples_per_s") / (double) reference.get("samples_per_s")));
+        // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
+        result.put("ingest_cpu_per_sample_ratio", round((double) scaledOut.get("ingest_cpu_us_per_sample")
+                / (double) reference.get("ingest_cpu_us_per_sample")));
         result.put("samples_per_s", scaledOut.get("samples_per_s"));
         result.put("lost", (int) reference.get("lost") + (int) scaledOut.get("lost"));
         result.put("duplicates", (int) reference.get("duplicates") + (int) scaledOut.get("duplicates"));
@@ -94,6 +98,12 @@ public final class SamplesLoad implements Scenario {
         result.put(scaled.label(), scaledOut);
         result.put("targets", "scale_out_ratio >= 1.7; nothing lost, no duplicates; >= 10,000 samples/s at the best setting");
         return result;
+    }
+
+    /** CPU seconds used so far by every ingest replica of the stack. */
+    private static double ingestCpuSeconds(DataStack data) {
+        return data.stack().processes().entrySet().stream().filter(e -> e.getKey().startsWith("ingest-service"))
+                .mapToDouble(e -> e.getValue().cpuSeconds()).sum();
     }
 
     private Map<String, Object> measure(Layout layout, Setup setup) throws Exception {
@@ -108,6 +118,8 @@ public final class SamplesLoad implements Scenario {
             int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
             int valid = 0, invalid = 0;
             long[] sentAt = new long[SAMPLES];
+            MachineCpu machineFrom = MachineCpu.now();
+            double ingestCpuFrom = ingestCpuSeconds(data);
             long start = System.nanoTime();
             for (int i = 0; i < SAMPLES; i++) {
                 String value = samples.value(i);
@@ -126,6 +138,8 @@ public final class SamplesLoad implements Scenario {
             int expected = base + valid;
             EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
                     e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
+            double machineBusy = MachineCpu.now().busySince(machineFrom);
+            double ingestCpu = ingestCpuSeconds(data) - ingestCpuFrom;
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream().map(EventStream.Event::key).distinct().count() < invalid && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -172,6 +186,10 @@ public final class SamplesLoad implements Scenario {
             result.put("dead_letter_repeats", letters.size() - deadLettered);
             result.put("versions", versions);
             result.put("mean_batch", round((double) landed.length / Math.max(1, versions)));
+            // Whether the machine or the design was the limit: how busy all cores were, and what the replicas used.
+            result.put("machine_busy", round(machineBusy));
+            result.put("ingest_cores", round(ingestCpu / wall));
+            result.put("ingest_cpu_us_per_sample", round(ingestCpu / Math.max(1, landed.length) * 1e6));
             result.put("ingest_peak_rss_mb", data.stack().process("ingest-service").peakRssMb());
             result.put("samples_max_wait", MAX_WAIT);
             return result;
