@@ -6,7 +6,7 @@ const runsView = {
   page: null, offset: 0, limit: 25, selected: new Set(), live: new Map(), focus: null, curve: null,
   records: new Map(), reload: null,
 };
-const HYPERPARAMETERS = ['learningRate', 'batchSize', 'epochs', 'weightDecay', 'labelSmoothing', 'earlyStoppingPatience'];
+const HYPERPARAMETERS = ['learningRate', 'batchSize', 'epochs', 'weightDecay', 'labelSmoothing', 'secondConvFilters', 'earlyStoppingPatience'];
 const LOG_SCALE = new Set(['learningRate', 'weightDecay']);
 // COLORS, chart(), dropChart() and sortedColumns() are dashboard.js's, shared with sweeps.js.
 

@@ -54,6 +54,8 @@ public final class Scenarios {
                     Map.entry("seed_7", Hyperparameters.builder().seed(7L).build()),
                     Map.entry("seed_1234", Hyperparameters.builder().seed(1234L).build()),
                     Map.entry("bfloat16", Hyperparameters.builder().precision(Hyperparameters.Precision.BFLOAT16).build()),
+                    // the third lever: twice the filters in the second convolution
+                    Map.entry("second_conv_128", Hyperparameters.builder().secondConvFilters(128).build()),
                     // the recipe before: Adam 2e-3, cosine over two epochs, hard targets
                     Map.entry("two_epochs_2e-3", Hyperparameters.builder().epochs(2).learningRate(2e-3).labelSmoothing(0.0).build()))),
             new FinetuneFashion(),

@@ -28,6 +28,8 @@ public final class HyperparameterOptions {
     Double weightDecay;
     @Option(names = "--label-smoothing", paramLabel = "X", description = "spread X of each target over all classes [0: off]")
     Double labelSmoothing;
+    @Option(names = "--second-conv-filters", paramLabel = "N", description = "cnn only: filters of its second convolution [64]")
+    Integer secondConvFilters;
     @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "epochs without improvement before stopping [0: off]")
     Integer earlyStoppingPatience;
     @Option(names = "--seed", paramLabel = "N", description = "[42]")
@@ -49,7 +51,8 @@ public final class HyperparameterOptions {
     public Hyperparameters given() {
         return Hyperparameters.builder().architecture(architecture).epochs(epochs).batchSize(batchSize)
                 .learningRate(learningRate).optimizer(optimizer).loss(loss).activation(activation).schedule(schedule)
-                .weightDecay(weightDecay).labelSmoothing(labelSmoothing).earlyStoppingPatience(earlyStoppingPatience).seed(seed)
+                .weightDecay(weightDecay).labelSmoothing(labelSmoothing).secondConvFilters(secondConvFilters)
+                .earlyStoppingPatience(earlyStoppingPatience).seed(seed)
                 .augmentation(augment == null ? null : TrainOptions.parseAugmentation(augment))
                 .baseModelId(baseModel).freeze(freeze).transfer(transfer).precision(precision)
                 .accuracyCheckEverySteps(accuracyCheckEverySteps).build();
@@ -59,7 +62,7 @@ public final class HyperparameterOptions {
     public boolean anyGiven() {
         return architecture != null || epochs != null || batchSize != null || learningRate != null || optimizer != null
                 || loss != null || activation != null || schedule != null || weightDecay != null || labelSmoothing != null
-                || earlyStoppingPatience != null || seed != null || augment != null || baseModel != null
+                || secondConvFilters != null || earlyStoppingPatience != null || seed != null || augment != null || baseModel != null
                 || freeze != null || transfer != null || precision != null || accuracyCheckEverySteps != null;
     }
 }

@@ -70,6 +70,16 @@ class TrainingRulesTest {
     }
 
     @Test
+    void secondConvFiltersShapeTheCnnOnlyAndWithinLimits() {
+        assertEquals(128, TrainingRules.parse(tree("{\"architecture\":\"cnn\",\"secondConvFilters\":128}")).secondConvFiltersOrDefault());
+        assertEquals(Hyperparameters.SECOND_CONV_FILTERS, TrainingRules.parse(tree("{\"architecture\":\"cnn\"}")).secondConvFiltersOrDefault());
+        var other = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(tree("{\"architecture\":\"lstm\",\"secondConvFilters\":128}")));
+        assertTrue(other.getMessage().contains("secondConvFilters shapes the cnn only; lstm has no such layer"), other.getMessage());
+        var narrow = assertThrows(InvalidDataException.class, () -> TrainingRules.parse(tree("{\"secondConvFilters\":4}")));
+        assertTrue(narrow.getMessage().contains("secondConvFilters must be 8-512, got 4"), narrow.getMessage());
+    }
+
+    @Test
     void learningRateSchedules() {
         Hyperparameters cosine = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").epochs(4).batchSize(32).learningRate(0.01).optimizer(Hyperparameters.Optimizer.SGD).loss(Hyperparameters.Loss.MSE).seed(1L).schedule(Hyperparameters.Schedule.COSINE).weightDecay(0.0).earlyStoppingPatience(0).build());
         assertEquals(0.01, TrainingRules.learningRate(cosine, 0, 100), 1e-12);

@@ -34,12 +34,23 @@ import java.util.Locale;
  *                              off. Gives time-to-accuracy curves ({@code ModelManifest.accuracyChecks})
  * @param labelSmoothing        the training targets put this much of their weight evenly on all classes (cross-entropy
  *                              and MSE alike): 1 - e + e/10 on the label, e/10 elsewhere; 0 (default) turns it off
+ * @param secondConvFilters     {@code cnn} only: the filters of its second (3x3) convolution, {@value #SECOND_CONV_FILTERS}
+ *                              when null; a wider layer has more features to tell similar digits apart, at the cost of
+ *                              multiply-adds roughly in proportion
  */
 public record Hyperparameters(String architecture, Integer epochs, Integer batchSize, Double learningRate,
                               Optimizer optimizer, Loss loss, Long seed, Activation activation, Schedule schedule,
                               Double weightDecay, Integer earlyStoppingPatience, Augmentation augmentation,
                               String baseModelId, Freeze freeze, Transfer transfer, Precision precision,
-                              Integer accuracyCheckEverySteps, Double labelSmoothing) {
+                              Integer accuracyCheckEverySteps, Double labelSmoothing, Integer secondConvFilters) {
+
+    /** The {@code cnn}'s second convolution when {@code secondConvFilters} is not set. */
+    public static final int SECOND_CONV_FILTERS = 64;
+
+    /** The filters of the {@code cnn}'s second convolution: as set, or {@value #SECOND_CONV_FILTERS}. */
+    public int secondConvFiltersOrDefault() {
+        return secondConvFilters != null ? secondConvFilters : SECOND_CONV_FILTERS;
+    }
 
     public enum Optimizer { ADAM, ADAMW, SGD;
         @JsonValue @Override public String toString() { return lower(this); } }
@@ -89,7 +100,8 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 .optimizer(optimizer).loss(loss).seed(seed).activation(activation).schedule(schedule)
                 .weightDecay(weightDecay).earlyStoppingPatience(earlyStoppingPatience).augmentation(augmentation)
                 .baseModelId(baseModelId).freeze(freeze).transfer(transfer).precision(precision)
-                .accuracyCheckEverySteps(accuracyCheckEverySteps).labelSmoothing(labelSmoothing);
+                .accuracyCheckEverySteps(accuracyCheckEverySteps).labelSmoothing(labelSmoothing)
+                .secondConvFilters(secondConvFilters);
     }
 
     /** These settings where set, {@code base}'s elsewhere: every field, so nothing set is ever dropped. */
@@ -101,7 +113,8 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
                 or(weightDecay, base.weightDecay), or(earlyStoppingPatience, base.earlyStoppingPatience),
                 or(augmentation, base.augmentation), or(baseModelId, base.baseModelId), or(freeze, base.freeze),
                 or(transfer, base.transfer), or(precision, base.precision),
-                or(accuracyCheckEverySteps, base.accuracyCheckEverySteps), or(labelSmoothing, base.labelSmoothing));
+                or(accuracyCheckEverySteps, base.accuracyCheckEverySteps), or(labelSmoothing, base.labelSmoothing),
+                or(secondConvFilters, base.secondConvFilters));
     }
 
     /** Unset fields from {@link #DEFAULTS}; {@code activation} stays null for the architecture to choose. */
@@ -138,6 +151,7 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
         private Precision precision;
         private Integer accuracyCheckEverySteps;
         private Double labelSmoothing;
+        private Integer secondConvFilters;
 
         private Builder() {
         }
@@ -160,11 +174,12 @@ public record Hyperparameters(String architecture, Integer epochs, Integer batch
         public Builder precision(Precision v) { precision = v; return this; }
         public Builder accuracyCheckEverySteps(Integer v) { accuracyCheckEverySteps = v; return this; }
         public Builder labelSmoothing(Double v) { labelSmoothing = v; return this; }
+        public Builder secondConvFilters(Integer v) { secondConvFilters = v; return this; }
 
         public Hyperparameters build() {
             return new Hyperparameters(architecture, epochs, batchSize, learningRate, optimizer, loss, seed, activation,
                     schedule, weightDecay, earlyStoppingPatience, augmentation, baseModelId, freeze, transfer, precision,
-                    accuracyCheckEverySteps, labelSmoothing);
+                    accuracyCheckEverySteps, labelSmoothing, secondConvFilters);
         }
     }
 }

@@ -33,14 +33,25 @@ public class BaseModels {
     public Map<String, float[]> weights(Hyperparameters hp) {
         ModelManifest base = store.findJson(ObjectKeys.modelManifest(hp.baseModelId()), ModelManifest.class)
                 .orElseThrow(() -> new InvalidDataException("no base model " + hp.baseModelId()));
-        if (!base.hyperparameters().architecture().equals(hp.architecture())) {
-            throw new InvalidDataException("base model " + base.modelId() + " is a " + base.hyperparameters().architecture()
-                    + "; this run trains a " + hp.architecture() + " (transfer needs the same architecture)");
-        }
+        requireCompatible(base, hp);
         if (base.weights() == null) {
             throw new InvalidDataException("base model " + base.modelId() + " has no stored weights (trained before transfer learning existed)");
         }
         return transferred(Npz.read(store.getVerified(base.weights().key(), base.weights().sha256())), hp);
+    }
+
+    /** Refuses a base model whose layers cannot start this run: another architecture, or another cnn width. */
+    static void requireCompatible(ModelManifest base, Hyperparameters hp) {
+        if (!base.hyperparameters().architecture().equals(hp.architecture())) {
+            throw new InvalidDataException("base model " + base.modelId() + " is a " + base.hyperparameters().architecture()
+                    + "; this run trains a " + hp.architecture() + " (transfer needs the same architecture)");
+        }
+        if (base.hyperparameters().secondConvFiltersOrDefault() != hp.secondConvFiltersOrDefault()) {
+            // Every transfer takes the convolutions, so their shapes must agree.
+            throw new InvalidDataException("base model " + base.modelId() + " has " + base.hyperparameters().secondConvFiltersOrDefault()
+                    + " filters in its second convolution; this run has " + hp.secondConvFiltersOrDefault()
+                    + " (set secondConvFilters to " + base.hyperparameters().secondConvFiltersOrDefault() + ")");
+        }
     }
 
     /** The subset of a base model's variables that {@code transfer} (and {@code freeze}) start a run from. */

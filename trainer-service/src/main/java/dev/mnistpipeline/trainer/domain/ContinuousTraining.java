@@ -99,13 +99,14 @@ public class ContinuousTraining {
     }
 
     /**
-     * The continuous-training settings on top of the champion: its architecture and activation (its weights only
-     * fit those), starting from it; every other configured setting is kept as configured.
+     * The continuous-training settings on top of the champion: its architecture, activation and width (its weights
+     * only fit those), starting from it; every other configured setting is kept as configured.
      */
     public static Hyperparameters fineTuning(Hyperparameters configured, ModelManifest champion) {
         return TrainingRules.validate(configured.toBuilder()
                 .architecture(champion.hyperparameters().architecture())
                 .activation(champion.hyperparameters().activation())
+                .secondConvFilters(champion.hyperparameters().secondConvFilters())
                 .baseModelId(champion.modelId())
                 .build());
     }

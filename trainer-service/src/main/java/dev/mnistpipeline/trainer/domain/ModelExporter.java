@@ -76,7 +76,7 @@ public class ModelExporter {
     private Path savedModel(TrainedRun trained) {
         Hyperparameters hp = trained.hyperparameters();
         try (Graph graph = new Graph()) {
-            ServingGraph serving = new ServingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
+            ServingGraph serving = new ServingGraph(graph, Architectures.of(hp), hp,
                     trained.prepared().pixelMean(), trained.prepared().pixelStd(), trained.classes());
             ModelState state = new ModelState(graph);
             try (Session session = new Session(graph, device.sessionConfig())) {

@@ -111,6 +111,11 @@ public final class TrainingRules {
         if (hp.accuracyCheckEverySteps() < 0 || hp.accuracyCheckEverySteps() > 1_000_000) {
             problems.add("accuracyCheckEverySteps must be 0 (off) to 1000000, got " + hp.accuracyCheckEverySteps());
         }
+        if (hp.secondConvFilters() != null && !"cnn".equals(hp.architecture())) {
+            problems.add("secondConvFilters shapes the cnn only; " + hp.architecture() + " has no such layer");
+        } else if (hp.secondConvFilters() != null && (hp.secondConvFilters() < 8 || hp.secondConvFilters() > 512)) {
+            problems.add("secondConvFilters must be 8-512, got " + hp.secondConvFilters());
+        }
         if (hp.freeze() == Freeze.FEATURES && hp.baseModelId() == null) {
             problems.add("freeze 'features' needs a baseModelId to take the features from");
         }

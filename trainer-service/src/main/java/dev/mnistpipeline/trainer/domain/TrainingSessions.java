@@ -82,7 +82,7 @@ public class TrainingSessions {
                 ? checkpoints.find(run.runId(), prepared.preparedId(), hp) : Optional.empty();
         long trainStart = System.nanoTime();
         try (Graph graph = new Graph()) {
-            TrainingGraph g = new TrainingGraph(graph, Architectures.find(hp.architecture()).orElseThrow(), hp,
+            TrainingGraph g = new TrainingGraph(graph, Architectures.of(hp), hp,
                     prepared.pixelMean(), prepared.pixelStd(), classes);
             ModelState variables = new ModelState(graph);
             try (Session session = new Session(graph, device.sessionConfig(hp.precision()))) {

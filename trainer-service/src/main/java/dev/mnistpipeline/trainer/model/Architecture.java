@@ -1,5 +1,6 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters;
 import dev.mnistpipeline.common.events.Hyperparameters.Activation;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
@@ -20,6 +21,11 @@ public interface Architecture {
      * @return features, float32 [batch, {@link #featureSize()}]
      */
     Operand<TFloat32> features(Layers layers, Operand<TFloat32> images);
+
+    /** This architecture shaped by a run's hyperparameters (the {@code cnn}'s width); most have nothing to shape. */
+    default Architecture configuredFor(Hyperparameters hp) {
+        return this;
+    }
 
     /** Width of the feature vector the class head reads. */
     long featureSize();

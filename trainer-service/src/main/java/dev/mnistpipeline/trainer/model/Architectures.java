@@ -1,5 +1,7 @@
 package dev.mnistpipeline.trainer.model;
 
+import dev.mnistpipeline.common.events.Hyperparameters;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +21,12 @@ public final class Architectures {
 
     public static Optional<Architecture> find(String name) {
         return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The architecture a run's (validated) hyperparameters name, shaped by them. */
+    public static Architecture of(Hyperparameters hp) {
+        return find(hp.architecture()).orElseThrow(() -> new IllegalArgumentException("no architecture '" + hp.architecture() + "'"))
+                .configuredFor(hp);
     }
 
     public static Set<String> names() {

@@ -21,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContinuousTrainingTest {
     /** Every field set to a value unlike its default. */
     private static final String EVERY_FIELD = """
-            {"architecture":"lenet","epochs":3,"batchSize":32,"learningRate":0.005,"optimizer":"sgd","loss":"mse",
+            {"architecture":"cnn","epochs":3,"batchSize":32,"learningRate":0.005,"optimizer":"sgd","loss":"mse",
              "seed":9,"activation":"tanh","schedule":"step","weightDecay":0.001,"earlyStoppingPatience":2,
              "augmentation":{"rotationDegrees":5.0,"shiftPixels":1.0,"scaleMin":0.95,"scaleMax":1.05,"elastic":true},
              "baseModelId":"model-configured","freeze":"none","transfer":"convolutions","precision":"bfloat16",
-             "accuracyCheckEverySteps":50,"labelSmoothing":0.05}""";
+             "accuracyCheckEverySteps":50,"labelSmoothing":0.05,"secondConvFilters":96}""";
     /** What continuous training takes from the champion rather than from the config. */
-    private static final Set<String> FROM_CHAMPION = Set.of("architecture", "activation", "baseModelId");
+    private static final Set<String> FROM_CHAMPION = Set.of("architecture", "activation", "baseModelId", "secondConvFilters");
 
     @Test
     void autoTrainingKeepsEveryConfiguredField() {
@@ -42,7 +42,7 @@ class ContinuousTrainingTest {
     void fineTuningKeepsEveryConfiguredFieldButWhatTheChampionDictates() {
         Hyperparameters configured = ContinuousTraining.configured("continuous", EVERY_FIELD, false);
         Hyperparameters championSettings = TrainingRules.validate(Hyperparameters.builder().architecture("cnn")
-                .activation(Hyperparameters.Activation.SIGMOID).build());
+                .activation(Hyperparameters.Activation.SIGMOID).secondConvFilters(128).build());
         ModelManifest champion = new ModelManifest("model-champion", "champion", "ds", "pp", null, "test", championSettings,
                 "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, List.of(), null, null, null);
 
@@ -56,6 +56,7 @@ class ContinuousTrainingTest {
         assertEquals("cnn", run.architecture());
         assertEquals(Hyperparameters.Activation.SIGMOID, run.activation());
         assertEquals("model-champion", run.baseModelId());
+        assertEquals(128, run.secondConvFilters(), "the champion's weights only fit its own width");
         assertEquals(Hyperparameters.Transfer.CONVOLUTIONS, run.transfer(), "the field the positional constructor dropped");
     }
 

@@ -1,6 +1,8 @@
 package dev.mnistpipeline.trainer.domain;
 
+import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.Hyperparameters;
+import dev.mnistpipeline.common.manifest.ModelManifest;
 import dev.mnistpipeline.common.tf.TensorFlowRuntime;
 import dev.mnistpipeline.trainer.model.ConvNet;
 import dev.mnistpipeline.trainer.model.TrainingGraph;
@@ -13,6 +15,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which of a real CNN's variables each {@code transfer} mode starts a run from. */
 class TransferSelectionTest {
@@ -45,5 +49,20 @@ class TransferSelectionTest {
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {
         return Stream.of(parts).flatMap(List::stream).toList();
+    }
+
+    @Test
+    void aBaseModelOfAnotherShapeIsRefusedWithWhatToSet() {
+        Hyperparameters wide = TrainingRules.validate(Hyperparameters.builder().architecture("cnn").secondConvFilters(128).build());
+        ModelManifest base = new ModelManifest("model-wide", "wide", "ds", "pp", null, "test", wide,
+                "tensorflow", "serving_default", "input", "probabilities", 10, List.of(), null, List.of(), 0.99, 1, 1, List.of(), null, null, null);
+        BaseModels.requireCompatible(base, wide.toBuilder().baseModelId("model-wide").build());
+        var narrow = assertThrows(InvalidDataException.class, () -> BaseModels.requireCompatible(base,
+                TrainingRules.validate(Hyperparameters.builder().architecture("cnn").baseModelId("model-wide").build())));
+        assertEquals("base model model-wide has 128 filters in its second convolution; this run has 64 (set secondConvFilters to 128)",
+                narrow.getMessage());
+        var other = assertThrows(InvalidDataException.class, () -> BaseModels.requireCompatible(base,
+                TrainingRules.validate(Hyperparameters.builder().architecture("lenet").baseModelId("model-wide").build())));
+        assertTrue(other.getMessage().contains("is a cnn; this run trains a lenet"), other.getMessage());
     }
 }

@@ -33,13 +33,17 @@ class ServingGraphTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "mlp", "lenet", "lstm", "transformer"})
-    void servingGraphMatchesTheTrainedGraph(String architecture) {
-        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture(architecture).epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(11L).build());
+    @ValueSource(strings = {"cnn", "cnn:128", "mlp", "lenet", "lstm", "transformer"})
+    void servingGraphMatchesTheTrainedGraph(String case_) {
+        // "cnn:128": the cnn with 128 filters in its second convolution (secondConvFilters), built as runs build it
+        String architecture = case_.split(":")[0];
+        Integer secondConvFilters = case_.contains(":") ? Integer.valueOf(case_.split(":")[1]) : null;
+        Hyperparameters hp = TrainingRules.validate(Hyperparameters.builder().architecture(architecture).epochs(1).batchSize(32).learningRate(1e-3).optimizer(Hyperparameters.Optimizer.ADAM).loss(Hyperparameters.Loss.CROSS_ENTROPY).seed(11L)
+                .secondConvFilters(secondConvFilters).build());
         Map<String, float[]> weights = new HashMap<>();
         float[] expected;
         try (Graph graph = new Graph()) {
-            TrainingGraph g = new TrainingGraph(graph, Architectures.find(architecture).orElseThrow(), hp,
+            TrainingGraph g = new TrainingGraph(graph, Architectures.of(hp), hp,
                     ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 10);
             ModelState state = new ModelState(graph);
             try (Session session = new Session(graph)) {
@@ -47,11 +51,16 @@ class ServingGraphTest {
                 ArchitecturesLearnTest.train(session, g, hp, 30, new Random(3));
                 Map<String, float[]> all = state.read(session);
                 g.modelVariables.forEach(n -> weights.put(n, all.get(n)));
+                if (architecture.equals("cnn")) {
+                    int filters = hp.secondConvFiltersOrDefault();
+                    assertTrue(weights.values().stream().anyMatch(w -> w.length == 3 * 3 * 32 * filters),
+                            "a 3x3x32x" + filters + " kernel among " + weights.keySet());
+                }
                 expected = probabilities(session, g.images, g.probabilities);
             }
         }
         try (Graph graph = new Graph()) {
-            ServingGraph serving = new ServingGraph(graph, Architectures.find(architecture).orElseThrow(), hp,
+            ServingGraph serving = new ServingGraph(graph, Architectures.of(hp), hp,
                     ArchitecturesLearnTest.mean, ArchitecturesLearnTest.std, 10);
             ModelState state = new ModelState(graph);
             try (Session session = new Session(graph)) {
