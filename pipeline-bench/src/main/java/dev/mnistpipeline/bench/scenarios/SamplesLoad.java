@@ -1,6 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.CpuTimeline;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.MachineCpu;
 import dev.mnistpipeline.bench.support.Scenario;
@@ -15,10 +16,12 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static dev.mnistpipeline.bench.support.Figures.round;
 
@@ -91,6 +94,8 @@ public final class SamplesLoad implements Scenario {
         // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
         result.put("ingest_cpu_per_sample_ratio", round((double) scaledOut.get("ingest_cpu_us_per_sample")
                 / (double) reference.get("ingest_cpu_us_per_sample")));
+        result.put("ingest_cpu_per_sample_ratio_second_half", round((double) scaledOut.get("ingest_cpu_us_per_sample_second_half")
+                / (double) reference.get("ingest_cpu_us_per_sample_second_half")));
         result.put("samples_per_s", scaledOut.get("samples_per_s"));
         result.put("lost", (int) reference.get("lost") + (int) scaledOut.get("lost"));
         result.put("duplicates", (int) reference.get("duplicates") + (int) scaledOut.get("duplicates"));
@@ -98,6 +103,21 @@ public final class SamplesLoad implements Scenario {
         result.put(scaled.label(), scaledOut);
         result.put("targets", "scale_out_ratio >= 1.7; nothing lost, no duplicates; >= 10,000 samples/s at the best setting");
         return result;
+    }
+
+    /**
+     * Ingest CPU per sample over the second half of the samples to land: from the version that took the count past
+     * half to the last. A replica started for the run spends its first seconds compiling; this leaves that out.
+     */
+    private static double secondHalfCpuPerSample(TreeMap<Long, Integer> landedAt, CpuTimeline timeline) {
+        int total = landedAt.values().stream().mapToInt(Integer::intValue).sum(), counted = 0;
+        for (var version : landedAt.entrySet()) {
+            counted += version.getValue();
+            if (counted * 2 >= total) {
+                return timeline.between(version.getKey(), landedAt.lastKey()) / Math.max(1, total - counted);
+            }
+        }
+        return Double.NaN;
     }
 
     /** CPU seconds used so far by every ingest replica of the stack. */
@@ -114,6 +134,12 @@ public final class SamplesLoad implements Scenario {
             for (int r = 2; r <= setup.replicas(); r++) {
                 data.stack().startInstance("ingest-service", "ingest-service-" + r);
             }
+            return measure(setup, data, producer);
+        }
+    }
+
+    private Map<String, Object> measure(Setup setup, DataStack data, KafkaProducer<String, String> producer) throws Exception {
+        try (CpuTimeline ingestTimeline = CpuTimeline.every(Duration.ofMillis(200), () -> ingestCpuSeconds(data))) {
             StampedSamples samples = new StampedSamples();
             int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
             int valid = 0, invalid = 0;
@@ -149,6 +175,7 @@ public final class SamplesLoad implements Scenario {
             double[] landSeconds = new double[SAMPLES];
             Arrays.fill(landSeconds, Double.NaN);
             int duplicates = 0, versions = 0;
+            TreeMap<Long, Integer> landedAt = new TreeMap<>(); // a version's arrival -> the samples it brought
             List<EventStream.Event> ingested = data.events().all(Topics.DATASET_INGESTED);
             for (EventStream.Event version : ingested) {
                 DatasetManifest manifest = data.store().getJson(ObjectKeys.datasetManifest(version.key()), DatasetManifest.class);
@@ -161,6 +188,7 @@ public final class SamplesLoad implements Scenario {
                         duplicates++;
                     } else {
                         landSeconds[number] = (data.arrival(Topics.DATASET_INGESTED, version.key()) - sentAt[number]) / 1e9;
+                        landedAt.merge(data.arrival(Topics.DATASET_INGESTED, version.key()), 1, Integer::sum);
                     }
                 }
             }
@@ -190,6 +218,7 @@ public final class SamplesLoad implements Scenario {
             result.put("machine_busy", round(machineBusy));
             result.put("ingest_cores", round(ingestCpu / wall));
             result.put("ingest_cpu_us_per_sample", round(ingestCpu / Math.max(1, landed.length) * 1e6));
+            result.put("ingest_cpu_us_per_sample_second_half", round(secondHalfCpuPerSample(landedAt, ingestTimeline) * 1e6));
             result.put("ingest_peak_rss_mb", data.stack().process("ingest-service").peakRssMb());
             result.put("samples_max_wait", MAX_WAIT);
             return result;
