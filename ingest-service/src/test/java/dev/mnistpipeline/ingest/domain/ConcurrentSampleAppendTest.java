@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two ingest replicas (each its own ingestor and sample index, as two pods would have) extending one dataset at the
  * same time on a real S3 server, with batches that overlap each other and repeat earlier ones: the versions form one
- * line from the base, and every distinct sample is in the newest version exactly once.
+ * line from the base, every distinct sample is in the newest version exactly once, and no version that lost the race
+ * is left to be listed.
  */
 class ConcurrentSampleAppendTest {
     private static TestS3 s3;
@@ -101,6 +102,8 @@ class ConcurrentSampleAppendTest {
                 id = Optional.of(v.parentId());
             }
             assertEquals(versions, depth, "each version that a replica made is in the line");
+            // A version that lost the swap is removed: listed, the name has the base and its line, nothing else.
+            assertEquals(versions + 1, a.list().size(), "no version outside the line is listed");
         }
     }
 
