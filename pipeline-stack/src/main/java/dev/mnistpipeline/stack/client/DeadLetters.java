@@ -92,7 +92,7 @@ public final class DeadLetters {
      */
     public List<Letter> replay(String sourceTopic, List<String> ids) {
         Predicate<Letter> chosen = ids.isEmpty() ? l -> !l.replayed() && !l.repeat()
-                : l -> ids.contains(l.position()) || ids.contains(l.key()) && !l.repeat();
+                : l -> ids.contains(l.position()) || (ids.contains(l.key()) && !l.repeat());
         List<Letter> toSend = list(sourceTopic).stream().filter(chosen).toList();
         try (KafkaProducer<String, String> producer = producer()) {
             for (Letter l : toSend) {

@@ -111,7 +111,7 @@ public final class TrainingRules {
         if (hp.accuracyCheckEverySteps() < 0 || hp.accuracyCheckEverySteps() > 1_000_000) {
             problems.add("accuracyCheckEverySteps must be 0 (off) to 1000000, got " + hp.accuracyCheckEverySteps());
         }
-        if (hp.secondConvFilters() != null && !"cnn".equals(hp.architecture())) {
+        if (hp.secondConvFilters() != null && architecture.isPresent() && !architecture.get().hasSecondConvolutionWidth()) {
             problems.add("secondConvFilters shapes the cnn only; " + hp.architecture() + " has no such layer");
         } else if (hp.secondConvFilters() != null && (hp.secondConvFilters() < 8 || hp.secondConvFilters() > 512)) {
             problems.add("secondConvFilters must be 8-512, got " + hp.secondConvFilters());

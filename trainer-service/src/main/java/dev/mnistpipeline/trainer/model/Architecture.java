@@ -22,6 +22,11 @@ public interface Architecture {
      */
     Operand<TFloat32> features(Layers layers, Operand<TFloat32> images);
 
+    /** Whether {@code secondConvFilters} shapes it (the {@code cnn}); a request setting it for another is refused. */
+    default boolean hasSecondConvolutionWidth() {
+        return false;
+    }
+
     /** This architecture shaped by a run's hyperparameters (the {@code cnn}'s width); most have nothing to shape. */
     default Architecture configuredFor(Hyperparameters hp) {
         return this;

@@ -22,6 +22,11 @@ public final class ConvNet implements Architecture {
     }
 
     @Override
+    public boolean hasSecondConvolutionWidth() {
+        return true;
+    }
+
+    @Override
     public Architecture configuredFor(Hyperparameters hp) {
         return hp.secondConvFiltersOrDefault() == secondConvFilters ? this : new ConvNet(hp.secondConvFiltersOrDefault());
     }
