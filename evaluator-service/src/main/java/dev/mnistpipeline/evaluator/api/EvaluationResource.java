@@ -3,8 +3,7 @@ package dev.mnistpipeline.evaluator.api;
 import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.common.events.Ids;
 import dev.mnistpipeline.common.quarkus.Roles;
-import dev.mnistpipeline.common.storage.ObjectKeys;
-import dev.mnistpipeline.common.storage.ObjectStore;
+import dev.mnistpipeline.evaluator.domain.Galleries;
 import dev.mnistpipeline.evaluator.domain.ModelEvaluator;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -23,12 +22,11 @@ import java.util.List;
 public class EvaluationResource {
 
     private final ModelEvaluator evaluator;
-    private final ObjectStore store;
+    private final Galleries galleries;
 
-    public EvaluationResource(ModelEvaluator evaluator,
-                              ObjectStore store) {
+    public EvaluationResource(ModelEvaluator evaluator, Galleries galleries) {
         this.evaluator = evaluator;
-        this.store = store;
+        this.galleries = galleries;
     }
 
     @Operation(summary = "Evaluation ids")
@@ -44,7 +42,7 @@ public class EvaluationResource {
     @Path("/{id}/gallery/{index}.png")
     @Produces("image/png")
     public byte[] galleryImage(@PathParam("id") String id, @PathParam("index") int index) {
-        return store.find(ObjectKeys.galleryImage(Ids.evaluationId(id), index))
+        return galleries.image(Ids.evaluationId(id), index)
                 .orElseThrow(() -> new NotFoundException("no gallery image " + index + " in evaluation " + id));
     }
 

@@ -4,7 +4,6 @@ import dev.mnistpipeline.common.events.EventOutlet;
 import dev.mnistpipeline.common.quarkus.Outlet;
 import dev.mnistpipeline.common.data.Idx;
 import dev.mnistpipeline.common.data.LocalFiles;
-import dev.mnistpipeline.common.data.MnistImage;
 import dev.mnistpipeline.common.datasets.PreparedSplit;
 import dev.mnistpipeline.common.errors.InvalidDataException;
 import dev.mnistpipeline.common.events.ModelTrained;
@@ -25,7 +24,6 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +33,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Where a model meets the test split: downloads the SavedModel (checksums verified), scores every test image
- * through DJL, stores the report with a gallery of misclassified images, announces {@code evaluation.completed},
- * and hands the report to the promotion gate. One evaluation per model: a redelivered {@code model.trained} finds
+ * through DJL, stores the report with a gallery of misclassified images (one PNG strip), announces
+ * {@code evaluation.completed}, and hands the report to the promotion gate. One evaluation per model: a redelivered {@code model.trained} finds
  * the report and decision and publishes nothing new.
  */
 @ApplicationScoped
@@ -51,14 +49,16 @@ public class ModelEvaluator {
     private final ServingSession session;
     private final RunHistory runs;
     private final TestSplits testSplits;
+    private final Galleries galleries;
 
     public ModelEvaluator(ObjectStore store,
                           @Outlet(Topics.Channels.EVALUATION_COMPLETED) EventOutlet evaluationCompleted,
                           PromotionService gate,
                           EvaluationGauges gauges,
                           @ConfigProperty(name = "pipeline.evaluator.misclassified-sample", defaultValue = "50") int misclassifiedSample,
-                          ServingSession session, RunHistory runs, TestSplits testSplits) {
+                          ServingSession session, RunHistory runs, TestSplits testSplits, Galleries galleries) {
         this.store = store;
+        this.galleries = galleries;
         this.testSplits = testSplits;
         this.runs = runs;
         this.evaluationCompleted = evaluationCompleted;
@@ -138,26 +138,12 @@ public class ModelEvaluator {
         long scored = System.nanoTime();
         double inferenceSeconds = (scored - loaded) / 1e9;
         int classes = model.classes() > 0 ? model.classes() : Idx.CLASSES;
-        int[] labels = new int[test.count()];
-        int[] predicted = new int[test.count()];
-        List<EvaluationReport.Misclassified> wrong = new ArrayList<>();
-        for (int i = 0; i < test.count(); i++) {
-            labels[i] = test.labels()[i];
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (probabilities[i * classes + c] > probabilities[i * classes + best]) {
-                    best = c;
-                }
-            }
-            predicted[i] = best;
-            if (best != labels[i] && wrong.size() < misclassifiedSample) {
-                wrong.add(new EvaluationReport.Misclassified(i, labels[i], best, probabilities[i * classes + best],
-                        ObjectKeys.galleryImage(evaluationId, i)));
-            }
-        }
-        storeGallery(test, wrong);
+        TestPredictions predictions = TestPredictions.of(test, probabilities, classes, misclassifiedSample);
+        int[] labels = predictions.labels();
+        List<EvaluationReport.Misclassified> wrong = predictions.misclassified();
+        galleries.store(evaluationId, test, wrong);
         long galleryStored = System.nanoTime();
-        ClassificationMetrics metrics = new ClassificationMetrics(classes, labels, predicted);
+        ClassificationMetrics metrics = new ClassificationMetrics(classes, labels, predictions.predicted());
         EvaluationReport report = new EvaluationReport(evaluationId, model.modelId(),
                 model.datasetId(), model.preparedId(), test.count(), metrics.accuracy(), metrics.perClass(),
                 metrics.macro(), metrics.weighted(), metrics.confusionMatrix(), metrics.topConfusedPairs(TOP_CONFUSED_PAIRS),
@@ -165,7 +151,7 @@ public class ModelEvaluator {
                 ProbabilityMetrics.calibration(probabilities, labels, classes, CALIBRATION_BINS),
                 wrong, inferenceSeconds, (System.nanoTime() - start) / 1e9, Instant.now());
         LOG.infof("Evaluated %s on %d test images: accuracy %.4f, macro F1 %.4f, log loss %.4f, ECE %.4f (DJL scoring %.2f s;"
-                        + " reading the test split while fetching and loading the model %.2f s, gallery %.2f s, metrics %.2f s)",
+                        + " reading the test split while fetching and loading the model %.2f s, gallery strip %.2f s, metrics %.2f s)",
                 model.modelId(), test.count(), report.accuracy(), report.macro().f1(), report.logLoss(),
                 report.calibration().expectedCalibrationError(), inferenceSeconds, (loaded - start) / 1e9,
                 (galleryStored - scored) / 1e9, (System.nanoTime() - galleryStored) / 1e9);
@@ -190,12 +176,5 @@ public class ModelEvaluator {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-    }
-
-    /** The thumbnails of the misclassified sample, written side by side (each is one small PUT). */
-    private void storeGallery(PreparedSplit test, List<EvaluationReport.Misclassified> wrong) {
-        List<CompletableFuture<Void>> puts = wrong.stream().map(m -> CompletableFuture.runAsync(() ->
-                store.put(m.imageKey(), MnistImage.toPng(test.pixelBytes(m.index()), 0), "image/png"), IO)).toList();
-        join(CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)));
     }
 }

@@ -1,6 +1,8 @@
 package dev.mnistpipeline.bench.scenarios;
 
+import dev.mnistpipeline.bench.support.FollowUpRun;
 import dev.mnistpipeline.bench.support.Scenario;
+import dev.mnistpipeline.common.manifest.EvaluationReport;
 import dev.mnistpipeline.stack.run.RunContext;
 import dev.mnistpipeline.stack.run.PipelineRun;
 import dev.mnistpipeline.stack.Layout;
@@ -10,8 +12,16 @@ import java.util.Map;
 
 import static dev.mnistpipeline.bench.support.Figures.round;
 
-/** DJL scoring of the whole test split inside the evaluator, as measured there (no download, no model load). */
+/**
+ * DJL scoring of the whole test split inside the evaluator, as measured there (no download, no model load), against
+ * the whole evaluation stage from {@code model.trained} to {@code evaluation.completed}. Twice: the run's model is
+ * the first the evaluator process scores (TensorFlow's kernels, the serializers and the producer's topic metadata
+ * are new to it); a second model of the same architecture, trained on the same stack, is scored by a warm evaluator,
+ * as every later one is.
+ */
 public final class Evaluate10k implements Scenario {
+    static final double TARGET_RATIO = 1.5;
+
     @Override
     public String name() {
         return "evaluate-10k";
@@ -19,21 +29,36 @@ public final class Evaluate10k implements Scenario {
 
     @Override
     public String summary() {
-        return "DJL scoring of the 10,000 test images inside the evaluator (warm)";
+        return "DJL scoring of the 10,000 test images inside the evaluator, against the evaluation stage event to event";
     }
 
     @Override
-    public Map<String, Object> measure(Layout layout, RunContext run) {
+    public Map<String, Object> measure(Layout layout, RunContext run) throws Exception {
         PipelineRun.Result r = run.result();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("seconds", round(r.report().inferenceSeconds()));
-        result.put("images_per_s", round(r.report().testCount() / r.report().inferenceSeconds()));
-        result.put("test_images", r.report().testCount());
+        Map<String, Object> result = new LinkedHashMap<>(figures(r.report(), r.evaluateSeconds()));
         result.put("test_accuracy", round(r.report().accuracy()));
-        result.put("evaluation_total_s", round(r.report().seconds()));
-        result.put("event_to_event_s", round(r.evaluateSeconds()));
-        result.put("target_s", 0.8);
         result.put("model", r.model().modelId());
+        FollowUpRun.Evaluated second = FollowUpRun.trainAndEvaluate(run, "evaluate-10k-warm-" + System.currentTimeMillis(),
+                r.model().hyperparameters());
+        Map<String, Object> warm = new LinkedHashMap<>(figures(second.report(), second.evaluateSeconds()));
+        warm.put("model", second.model().modelId());
+        result.put("warm_evaluator", warm);
+        result.put("target_event_to_event_over_scoring", TARGET_RATIO);
+        result.put("note", "seconds: DJL scoring inside the evaluator; evaluation_total_s: the evaluator's own span (manifest,"
+                + " SavedModel download, load and warm-up, scoring, gallery, metrics); event_to_event_s: model.trained to"
+                + " evaluation.completed as a subscriber sees them. The first model is the evaluator process's first;"
+                + " warm_evaluator is a second model of the same architecture on the same stack.");
         return result;
+    }
+
+    private static Map<String, Object> figures(EvaluationReport report, double eventToEventSeconds) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("seconds", round(report.inferenceSeconds()));
+        figures.put("images_per_s", round(report.testCount() / report.inferenceSeconds()));
+        figures.put("test_images", report.testCount());
+        figures.put("evaluation_total_s", round(report.seconds()));
+        figures.put("event_to_event_s", round(eventToEventSeconds));
+        figures.put("event_to_event_over_scoring", round(eventToEventSeconds / report.inferenceSeconds()));
+        return figures;
     }
 }

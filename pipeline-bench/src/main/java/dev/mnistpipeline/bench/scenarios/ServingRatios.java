@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.PredictTraffic;
 import dev.mnistpipeline.bench.support.ClosedLoop;
+import dev.mnistpipeline.bench.support.FollowUpRun;
 import dev.mnistpipeline.bench.support.ClosedLoop.Phase;
 import dev.mnistpipeline.common.events.EvaluationCompleted;
 import dev.mnistpipeline.common.json.Json;
-import dev.mnistpipeline.common.messaging.Topics;
-import dev.mnistpipeline.common.storage.ObjectKeys;
 import dev.mnistpipeline.stack.Layout;
 import dev.mnistpipeline.stack.client.Http;
 import dev.mnistpipeline.stack.run.RunContext;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import static dev.mnistpipeline.bench.support.Figures.percentile;
@@ -90,13 +88,8 @@ public final class ServingRatios implements Scenario {
 
     /** A second evaluated version to roll out: one epoch from scratch, whatever the gate says of it. */
     private static String trainChallenger(RunContext run) throws InterruptedException {
-        String runId = "serving-ratios-" + System.currentTimeMillis();
-        Http.postJson(run.stack().url("trainer-service") + "/trainings", Json.write(Map.of("runId", runId,
-                "preparedId", run.result().prepared().preparedId(), "hyperparameters", Map.of("epochs", 1, "batchSize", 128))))
-                .requireSuccess("training request");
-        EvaluationCompleted evaluated = Json.read(run.events().await(Topics.EVALUATION_COMPLETED,
-                e -> ObjectKeys.modelId(runId).equals(e.key()), Duration.ofMinutes(20)).value(), EvaluationCompleted.class);
-        run.events().awaitAny(List.of(Topics.MODEL_PROMOTED, Topics.MODEL_REJECTED), e -> evaluated.modelId().equals(e.key()), Duration.ofMinutes(5));
+        EvaluationCompleted evaluated = FollowUpRun.trainAndEvaluate(run, "serving-ratios-" + System.currentTimeMillis(),
+                Map.of("epochs", 1, "batchSize", 128)).evaluation();
         String champion = Json.tree(Http.get(run.stack().url("evaluator-service") + "/models/champion").requireSuccess("champion").body())
                 .path("manifest").path("modelId").asText();
         if (champion.equals(evaluated.modelId())) {

@@ -25,6 +25,11 @@ import java.util.Arrays;
 public final class MnistImage {
     private static final int BOX = 20;
 
+    static {
+        // Our images are small and in memory: ImageIO's default cache puts every stream through a temporary file.
+        ImageIO.setUseCache(false);
+    }
+
     private MnistImage() {
     }
 

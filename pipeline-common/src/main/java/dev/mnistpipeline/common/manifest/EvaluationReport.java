@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param confusionMatrix   rows are true labels, columns predicted labels
  * @param topConfusedPairs  off-diagonal cells of the confusion matrix, largest first
- * @param misclassified     a sample of wrong predictions (index into the test split) with PNG thumbnails
+ * @param misclassified     a sample of wrong predictions (index into the test split), thumbnails in one PNG strip
  * @param inferenceSeconds  DJL scoring of the whole test split: no download, no model load, after one warm-up batch
  * @param seconds           the whole evaluation: download, load, score, report, gallery
  */
@@ -49,7 +49,10 @@ public record EvaluationReport(String evaluationId, String modelId, String datas
         }
     }
 
-    /** @param imageKey object key of the 28x28 PNG thumbnail */
-    public record Misclassified(int index, int label, int predicted, double confidence, String imageKey) {
+    /**
+     * A wrong prediction of test image {@code index}. Its thumbnail is tile k of the gallery strip
+     * ({@code ObjectKeys.gallery}) when this is entry k of {@link #misclassified}.
+     */
+    public record Misclassified(int index, int label, int predicted, double confidence) {
     }
 }

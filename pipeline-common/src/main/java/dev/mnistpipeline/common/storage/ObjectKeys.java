@@ -25,7 +25,9 @@ import java.util.Optional;
  * checkpoints/&lt;runId&gt;/checkpoint.json        TrainingCheckpoint of a run in progress (deleted when its model is stored)
  * checkpoints/&lt;runId&gt;/state-&lt;epoch&gt;.npz       every graph variable after that epoch (NumPy .npz)
  * evaluations/&lt;evaluationId&gt;/report.json     EvaluationReport
- * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  misclassified test image i (28x28 PNG)
+ * evaluations/&lt;evaluationId&gt;/gallery.png     the misclassified sample as one PNG strip, 28 pixels high, a 28x28
+ *                                             tile per entry of the report's misclassified list, in its order
+ * evaluations/&lt;evaluationId&gt;/gallery/&lt;i&gt;.png  test image i, one PNG each (reports written before the strip)
  * runs/&lt;runId&gt;/prepared-id                 the prepared dataset a request without one was pinned to on acceptance
  * runs/&lt;runId&gt;/cancelled.json              a cancelled run: who, when and why (DELETE /trainings/{runId})
  * run-history/&lt;runId&gt;.json                 RunRecord: a run's lasting history (settings, origin, states, series,
@@ -147,6 +149,12 @@ public final class ObjectKeys {
         return "evaluations/" + evaluationId + "/report.json";
     }
 
+    /** The misclassified sample of an evaluation, one PNG strip of 28x28 tiles in the report's order. */
+    public static String gallery(String evaluationId) {
+        return "evaluations/" + evaluationId + "/gallery.png";
+    }
+
+    /** One misclassified test image as its own PNG: how reports stored before {@link #gallery} kept them. */
     public static String galleryImage(String evaluationId, int testIndex) {
         return "evaluations/" + evaluationId + "/gallery/" + testIndex + ".png";
     }
