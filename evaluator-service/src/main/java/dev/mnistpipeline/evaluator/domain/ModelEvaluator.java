@@ -33,9 +33,9 @@ import java.util.concurrent.Executors;
 
 /**
  * Where a model meets the test split: downloads the SavedModel (checksums verified), scores every test image
- * through DJL, stores the report with a gallery of misclassified images (one PNG strip), announces
- * {@code evaluation.completed}, and hands the report to the promotion gate. One evaluation per model: a redelivered {@code model.trained} finds
- * the report and decision and publishes nothing new.
+ * through DJL, stores the report with a gallery of misclassified images (one PNG strip, {@link Galleries}),
+ * announces {@code evaluation.completed}, and hands the report to the promotion gate. One evaluation per model: a
+ * redelivered {@code model.trained} finds the report and decision and publishes nothing new.
  */
 @ApplicationScoped
 public class ModelEvaluator {
