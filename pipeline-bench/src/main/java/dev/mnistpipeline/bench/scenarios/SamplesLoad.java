@@ -4,6 +4,7 @@ import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.CpuTimeline;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.MachineCpu;
+import dev.mnistpipeline.bench.support.StackCpu;
 import dev.mnistpipeline.bench.support.Scenario;
 import dev.mnistpipeline.bench.support.StampedSamples;
 import dev.mnistpipeline.stack.run.RunContext;
@@ -145,6 +146,7 @@ public final class SamplesLoad implements Scenario {
             int valid = 0, invalid = 0;
             long[] sentAt = new long[SAMPLES];
             MachineCpu machineFrom = MachineCpu.now();
+            StackCpu processesFrom = StackCpu.now(data);
             double ingestCpuFrom = ingestCpuSeconds(data);
             long start = System.nanoTime();
             for (int i = 0; i < SAMPLES; i++) {
@@ -165,6 +167,7 @@ public final class SamplesLoad implements Scenario {
             EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
                     e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
             double machineBusy = MachineCpu.now().busySince(machineFrom);
+            Map<String, Double> coresByProcess = StackCpu.now(data).coresSince(processesFrom);
             double ingestCpu = ingestCpuSeconds(data) - ingestCpuFrom;
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream().map(EventStream.Event::key).distinct().count() < invalid && System.nanoTime() < deadline) {
@@ -216,6 +219,7 @@ public final class SamplesLoad implements Scenario {
             result.put("mean_batch", round((double) landed.length / Math.max(1, versions)));
             // Whether the machine or the design was the limit: how busy all cores were, and what the replicas used.
             result.put("machine_busy", round(machineBusy));
+            result.put("cores_by_process", coresByProcess);
             result.put("ingest_cores", round(ingestCpu / wall));
             result.put("ingest_cpu_us_per_sample", round(ingestCpu / Math.max(1, landed.length) * 1e6));
             result.put("ingest_cpu_us_per_sample_second_half", round(secondHalfCpuPerSample(landedAt, ingestTimeline) * 1e6));
