@@ -17,7 +17,7 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * the whole evaluation stage from {@code model.trained} to {@code evaluation.completed}. Twice: the run's model is
  * the first the evaluator process scores (TensorFlow's kernels, the serializers and the producer's topic metadata
  * are new to it); a second model of the same architecture, trained on the same stack, is scored by a warm evaluator,
- * as every later one is.
+ * as every later one is; a third by an evaluator restarted in between, which has run only the champion since.
  */
 public final class Evaluate10k implements Scenario {
     static final double TARGET_RATIO = 1.5;
@@ -43,11 +43,20 @@ public final class Evaluate10k implements Scenario {
         Map<String, Object> warm = new LinkedHashMap<>(figures(second.report(), second.evaluateSeconds()));
         warm.put("model", second.model().modelId());
         result.put("warm_evaluator", warm);
+        // A restarted evaluator loads the champion before it is ready, and runs it once on an evaluation batch.
+        run.stack().process("evaluator-service").kill();
+        run.stack().restart("evaluator-service");
+        FollowUpRun.Evaluated third = FollowUpRun.trainAndEvaluate(run, "evaluate-10k-restarted-" + System.currentTimeMillis(),
+                r.model().hyperparameters());
+        Map<String, Object> restarted = new LinkedHashMap<>(figures(third.report(), third.evaluateSeconds()));
+        restarted.put("model", third.model().modelId());
+        result.put("restarted_evaluator", restarted);
         result.put("target_event_to_event_over_scoring", TARGET_RATIO);
         result.put("note", "seconds: DJL scoring inside the evaluator; evaluation_total_s: the evaluator's own span (manifest,"
                 + " SavedModel download, load and warm-up, scoring, gallery, metrics); event_to_event_s: model.trained to"
                 + " evaluation.completed as a subscriber sees them. The first model is the evaluator process's first;"
-                + " warm_evaluator is a second model of the same architecture on the same stack.");
+                + " warm_evaluator is a second model of the same architecture on the same stack; restarted_evaluator a third,"
+                + " after the evaluator process was killed and started again (it loads the champion at startup).");
         return result;
     }
 
