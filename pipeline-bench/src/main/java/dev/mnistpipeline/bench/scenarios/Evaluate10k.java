@@ -38,19 +38,11 @@ public final class Evaluate10k implements Scenario {
         Map<String, Object> result = new LinkedHashMap<>(figures(r.report(), r.evaluateSeconds()));
         result.put("test_accuracy", round(r.report().accuracy()));
         result.put("model", r.model().modelId());
-        FollowUpRun.Evaluated second = FollowUpRun.trainAndEvaluate(run, "evaluate-10k-warm-" + System.currentTimeMillis(),
-                r.model().hyperparameters());
-        Map<String, Object> warm = new LinkedHashMap<>(figures(second.report(), second.evaluateSeconds()));
-        warm.put("model", second.model().modelId());
-        result.put("warm_evaluator", warm);
+        result.put("warm_evaluator", followUp(run, "warm"));
         // A restarted evaluator loads the champion before it is ready, and runs it once on an evaluation batch.
         run.stack().process("evaluator-service").kill();
         run.stack().restart("evaluator-service");
-        FollowUpRun.Evaluated third = FollowUpRun.trainAndEvaluate(run, "evaluate-10k-restarted-" + System.currentTimeMillis(),
-                r.model().hyperparameters());
-        Map<String, Object> restarted = new LinkedHashMap<>(figures(third.report(), third.evaluateSeconds()));
-        restarted.put("model", third.model().modelId());
-        result.put("restarted_evaluator", restarted);
+        result.put("restarted_evaluator", followUp(run, "restarted"));
         result.put("target_event_to_event_over_scoring", TARGET_RATIO);
         result.put("note", "seconds: DJL scoring inside the evaluator; evaluation_total_s: the evaluator's own span (manifest,"
                 + " SavedModel download, load and warm-up, scoring, gallery, metrics); event_to_event_s: model.trained to"
@@ -58,6 +50,15 @@ public final class Evaluate10k implements Scenario {
                 + " warm_evaluator is a second model of the same architecture on the same stack; restarted_evaluator a third,"
                 + " after the evaluator process was killed and started again (it loads the champion at startup).");
         return result;
+    }
+
+    /** Another model of the run's architecture, trained and evaluated on the same stack, and its figures. */
+    private static Map<String, Object> followUp(RunContext run, String label) throws InterruptedException {
+        FollowUpRun.Evaluated next = FollowUpRun.trainAndEvaluate(run, "evaluate-10k-" + label + "-" + System.currentTimeMillis(),
+                run.result().model().hyperparameters());
+        Map<String, Object> figures = new LinkedHashMap<>(figures(next.report(), next.evaluateSeconds()));
+        figures.put("model", next.model().modelId());
+        return figures;
     }
 
     private static Map<String, Object> figures(EvaluationReport report, double eventToEventSeconds) {

@@ -15,9 +15,12 @@ public record StackCpu(long at, Map<String, Double> seconds) {
 
     public static StackCpu now(DataStack data) {
         Map<String, Double> seconds = new TreeMap<>();
-        Stream.concat(data.infra().processes().stream(), data.stack().processes().values().stream())
-                .filter(p -> p.cpuSeconds() >= 0)
-                .forEach(p -> seconds.merge(role(p), p.cpuSeconds(), Double::sum));
+        Stream.concat(data.infra().processes().stream(), data.stack().processes().values().stream()).forEach(p -> {
+            double cpu = p.cpuSeconds(); // one read of /proc per process; negative where it has ended
+            if (cpu >= 0) {
+                seconds.merge(role(p), cpu, Double::sum);
+            }
+        });
         seconds.put(LOAD_GENERATOR, ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0));
         return new StackCpu(System.nanoTime(), seconds);
     }
