@@ -1,6 +1,7 @@
 package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.DataStack;
+import dev.mnistpipeline.bench.support.CpuQuota;
 import dev.mnistpipeline.bench.support.CpuTimeline;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.MachineCpu;
@@ -10,6 +11,7 @@ import dev.mnistpipeline.bench.support.StampedSamples;
 import dev.mnistpipeline.stack.run.RunContext;
 import dev.mnistpipeline.stack.client.EventStream;
 import dev.mnistpipeline.stack.Layout;
+import dev.mnistpipeline.stack.ManagedProcess;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.manifest.DatasetManifest;
 import dev.mnistpipeline.common.messaging.Topics;
@@ -17,7 +19,10 @@ import dev.mnistpipeline.common.storage.ObjectKeys;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,20 +38,40 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * {@code dataset.ingested} of the version that first holds it), and whether any landed twice or not at all. Two
  * setups in one run, each on a fresh stack: the reference, 1 ingest replica on 1 partition, and the scaled one
  * ({@code --partitions P --replicas R}, default 4 and 2); {@code scale_out_ratio} is their quotient of samples/s.
+ * On 2 cores the broker, S3, preprocessing and the load generator leave one replica a third of the machine, and two
+ * replicas get no more: so the same two setups run again with each replica held to {@code --replica-cores C} (0.25 by
+ * default; 0 leaves them out) by a {@link CpuQuota}, as a pod's CPU limit holds it, and
+ * {@code scale_out_ratio_at_fixed_replica_cpu} says whether a second replica lands more when it brings its own CPU.
  */
 public final class SamplesLoad implements Scenario {
     static final int SAMPLES = 100_000;
     static final String MAX_WAIT = "2s";
     static final Setup REFERENCE = new Setup(1, 1);
 
-    private Setup scaled = new Setup(4, 2);
+    static final double DEFAULT_REPLICA_CORES = 0.25;
+    static final int DEFAULT_WARM_UP = 30_000;
 
-    /** Partitions of {@code samples.submitted} and ingest replicas consuming them. */
-    record Setup(int partitions, int replicas) {
+    private Setup scaled = new Setup(4, 2);
+    private double replicaCores = DEFAULT_REPLICA_CORES;
+    private int warmUp = DEFAULT_WARM_UP;
+
+    /** Partitions of {@code samples.submitted}, ingest replicas consuming them, and each one's CPU (0: unlimited). */
+    record Setup(int partitions, int replicas, double replicaCores) {
         Setup {
             if (partitions < 1 || replicas < 1 || partitions > 64 || replicas > 8) {
                 throw new IllegalArgumentException("--partitions 1-64 and --replicas 1-8, got " + partitions + " and " + replicas);
             }
+            if (replicaCores < 0 || replicaCores > 1) {
+                throw new IllegalArgumentException("--replica-cores 0-1 (0: no limit), got " + replicaCores);
+            }
+        }
+
+        Setup(int partitions, int replicas) {
+            this(partitions, replicas, 0);
+        }
+
+        Setup atCores(double cores) {
+            return new Setup(partitions, replicas, cores);
         }
 
         String label() {
@@ -62,7 +87,8 @@ public final class SamplesLoad implements Scenario {
     @Override
     public String summary() {
         return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version: 1 ingest replica "
-                + "on 1 partition, then [--replicas 2] on [--partitions 4]";
+                + "on 1 partition, then [--replicas 2] on [--partitions 4]; both again with each replica held to [--replica-cores 0.25]; "
+                + "each after [--warm-up 30000] samples per replica";
     }
 
     @Override
@@ -73,6 +99,7 @@ public final class SamplesLoad implements Scenario {
     @Override
     public void options(List<String> args) {
         int partitions = scaled.partitions(), replicas = scaled.replicas();
+        double cores = replicaCores;
         for (int i = 0; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
                 throw new IllegalArgumentException(args.get(i) + " needs a value");
@@ -80,16 +107,43 @@ public final class SamplesLoad implements Scenario {
             switch (args.get(i)) {
                 case "--partitions" -> partitions = Integer.parseInt(args.get(i + 1));
                 case "--replicas" -> replicas = Integer.parseInt(args.get(i + 1));
-                default -> throw new IllegalArgumentException("samples-load takes --partitions N and --replicas N, not " + args.get(i));
+                case "--replica-cores" -> cores = Double.parseDouble(args.get(i + 1));
+                case "--warm-up" -> warmUp = Integer.parseInt(args.get(i + 1));
+                default -> throw new IllegalArgumentException("samples-load takes --partitions N, --replicas N, --replica-cores C "
+                        + "and --warm-up N, not " + args.get(i));
             }
         }
+        if (warmUp < 0 || warmUp > 1_000_000) {
+            throw new IllegalArgumentException("--warm-up 0-1,000,000 samples, got " + warmUp);
+        }
         scaled = new Setup(partitions, replicas);
+        REFERENCE.atCores(cores); // checks the range before anything starts
+        replicaCores = cores;
     }
 
     @Override
     public Map<String, Object> measure(Layout layout, RunContext ignored) throws Exception {
-        Map<String, Object> reference = measure(layout, REFERENCE);
-        Map<String, Object> scaledOut = measure(layout, scaled);
+        Map<String, Object> result = compare(measure(layout, REFERENCE), measure(layout, scaled));
+        if (replicaCores > 0) {
+            String unavailable = CpuQuota.unavailableBecause();
+            if (unavailable != null) {
+                System.out.println("samples-load: no run at a fixed CPU per replica: " + unavailable);
+                result.put("at_fixed_replica_cpu", Map.of("skipped", unavailable));
+            } else {
+                Map<String, Object> fixed = compare(measure(layout, REFERENCE.atCores(replicaCores)), measure(layout, scaled.atCores(replicaCores)));
+                result.put("scale_out_ratio_at_fixed_replica_cpu", fixed.get("scale_out_ratio"));
+                result.put("cores_per_replica", replicaCores);
+                result.put("lost", (int) result.get("lost") + (int) fixed.get("lost"));
+                result.put("duplicates", (int) result.get("duplicates") + (int) fixed.get("duplicates"));
+                result.put("at_fixed_replica_cpu", fixed);
+            }
+        }
+        result.put("targets", "scale_out_ratio >= 1.7; nothing lost, no duplicates; >= 10,000 samples/s at the best setting");
+        return result;
+    }
+
+    /** The scaled setup against the reference: their ratios, then each setup's own figures. */
+    private Map<String, Object> compare(Map<String, Object> reference, Map<String, Object> scaledOut) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scale_out_ratio", round((double) scaledOut.get("samples_per_s") / (double) reference.get("samples_per_s")));
         // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
@@ -102,7 +156,6 @@ public final class SamplesLoad implements Scenario {
         result.put("duplicates", (int) reference.get("duplicates") + (int) scaledOut.get("duplicates"));
         result.put(REFERENCE.label(), reference);
         result.put(scaled.label(), scaledOut);
-        result.put("targets", "scale_out_ratio >= 1.7; nothing lost, no duplicates; >= 10,000 samples/s at the best setting");
         return result;
     }
 
@@ -121,28 +174,104 @@ public final class SamplesLoad implements Scenario {
         return Double.NaN;
     }
 
+    /**
+     * Publishes {@code --warm-up} samples per replica (numbered from {@value #SAMPLES}, so they never count as measured
+     * ones) and waits until the valid ones are in a version: what is measured next is the replicas' steady state, not
+     * each process compiling its sample path, which costs every replica the same and so would weigh twice with two.
+     * Under a CPU quota the compiler threads share the replica's quota, and were still compiling after 30,000 samples.
+     *
+     * @return how many training examples the newest version holds once the wave is in
+     */
+    private int warmUp(DataStack data, KafkaProducer<String, String> producer, StampedSamples samples, int replicas) throws Exception {
+        int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
+        if (warmUp == 0) {
+            return base;
+        }
+        int valid = 0, wave = warmUp * replicas;
+        for (int i = SAMPLES; i < SAMPLES + wave; i++) {
+            valid += StampedSamples.isValid(i) ? 1 : 0;
+            producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), samples.value(i)));
+        }
+        producer.flush();
+        int expected = base + valid;
+        long start = System.nanoTime();
+        data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
+                e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
+        System.out.printf("Warm-up: %d samples in %.1f s%n", wave, (System.nanoTime() - start) / 1e9);
+        return expected;
+    }
+
+    private static String key(int number) {
+        return "mnist/" + number;
+    }
+
+    /** The dead letters of measured samples (the warm-up's are numbered from {@value #SAMPLES}). */
+    private static List<EventStream.Event> deadLettered(DataStack data) {
+        return data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream()
+                .filter(letter -> number(letter.key()) < SAMPLES).toList();
+    }
+
+    /** The sample number in a key {@code mnist/<number>}; 0 (a measured one) for any other key. */
+    private static int number(String key) {
+        String digits = key == null ? "" : key.substring(key.lastIndexOf('/') + 1);
+        return digits.matches("\\d{1,9}") ? Integer.parseInt(digits) : 0;
+    }
+
     /** CPU seconds used so far by every ingest replica of the stack. */
     private static double ingestCpuSeconds(DataStack data) {
-        return data.stack().processes().entrySet().stream().filter(e -> e.getKey().startsWith("ingest-service"))
-                .mapToDouble(e -> e.getValue().cpuSeconds()).sum();
+        return ingestReplicas(data).stream().mapToDouble(ManagedProcess::cpuSeconds).sum();
     }
 
     private Map<String, Object> measure(Layout layout, Setup setup) throws Exception {
-        System.out.printf("samples-load: %d ingest replica(s) on %d partition(s) ...%n", setup.replicas(), setup.partitions());
+        System.out.printf("samples-load: %d ingest replica(s) on %d partition(s)%s ...%n", setup.replicas(), setup.partitions(),
+                setup.replicaCores() > 0 ? ", each held to " + setup.replicaCores() + " cores" : "");
+        List<CpuQuota> quotas = new ArrayList<>(); // closed after the stack: its processes have ended by then
         try (DataStack data = new DataStack(layout, Map.of("ingest-service", Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)),
                 setup.partitions(), "ingest-service", "preprocess-service").withMnist();
              KafkaProducer<String, String> producer = data.producer()) {
             for (int r = 2; r <= setup.replicas(); r++) {
                 data.stack().startInstance("ingest-service", "ingest-service-" + r);
             }
-            return measure(setup, data, producer);
+            StampedSamples samples = new StampedSamples();
+            int base = warmUp(data, producer, samples, setup.replicas());
+            if (setup.replicaCores() > 0) { // after the warm-up: the quota holds a replica in its steady state
+                for (ManagedProcess replica : ingestReplicas(data)) {
+                    CpuQuota quota = CpuQuota.create(replica.name(), setup.replicaCores());
+                    quotas.add(quota);
+                    quota.add(replica.pid());
+                }
+            }
+            Map<String, Object> result = measure(setup, data, producer, samples, base);
+            if (!quotas.isEmpty()) {
+                result.put("cores_per_replica", setup.replicaCores());
+                result.put("replicas_throttled_s", round(quotas.stream().mapToDouble(CpuQuota::throttledSeconds).sum()));
+            }
+            return result;
+        } finally {
+            quotas.forEach(CpuQuota::close);
         }
     }
 
-    private Map<String, Object> measure(Setup setup, DataStack data, KafkaProducer<String, String> producer) throws Exception {
+    /** How often the replicas have lost the compare-and-swap of the dataset's pointer so far, from their logs. */
+    private static long swapsLost(DataStack data) throws IOException {
+        long lost = 0;
+        for (ManagedProcess replica : ingestReplicas(data)) {
+            try (var lines = Files.lines(replica.log())) {
+                lost += lines.filter(line -> line.contains("Another replica extended")).count();
+            }
+        }
+        return lost;
+    }
+
+    private static List<ManagedProcess> ingestReplicas(DataStack data) {
+        return data.stack().processes().values().stream().filter(p -> p.name().startsWith("ingest-service")).toList();
+    }
+
+    /** @param base the training examples of the newest version before the first measured sample */
+    private Map<String, Object> measure(Setup setup, DataStack data, KafkaProducer<String, String> producer,
+                                        StampedSamples samples, int base) throws Exception {
         try (CpuTimeline ingestTimeline = CpuTimeline.every(Duration.ofMillis(200), () -> ingestCpuSeconds(data))) {
-            StampedSamples samples = new StampedSamples();
-            int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
+            long swapsLostBefore = swapsLost(data);
             int valid = 0, invalid = 0;
             long[] sentAt = new long[SAMPLES];
             MachineCpu machineFrom = MachineCpu.now();
@@ -157,7 +286,7 @@ public final class SamplesLoad implements Scenario {
                     invalid++;
                 }
                 sentAt[i] = System.nanoTime();
-                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, "mnist/" + i, value));
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), value));
             }
             producer.flush();
             double publishSeconds = (System.nanoTime() - start) / 1e9;
@@ -170,7 +299,7 @@ public final class SamplesLoad implements Scenario {
             Map<String, Double> coresByProcess = StackCpu.now(data).coresSince(processesFrom);
             double ingestCpu = ingestCpuSeconds(data) - ingestCpuFrom;
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream().map(EventStream.Event::key).distinct().count() < invalid && System.nanoTime() < deadline) {
+            while (deadLettered(data).size() < invalid && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
 
@@ -185,9 +314,15 @@ public final class SamplesLoad implements Scenario {
                 if (manifest.parentId() == null) {
                     continue;
                 }
+                int[] numbers = StampedSamples.numbers(data.store(), manifest.train().get(manifest.train().size() - 1));
+                if (Arrays.stream(numbers).allMatch(n -> n >= SAMPLES)) {
+                    continue; // a version of the warm-up
+                }
                 versions++;
-                for (int number : StampedSamples.numbers(data.store(), manifest.train().get(manifest.train().size() - 1))) {
-                    if (!Double.isNaN(landSeconds[number])) {
+                for (int number : numbers) {
+                    if (number >= SAMPLES) {
+                        duplicates++; // a warm-up sample stored again after its wave had landed
+                    } else if (!Double.isNaN(landSeconds[number])) {
                         duplicates++;
                     } else {
                         landSeconds[number] = (data.arrival(Topics.DATASET_INGESTED, version.key()) - sentAt[number]) / 1e9;
@@ -211,11 +346,14 @@ public final class SamplesLoad implements Scenario {
             result.put("lost", valid - landed.length);
             result.put("duplicates", duplicates);
             // Each sample has its own key: a letter whose key came before repeats a redelivered record (DeadLetters).
-            List<EventStream.Event> letters = data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED));
+            List<EventStream.Event> letters = deadLettered(data);
             long deadLettered = letters.stream().map(EventStream.Event::key).distinct().count();
             result.put("dead_lettered", deadLettered);
             result.put("dead_letter_repeats", letters.size() - deadLettered);
+            result.put("warm_up_samples", warmUp * setup.replicas());
             result.put("versions", versions);
+            // A replica that lost the swap of the name's pointer to another extends the winner's version instead.
+            result.put("swaps_lost", swapsLost(data) - swapsLostBefore);
             result.put("mean_batch", round((double) landed.length / Math.max(1, versions)));
             // Whether the machine or the design was the limit: how busy all cores were, and what the replicas used.
             result.put("machine_busy", round(machineBusy));
