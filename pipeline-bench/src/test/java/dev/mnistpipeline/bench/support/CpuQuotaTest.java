@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +52,7 @@ class CpuQuotaTest {
             String[] field = line.split(":", 3);
             if (field[1].equals("cpu") || field[1].contains("cpu,") || field[1].isEmpty() && !field[2].equals("/")) {
                 Path group = Path.of(field[1].isEmpty() ? "/sys/fs/cgroup" : "/sys/fs/cgroup/cpu", field[2]);
-                assertEquals(true, field[2].contains("mnist-bench-test"), "the process is not in the quota's group: " + line);
+                assertTrue(field[2].contains("mnist-bench-test"), "the process is not in the quota's group: " + line);
                 return group;
             }
         }
