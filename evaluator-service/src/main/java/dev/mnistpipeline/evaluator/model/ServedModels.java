@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -331,12 +332,9 @@ public class ServedModels {
      */
     private static void warmUp(ZooModel<List<byte[]>, float[][]> model) throws TranslateException {
         try (Predictor<List<byte[]>, float[][]> predictor = model.newPredictor()) {
+            byte[] blank = new byte[Idx.PIXELS]; // the translator only reads its images
             for (int size : new int[]{1, SavedModelScorer.BATCH}) {
-                List<byte[]> blank = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    blank.add(new byte[Idx.PIXELS]);
-                }
-                predictor.predict(blank);
+                predictor.predict(Collections.nCopies(size, blank));
             }
         }
     }
