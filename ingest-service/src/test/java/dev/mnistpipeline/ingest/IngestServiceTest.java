@@ -5,20 +5,22 @@ import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
-import dev.mnistpipeline.stack.testing.Deliveries;
 import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -31,6 +33,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = ServiceTestResource.class, initArgs = {
         @ResourceArg(name = "incoming", value = Topics.Channels.SAMPLES_SUBMITTED),
-        @ResourceArg(name = "outgoing", value = Topics.Channels.DATASET_INGESTED),
+        @ResourceArg(name = "outgoing", value = Topics.Channels.DATASET_INGESTED + "," + Topics.Channels.SAMPLES_DEAD_LETTERS),
         @ResourceArg(name = "pipeline.samples.batch-size", value = "3"),
         @ResourceArg(name = "pipeline.samples.max-wait", value = "1h")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -105,21 +108,33 @@ class IngestServiceTest {
 
     @Test
     @Order(4)
-    void goodSamplesBecomeAChildVersionAndABadOneIsRefusedWithItsReason() throws Exception {
+    void goodSamplesBecomeAChildVersionAndABadOneIsDeadLetteredWithItsReason() throws Exception {
         ingested().clear();
-        List<CompletableFuture<Throwable>> outcomes = List.of(
-                send(sample("s-1", 3)), send(sample("s-2", 7)),
-                send(new SampleSubmitted("s-bad", 12, pixels(9), null, "mnist")),
-                send(sample("s-3", 1)));
-        // A bad label is nacked with its reason (on Kafka: to samples.submitted.dlq with it in the headers).
-        Throwable refused = outcomes.get(2).get(10, TimeUnit.SECONDS);
-        assertTrue(refused != null && refused.getMessage().contains("label"), String.valueOf(refused));
-        // The three good ones fill a batch (batch-size 3): one new version, its parent the upload; then acked.
-        for (int i : new int[]{0, 1, 3}) {
-            assertNull(outcomes.get(i).get(60, TimeUnit.SECONDS), "sample " + i + " acknowledged");
+        // One poll of four records, the third with a bad label; then a poll with the last good one (batch-size 3).
+        CompletableFuture<Void> first = deliver(List.of(sample("s-1", 3), sample("s-2", 7),
+                new SampleSubmitted("s-bad", 12, pixels(9), null, "mnist")));
+        // The bad one alone is dead-lettered, with its reason: the poll is not nacked, which would dead-letter all.
+        var letters = connector.<String>sink(Topics.Channels.SAMPLES_DEAD_LETTERS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (letters.received().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
+        assertEquals(1, letters.received().size(), "the bad sample dead-lettered");
+        var letter = letters.received().get(0);
+        assertTrue(letter.getPayload().contains("s-bad"), letter.getPayload());
+        var headers = letter.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getHeaders();
+        String reason = new String(headers.lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains("label"), reason);
+        // Two good samples are held, not stored: the poll is not acknowledged before they are.
+        Thread.sleep(500);
+        assertFalse(first.isDone(), "acknowledged before its samples were stored");
+        CompletableFuture<Void> second = deliver(List.of(sample("s-3", 1)));
+        // The three good ones fill a batch: one new version, its parent the upload; then both polls are acknowledged.
+        first.get(60, TimeUnit.SECONDS);
+        second.get(60, TimeUnit.SECONDS);
         DatasetIngested child = Json.read(ingested().received().get(0).getPayload(), DatasetIngested.class);
         assertEquals(1, ingested().received().size());
+        assertEquals(1, letters.received().size(), "one dead letter");
         assertEquals(uploaded.datasetId(), child.parentId(), "a child of the uploaded version");
         assertEquals(uploaded.trainCount() + 3, child.trainCount());
         as(Roles.VIEWER).when().get("/datasets/" + child.datasetId()).then().statusCode(200)
@@ -139,8 +154,20 @@ class IngestServiceTest {
         return connector.sink(Topics.Channels.DATASET_INGESTED);
     }
 
-    private CompletableFuture<Throwable> send(SampleSubmitted sample) {
-        return Deliveries.deliver(connector, Topics.Channels.SAMPLES_SUBMITTED, Json.write(sample));
+    /** Delivers one poll of {@code samples}; completes when the service acknowledges it, fails if it nacks it. */
+    private CompletableFuture<Void> deliver(List<SampleSubmitted> samples) {
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
+        connector.<Message<List<String>>>source(Topics.Channels.SAMPLES_SUBMITTED).send(
+                Message.of(samples.stream().map(Json::write).toList())
+                        .withAck(() -> {
+                            outcome.complete(null);
+                            return CompletableFuture.completedFuture(null);
+                        })
+                        .withNack(reason -> {
+                            outcome.completeExceptionally(reason);
+                            return CompletableFuture.completedFuture(null);
+                        }));
+        return outcome;
     }
 
     private static SampleSubmitted sample(String id, int label) {

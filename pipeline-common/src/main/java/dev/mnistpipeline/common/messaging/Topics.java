@@ -124,6 +124,11 @@ public final class Topics {
     /** Channel names used in {@code @Incoming} / {@code @Channel}. */
     public static final class Channels {
         public static final String SAMPLES_SUBMITTED = "samples-submitted";
+        /**
+         * Ingest reads {@code samples.submitted} in batches and dead-letters single records of a batch itself, to
+         * {@code samples.submitted.dlq} with the connector's headers: a nack would dead-letter the whole batch.
+         */
+        public static final String SAMPLES_DEAD_LETTERS = "samples-submitted-dead-letters";
         public static final String DATASET_INGESTED = "dataset-ingested";
         public static final String DATASET_PREPARED = "dataset-prepared";
         public static final String TRAINING_REQUESTED = "training-requested";

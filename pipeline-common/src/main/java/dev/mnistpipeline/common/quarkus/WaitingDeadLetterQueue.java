@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * The failure strategy of every consumed channel ({@code failure-strategy=waiting-dead-letter-queue}): SmallRye's
@@ -40,6 +41,24 @@ public class WaitingDeadLetterQueue implements KafkaFailureHandler.Factory {
         this.meters = meters;
     }
 
+    /**
+     * {@code write}, a dead-letter write of a record of {@code topic} read on {@code channel}, retried with the
+     * handlers' backoff until it goes through and shown in {@link StuckWork} meanwhile; counted once written.
+     * Also for a channel that writes its own dead letters (a batch consumer, which must not nack a whole batch).
+     */
+    public Uni<Void> untilWritten(String channel, String topic, String record, Supplier<Uni<? extends Void>> write) {
+        StuckWork.Attempt attempt = stuck.begin("dead-letter write for " + channel + " " + record);
+        return Uni.createFrom().deferred(write)
+                .onFailure().invoke(e -> {
+                    attempt.failed(e);
+                    LOG.warnf("%s: dead-letter write failed (%s); retrying", channel, e.getMessage());
+                })
+                .onFailure().retry().withBackOff(Duration.ofMillis(Outages.FIRST_DELAY_MS), Duration.ofMillis(Outages.MAX_DELAY_MS))
+                .indefinitely()
+                .onItem().invoke(() -> meters.counter("pipeline.dead.letters", "topic", topic).increment())
+                .onTermination().invoke(attempt::close);
+    }
+
     @Override
     public KafkaFailureHandler create(KafkaConnectorIncomingConfiguration config, Vertx vertx, KafkaConsumer<?, ?> consumer,
                                       BiConsumer<Throwable, Boolean> reportFailure) {
@@ -48,17 +67,8 @@ public class WaitingDeadLetterQueue implements KafkaFailureHandler.Factory {
         return new KafkaFailureHandler() {
             @Override
             public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
-                StuckWork.Attempt attempt = stuck.begin("dead-letter write for " + channel + " " + record.getTopic() + "-"
-                        + record.getPartition() + "@" + record.getOffset());
-                return Uni.createFrom().deferred(() -> delegate.handle(record, reason, metadata))
-                        .onFailure().invoke(e -> {
-                            attempt.failed(e);
-                            LOG.warnf("%s: dead-letter write failed (%s); retrying", channel, e.getMessage());
-                        })
-                        .onFailure().retry().withBackOff(Duration.ofMillis(Outages.FIRST_DELAY_MS), Duration.ofMillis(Outages.MAX_DELAY_MS))
-                        .indefinitely()
-                        .onItem().invoke(() -> meters.counter("pipeline.dead.letters", "topic", record.getTopic()).increment())
-                        .onTermination().invoke(attempt::close);
+                return untilWritten(channel, record.getTopic(), record.getTopic() + "-" + record.getPartition()
+                        + "@" + record.getOffset(), () -> delegate.handle(record, reason, metadata));
             }
 
             @Override
