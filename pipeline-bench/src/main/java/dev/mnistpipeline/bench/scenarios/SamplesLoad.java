@@ -42,6 +42,7 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * replicas get no more: so the same two setups run again with each replica held to {@code --replica-cores C} (0.25 by
  * default; 0 leaves them out) by a {@link CpuQuota}, as a pod's CPU limit holds it, and
  * {@code scale_out_ratio_at_fixed_replica_cpu} says whether a second replica lands more when it brings its own CPU.
+ * Each quotient also comes over the second half of the samples to land ({@code scale_out_ratio_second_half}).
  */
 public final class SamplesLoad implements Scenario {
     static final int SAMPLES = 100_000;
@@ -147,6 +148,9 @@ public final class SamplesLoad implements Scenario {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scale_out_ratio", round((double) scaledOut.get("samples_per_s") / (double) reference.get("samples_per_s")));
         // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
+        // The same quotient over the second half of the samples to land, once both setups are past their start.
+        result.put("scale_out_ratio_second_half", round((double) scaledOut.get("samples_per_s_second_half")
+                / (double) reference.get("samples_per_s_second_half")));
         result.put("ingest_cpu_per_sample_ratio", round((double) scaledOut.get("ingest_cpu_us_per_sample")
                 / (double) reference.get("ingest_cpu_us_per_sample")));
         result.put("ingest_cpu_per_sample_ratio_second_half", round((double) scaledOut.get("ingest_cpu_us_per_sample_second_half")
@@ -160,18 +164,29 @@ public final class SamplesLoad implements Scenario {
     }
 
     /**
-     * Ingest CPU per sample over the second half of the samples to land: from the version that took the count past
-     * half to the last. A replica started for the run spends its first seconds compiling; this leaves that out.
+     * The second half of the samples to land: from the arrival of the version that took the count past half to the
+     * last one, and how many samples came in that span. A replica started for the run spends its first seconds
+     * compiling; this leaves that out, so it shows the steady state beside the whole run.
      */
-    private static double secondHalfCpuPerSample(TreeMap<Long, Integer> landedAt, CpuTimeline timeline) {
-        int total = landedAt.values().stream().mapToInt(Integer::intValue).sum(), counted = 0;
-        for (var version : landedAt.entrySet()) {
-            counted += version.getValue();
-            if (counted * 2 >= total) {
-                return timeline.between(version.getKey(), landedAt.lastKey()) / Math.max(1, total - counted);
+    record SecondHalf(long from, long to, int samples) {
+        static SecondHalf of(TreeMap<Long, Integer> landedAt) {
+            int total = landedAt.values().stream().mapToInt(Integer::intValue).sum(), counted = 0;
+            for (var version : landedAt.entrySet()) {
+                counted += version.getValue();
+                if (counted * 2 >= total) {
+                    return new SecondHalf(version.getKey(), landedAt.lastKey(), total - counted);
+                }
             }
+            return new SecondHalf(0, 0, 0);
         }
-        return Double.NaN;
+
+        double samplesPerSecond() {
+            return to > from ? samples / ((to - from) / 1e9) : Double.NaN;
+        }
+
+        double cpuPerSample(CpuTimeline timeline) {
+            return samples > 0 ? timeline.between(from, to) / samples : Double.NaN;
+        }
     }
 
     /**
@@ -360,7 +375,9 @@ public final class SamplesLoad implements Scenario {
             result.put("cores_by_process", coresByProcess);
             result.put("ingest_cores", round(ingestCpu / wall));
             result.put("ingest_cpu_us_per_sample", round(ingestCpu / Math.max(1, landed.length) * 1e6));
-            result.put("ingest_cpu_us_per_sample_second_half", round(secondHalfCpuPerSample(landedAt, ingestTimeline) * 1e6));
+            SecondHalf secondHalf = SecondHalf.of(landedAt);
+            result.put("samples_per_s_second_half", round(secondHalf.samplesPerSecond()));
+            result.put("ingest_cpu_us_per_sample_second_half", round(secondHalf.cpuPerSample(ingestTimeline) * 1e6));
             result.put("ingest_peak_rss_mb", data.stack().process("ingest-service").peakRssMb());
             result.put("samples_max_wait", MAX_WAIT);
             return result;
