@@ -5,6 +5,7 @@ import dev.mnistpipeline.common.events.SampleSubmitted;
 import dev.mnistpipeline.common.json.Json;
 import dev.mnistpipeline.common.messaging.Topics;
 import dev.mnistpipeline.common.quarkus.Roles;
+import dev.mnistpipeline.stack.testing.Deliveries;
 import dev.mnistpipeline.stack.testing.ServiceTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -14,7 +15,6 @@ import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -111,7 +111,7 @@ class IngestServiceTest {
     void goodSamplesBecomeAChildVersionAndABadOneIsDeadLetteredWithItsReason() throws Exception {
         ingested().clear();
         // One poll of four records, the third with a bad label; then a poll with the last good one (batch-size 3).
-        CompletableFuture<Void> first = deliver(List.of(sample("s-1", 3), sample("s-2", 7),
+        CompletableFuture<Throwable> first = deliver(List.of(sample("s-1", 3), sample("s-2", 7),
                 new SampleSubmitted("s-bad", 12, pixels(9), null, "mnist")));
         // The bad one alone is dead-lettered, with its reason: the poll is not nacked, which would dead-letter all.
         var letters = connector.<String>sink(Topics.Channels.SAMPLES_DEAD_LETTERS);
@@ -128,10 +128,10 @@ class IngestServiceTest {
         // Two good samples are held, not stored: the poll is not acknowledged before they are.
         Thread.sleep(500);
         assertFalse(first.isDone(), "acknowledged before its samples were stored");
-        CompletableFuture<Void> second = deliver(List.of(sample("s-3", 1)));
+        CompletableFuture<Throwable> second = deliver(List.of(sample("s-3", 1)));
         // The three good ones fill a batch: one new version, its parent the upload; then both polls are acknowledged.
-        first.get(60, TimeUnit.SECONDS);
-        second.get(60, TimeUnit.SECONDS);
+        assertNull(first.get(60, TimeUnit.SECONDS), "the first poll acknowledged");
+        assertNull(second.get(60, TimeUnit.SECONDS), "the second poll acknowledged");
         DatasetIngested child = Json.read(ingested().received().get(0).getPayload(), DatasetIngested.class);
         assertEquals(1, ingested().received().size());
         assertEquals(1, letters.received().size(), "one dead letter");
@@ -154,20 +154,9 @@ class IngestServiceTest {
         return connector.sink(Topics.Channels.DATASET_INGESTED);
     }
 
-    /** Delivers one poll of {@code samples}; completes when the service acknowledges it, fails if it nacks it. */
-    private CompletableFuture<Void> deliver(List<SampleSubmitted> samples) {
-        CompletableFuture<Void> outcome = new CompletableFuture<>();
-        connector.<Message<List<String>>>source(Topics.Channels.SAMPLES_SUBMITTED).send(
-                Message.of(samples.stream().map(Json::write).toList())
-                        .withAck(() -> {
-                            outcome.complete(null);
-                            return CompletableFuture.completedFuture(null);
-                        })
-                        .withNack(reason -> {
-                            outcome.completeExceptionally(reason);
-                            return CompletableFuture.completedFuture(null);
-                        }));
-        return outcome;
+    /** Delivers one poll of {@code samples}: null once the service acknowledges it, or why it refused all of it. */
+    private CompletableFuture<Throwable> deliver(List<SampleSubmitted> samples) {
+        return Deliveries.deliverPoll(connector, Topics.Channels.SAMPLES_SUBMITTED, samples.stream().map(Json::write).toList());
     }
 
     private static SampleSubmitted sample(String id, int label) {
