@@ -110,7 +110,7 @@ class IngestServiceTest {
     @Order(4)
     void goodSamplesBecomeAChildVersionAndABadOneIsDeadLetteredWithItsReason() throws Exception {
         ingested().clear();
-        // One poll of four records, the third with a bad label; then a poll with the last good one (batch-size 3).
+        // One poll of three records, the last with a bad label; then a poll with the third good one (batch-size 3).
         CompletableFuture<Throwable> first = deliver(List.of(sample("s-1", 3), sample("s-2", 7),
                 new SampleSubmitted("s-bad", 12, pixels(9), null, "mnist")));
         // The bad one alone is dead-lettered, with its reason: the poll is not nacked, which would dead-letter all.

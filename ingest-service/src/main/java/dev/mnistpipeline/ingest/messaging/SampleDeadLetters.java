@@ -24,7 +24,7 @@ import static io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue.DE
 import static io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue.DEAD_LETTER_TOPIC;
 
 /**
- * Dead-letters single published samples of a batch to {@code samples.submitted.dlq}, as the connector's dead-letter
+ * Dead-letters single published samples of a poll to {@code samples.submitted.dlq}, as the connector's dead-letter
  * queue would: the record's key, value and headers, plus SmallRye's {@code dead-letter-*} headers naming the reason and
  * the source record (so {@code pipeline dlq} lists and replays them like any other letter). A write the broker does
  * not take is an outage: retried until it goes through, and shown as stuck work meanwhile.

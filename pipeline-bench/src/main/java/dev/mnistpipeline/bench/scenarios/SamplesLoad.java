@@ -147,10 +147,10 @@ public final class SamplesLoad implements Scenario {
     private Map<String, Object> compare(Map<String, Object> reference, Map<String, Object> scaledOut) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scale_out_ratio", round((double) scaledOut.get("samples_per_s") / (double) reference.get("samples_per_s")));
-        // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
         // The same quotient over the second half of the samples to land, once both setups are past their start.
         result.put("scale_out_ratio_second_half", round((double) scaledOut.get("samples_per_s_second_half")
                 / (double) reference.get("samples_per_s_second_half")));
+        // What partitioning costs per sample, apart from how many cores the machine has: scaled over reference.
         result.put("ingest_cpu_per_sample_ratio", round((double) scaledOut.get("ingest_cpu_us_per_sample")
                 / (double) reference.get("ingest_cpu_us_per_sample")));
         result.put("ingest_cpu_per_sample_ratio_second_half", round((double) scaledOut.get("ingest_cpu_us_per_sample_second_half")
