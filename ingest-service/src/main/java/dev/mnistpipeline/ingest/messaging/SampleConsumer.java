@@ -75,6 +75,8 @@ public class SampleConsumer {
      */
     private CompletionStage<Void> hand(List<Read> reads, PollOutcome outcome) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
+        // The batcher answers the same room future until it is full; the last answer is the one to wait for.
+        CompletionStage<Void> room = CompletableFuture.completedFuture(null);
         for (Read read : reads) {
             byte[] pixels = null;
             RuntimeException refusal = read.refusal();
@@ -89,7 +91,7 @@ public class SampleConsumer {
                 waits.add(deadLetter(read.record(), refusal, outcome).toCompletableFuture());
                 continue;
             }
-            waits.add(batcher.add(read.sample().datasetName(), pixels, read.sample().label(), new Acknowledgement() {
+            room = batcher.add(read.sample().datasetName(), pixels, read.sample().label(), new Acknowledgement() {
                 @Override
                 public void ack() {
                     outcome.settled();
@@ -99,8 +101,9 @@ public class SampleConsumer {
                 public void nack(Throwable reason) {
                     deadLetter(read.record(), reason, outcome);
                 }
-            }).toCompletableFuture());
+            });
         }
+        waits.add(room.toCompletableFuture());
         return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     }
 

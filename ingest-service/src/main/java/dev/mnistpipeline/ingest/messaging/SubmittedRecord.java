@@ -12,7 +12,7 @@ import java.util.List;
  * One record of a batch read from {@code samples.submitted}: its value, and where it came from (key, topic,
  * partition, offset, headers) for its dead letter. {@code topic} is null for a batch that did not come from Kafka.
  */
-record SubmittedRecord(String value, String key, String topic, int partition, long offset, List<Header> headers) {
+record SubmittedRecord(String value, String key, String topic, int partition, long offset, Iterable<Header> headers) {
 
     /** The records of {@code batch}, in the order of its payload. */
     @SuppressWarnings("unchecked")
@@ -23,7 +23,8 @@ record SubmittedRecord(String value, String key, String topic, int partition, lo
         }
         List<SubmittedRecord> records = new ArrayList<>(kafka.get().count());
         for (ConsumerRecord<String, String> r : ((IncomingKafkaRecordBatchMetadata<String, String>) kafka.get()).getRecords()) {
-            records.add(new SubmittedRecord(r.value(), r.key(), r.topic(), r.partition(), r.offset(), List.of(r.headers().toArray())));
+            // The record's own headers, not a copy: only a dead letter reads them.
+            records.add(new SubmittedRecord(r.value(), r.key(), r.topic(), r.partition(), r.offset(), r.headers()));
         }
         return records;
     }
