@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -65,7 +64,8 @@ public class DatasetIngestor {
      * A validated pair of canonical (uncompressed) IDX files. {@code samples}: for a part of published samples, which
      * of their batch it holds; {@link #appendSamples} has written its blobs already. Empty for an uploaded split.
      */
-    record PendingPart(byte[] imagesIdx, byte[] labelsIdx, int count, String origin, List<Integer> samples) {
+    record PendingPart(byte[] imagesIdx, byte[] labelsIdx, int count, String origin, List<Integer> samples,
+                       byte[] sampleHashes) {
     }
 
     /** Validates and stores a complete dataset (train and test splits). */
@@ -89,13 +89,13 @@ public class DatasetIngestor {
     public Optional<Result> appendSamples(String name, List<byte[]> images, byte[] labels) {
         long[] hashes = new long[images.size()];
         for (int i = 0; i < hashes.length; i++) {
-            hashes[i] = sampleHash(images.get(i), 0, labels[i]);
+            hashes[i] = SampleHashes.of(images.get(i), 0, labels[i]);
         }
         // The part's blobs are content-addressed and do not depend on the parent: written before the pointer is read,
         // so that the window between reading it and swapping it holds only the manifest. With the blobs written inside
         // it, two replicas lost the swap to each other on 113 of 131 batches (samples-load, 2 replicas).
         requireDataset(name);
-        PendingPart part = samplePart(images, labels, firstOfEach(hashes));
+        PendingPart part = samplePart(images, labels, hashes, firstOfEach(hashes));
         writeBlobs(part);
         for (int attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
             ObjectStore.Versioned pointer = store.findVersioned(ObjectKeys.latestDataset(name)).orElseThrow(() -> noDataset(name));
@@ -106,7 +106,7 @@ public class DatasetIngestor {
                 return Optional.empty();
             }
             if (!kept.equals(part.samples())) { // some are in the parent already: a smaller part
-                part = samplePart(images, labels, kept);
+                part = samplePart(images, labels, hashes, kept);
                 writeBlobs(part);
             }
             Optional<Result> result = extend(name, parent, pointer.etag(), part);
@@ -145,10 +145,11 @@ public class DatasetIngestor {
     private void writeBlobs(PendingPart part) {
         writeBlob(part.imagesIdx());
         writeBlob(part.labelsIdx());
+        writeBlob(part.sampleHashes());
     }
 
     /** The samples at {@code kept} (indexes into the batch) as one part: canonical IDX images and labels. */
-    private static PendingPart samplePart(List<byte[]> images, byte[] labels, List<Integer> kept) {
+    private static PendingPart samplePart(List<byte[]> images, byte[] labels, long[] hashes, List<Integer> kept) {
         byte[] pixels = new byte[kept.size() * Idx.PIXELS];
         byte[] keptLabels = new byte[kept.size()];
         for (int i = 0; i < keptLabels.length; i++) {
@@ -156,18 +157,19 @@ public class DatasetIngestor {
             keptLabels[i] = labels[kept.get(i)];
         }
         return new PendingPart(Idx.writeImages(keptLabels.length, pixels), Idx.writeLabels(keptLabels),
-                keptLabels.length, DatasetManifest.SAMPLES, List.copyOf(kept));
+                keptLabels.length, DatasetManifest.SAMPLES, List.copyOf(kept), SampleHashes.blob(hashes, kept));
     }
 
-    /** The hashes of the samples in one stored sample part. */
+    /**
+     * The hashes of the samples in one stored sample part: from its hashes blob, or, for a part stored without one,
+     * from its images and labels.
+     */
     private List<Long> sampleHashes(Part part) {
-        byte[] px = Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels();
-        byte[] lb = Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey());
-        List<Long> hashes = new ArrayList<>(lb.length);
-        for (int i = 0; i < lb.length; i++) {
-            hashes.add(sampleHash(px, i * Idx.PIXELS, lb[i]));
+        if (part.hashesKey() != null) {
+            return SampleHashes.read(store.getVerified(part.hashesKey(), part.hashesSha256()), part.count(), part.hashesKey());
         }
-        return hashes;
+        byte[] px = Idx.readImages(store.getVerified(part.imagesKey(), part.imagesSha256()), part.imagesKey()).pixels();
+        return SampleHashes.of(px, Idx.readLabels(store.getVerified(part.labelsKey(), part.labelsSha256()), part.labelsKey()));
     }
 
     public Optional<DatasetManifest> find(String datasetId) {
@@ -200,7 +202,7 @@ public class DatasetIngestor {
         byte[] decodedLabels = Idx.readLabels(labels, split + "-labels", maxPerPart, "pipeline.ingest.max-examples-per-part");
         Idx.requireSameCount(decoded, decodedLabels, split);
         return new PendingPart(Idx.writeImages(decoded.count(), decoded.pixels()), Idx.writeLabels(decodedLabels),
-                decoded.count(), origin, List.of());
+                decoded.count(), origin, List.of(), null);
     }
 
     // One writer at a time: two concurrent ingests of the same data must not both create the version.
@@ -272,7 +274,9 @@ public class DatasetIngestor {
     private Part describe(PendingPart p) {
         String imagesSha = Sha256.hex(p.imagesIdx());
         String labelsSha = Sha256.hex(p.labelsIdx());
-        return new Part(ObjectKeys.rawBlob(imagesSha), imagesSha, ObjectKeys.rawBlob(labelsSha), labelsSha, p.count(), p.origin());
+        String hashesSha = p.sampleHashes() == null ? null : Sha256.hex(p.sampleHashes());
+        return new Part(ObjectKeys.rawBlob(imagesSha), imagesSha, ObjectKeys.rawBlob(labelsSha), labelsSha, p.count(), p.origin(),
+                hashesSha == null ? null : ObjectKeys.rawBlob(hashesSha), hashesSha);
     }
 
     private void writeBlob(byte[] idx) {
@@ -285,13 +289,5 @@ public class DatasetIngestor {
 
     private static String hashes(List<Part> parts) {
         return parts.stream().map(p -> p.imagesSha256() + "+" + p.labelsSha256()).collect(Collectors.joining(","));
-    }
-
-    /** 64 bits of the SHA-256 of label and pixels: a false match among a million samples has odds of about 1e-8. */
-    private static long sampleHash(byte[] pixels, int offset, byte label) {
-        var md = Sha256.digest();
-        md.update(label);
-        md.update(pixels, offset, Idx.PIXELS);
-        return ByteBuffer.wrap(md.digest()).getLong();
     }
 }

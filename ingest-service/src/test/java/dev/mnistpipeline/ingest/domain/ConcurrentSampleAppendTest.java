@@ -107,6 +107,27 @@ class ConcurrentSampleAppendTest {
         }
     }
 
+    @Test
+    void aReplicaLearnsWhatAnotherReplicasPartHoldsFromItsHashesAlone() {
+        try (ObjectStore store = s3.client("hashes-beside-parts")) {
+            List<PipelineEvent> announced = new ArrayList<>();
+            DatasetIngestor a = replica(store, announced);
+            a.ingest("digits", "test", new RawDataset(Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1]),
+                    Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1])));
+            DatasetManifest extended = a.appendSamples("digits", images(0, 30), labels(0, 30)).orElseThrow().manifest();
+            DatasetManifest.Part part = extended.train().get(extended.train().size() - 1);
+            assertEquals(30 * Long.BYTES, store.getVerified(part.hashesKey(), part.hashesSha256()).length, "8 bytes per sample");
+
+            // Without the images, only the hashes can tell the second replica which samples the part holds. (Its
+            // batches are other sets of samples than the part's, so the blobs it writes first are not the part's own.)
+            store.remove(part.imagesKey());
+            DatasetIngestor b = replica(store, announced);
+            assertTrue(b.appendSamples("digits", images(5, 20), labels(5, 20)).isEmpty(), "all 20 already in the newest version");
+            DatasetManifest grown = b.appendSamples("digits", images(20, 20), labels(20, 20)).orElseThrow().manifest();
+            assertEquals(10, grown.train().get(grown.train().size() - 1).count(), "only the 10 samples the part did not hold");
+        }
+    }
+
     private static DatasetIngestor replica(ObjectStore store, List<PipelineEvent> announced) {
         EventOutlet outlet = new EventOutlet() {
             @Override

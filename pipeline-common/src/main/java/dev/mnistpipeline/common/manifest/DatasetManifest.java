@@ -25,9 +25,17 @@ public record DatasetManifest(String datasetId, String name, String parentId, St
     /**
      * A pair of IDX files: images and labels of {@code count} examples.
      *
-     * @param origin where the part came from: {@code mnist}, a URL, a path, or {@code samples}
+     * @param origin       where the part came from: {@code mnist}, a URL, a path, or {@code samples}
+     * @param hashesKey    for a part of published samples, the blob of its samples' 64-bit content hashes, in order, so
+     *                     that another ingest replica learns what the part holds without reading its images; null for
+     *                     other parts, and for sample parts stored before it was written
+     * @param hashesSha256 the SHA-256 of that blob, or null
      */
     public record Part(String imagesKey, String imagesSha256, String labelsKey, String labelsSha256, int count,
-                       String origin) {
+                       String origin, String hashesKey, String hashesSha256) {
+        /** A part without a hashes blob. */
+        public Part(String imagesKey, String imagesSha256, String labelsKey, String labelsSha256, int count, String origin) {
+            this(imagesKey, imagesSha256, labelsKey, labelsSha256, count, origin, null, null);
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * The object-key layout of the pipeline bucket, in one place.
  *
  * <pre>
- * raw/blobs/sha256/&lt;hash&gt;                    content-addressed IDX parts (deduplicated across versions)
+ * raw/blobs/sha256/&lt;hash&gt;                    content-addressed IDX parts and their sample hashes (deduplicated across versions)
  * raw/datasets/&lt;datasetId&gt;.json              DatasetManifest of one immutable dataset version
  * raw/latest/&lt;name&gt;                          id of the newest version of a named dataset
  * prepared/&lt;preparedId&gt;/manifest.json        PreparedManifest (stats, the shards of every part, checksums)
