@@ -2,6 +2,7 @@ package dev.mnistpipeline.bench.scenarios;
 
 import dev.mnistpipeline.bench.support.DataStack;
 import dev.mnistpipeline.bench.support.CpuQuota;
+import dev.mnistpipeline.bench.support.CompilerCpu;
 import dev.mnistpipeline.bench.support.CpuTimeline;
 import dev.mnistpipeline.bench.support.Figures;
 import dev.mnistpipeline.bench.support.MachineCpu;
@@ -51,10 +52,14 @@ public final class SamplesLoad implements Scenario {
 
     static final double DEFAULT_REPLICA_CORES = 0.25;
     static final int DEFAULT_WARM_UP = 30_000;
+    static final int DEFAULT_WARM_UP_WAVES = 6;
+    /** The warm-up ends after the first wave in which the replicas' JIT compiler threads took less of their CPU. */
+    static final double COMPILED_BELOW = 0.05;
 
     private Setup scaled = new Setup(4, 2);
     private double replicaCores = DEFAULT_REPLICA_CORES;
     private int warmUp = DEFAULT_WARM_UP;
+    private int maxWarmUpWaves = DEFAULT_WARM_UP_WAVES;
 
     /** Partitions of {@code samples.submitted}, ingest replicas consuming them, and each one's CPU (0: unlimited). */
     record Setup(int partitions, int replicas, double replicaCores) {
@@ -89,7 +94,8 @@ public final class SamplesLoad implements Scenario {
     public String summary() {
         return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version: 1 ingest replica "
                 + "on 1 partition, then [--replicas 2] on [--partitions 4]; both again with each replica held to [--replica-cores 0.25]; "
-                + "each after [--warm-up 30000] samples per replica";
+                + "each after waves of [--warm-up 30000] samples per replica, until the JIT compiler takes < 5 % of the "
+                + "replicas' CPU (at most [--warm-up-waves 6])";
     }
 
     @Override
@@ -110,12 +116,16 @@ public final class SamplesLoad implements Scenario {
                 case "--replicas" -> replicas = Integer.parseInt(args.get(i + 1));
                 case "--replica-cores" -> cores = Double.parseDouble(args.get(i + 1));
                 case "--warm-up" -> warmUp = Integer.parseInt(args.get(i + 1));
-                default -> throw new IllegalArgumentException("samples-load takes --partitions N, --replicas N, --replica-cores C "
-                        + "and --warm-up N, not " + args.get(i));
+                case "--warm-up-waves" -> maxWarmUpWaves = Integer.parseInt(args.get(i + 1));
+                default -> throw new IllegalArgumentException("samples-load takes --partitions N, --replicas N, --replica-cores C, "
+                        + "--warm-up N and --warm-up-waves N, not " + args.get(i));
             }
         }
         if (warmUp < 0 || warmUp > 1_000_000) {
             throw new IllegalArgumentException("--warm-up 0-1,000,000 samples, got " + warmUp);
+        }
+        if (maxWarmUpWaves < 1 || maxWarmUpWaves > 20) {
+            throw new IllegalArgumentException("--warm-up-waves 1-20, got " + maxWarmUpWaves);
         }
         scaled = new Setup(partitions, replicas);
         REFERENCE.atCores(cores); // checks the range before anything starts
@@ -155,6 +165,8 @@ public final class SamplesLoad implements Scenario {
                 / (double) reference.get("ingest_cpu_us_per_sample")));
         result.put("ingest_cpu_per_sample_ratio_second_half", round((double) scaledOut.get("ingest_cpu_us_per_sample_second_half")
                 / (double) reference.get("ingest_cpu_us_per_sample_second_half")));
+        result.put("ingest_cpu_per_sample_ratio_without_compiler", round((double) scaledOut.get("ingest_cpu_us_per_sample_without_compiler")
+                / (double) reference.get("ingest_cpu_us_per_sample_without_compiler")));
         result.put("samples_per_s", scaledOut.get("samples_per_s"));
         result.put("lost", (int) reference.get("lost") + (int) scaledOut.get("lost"));
         result.put("duplicates", (int) reference.get("duplicates") + (int) scaledOut.get("duplicates"));
@@ -190,30 +202,42 @@ public final class SamplesLoad implements Scenario {
     }
 
     /**
-     * Publishes {@code --warm-up} samples per replica (numbered from {@value #SAMPLES}, so they never count as measured
-     * ones) and waits until the valid ones are in a version: what is measured next is the replicas' steady state, not
-     * each process compiling its sample path, which costs every replica the same and so would weigh twice with two.
-     * Under a CPU quota the compiler threads share the replica's quota, and were still compiling after 30,000 samples.
-     *
-     * @return how many training examples the newest version holds once the wave is in
+     * Publishes waves of {@code --warm-up} samples per replica (numbered from {@value #SAMPLES}, so they never count as
+     * measured ones), each once the one before is in a version, until the replicas' JIT compiler threads took less
+     * than {@value #COMPILED_BELOW} of their CPU in a wave (or {@code --warm-up-waves} waves). What is measured next is
+     * the replicas' steady state, not each process compiling its sample path: that costs every replica the same, so it
+     * weighs twice with two. A JFR profile of a run with one 30,000-sample wave had the compiler threads busy through
+     * the whole measured window (30 of the 1-replica JVM's 46 s of compile time came after the warm-up).
      */
-    private int warmUp(DataStack data, KafkaProducer<String, String> producer, StampedSamples samples, int replicas) throws Exception {
-        int base = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
-        if (warmUp == 0) {
-            return base;
+    private WarmUp warmUp(DataStack data, KafkaProducer<String, String> producer, StampedSamples samples, int replicas) throws Exception {
+        int expected = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
+        int wave = warmUp * replicas, waves = 0;
+        double compilerShare = Double.NaN;
+        while (waves < (warmUp == 0 ? 0 : maxWarmUpWaves) && !(compilerShare < COMPILED_BELOW)) {
+            double cpuFrom = ingestCpuSeconds(data), compilerFrom = ingestCompilerSeconds(data);
+            int first = SAMPLES + waves * wave, valid = 0;
+            for (int i = first; i < first + wave; i++) {
+                valid += StampedSamples.isValid(i) ? 1 : 0;
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), samples.value(i)));
+            }
+            producer.flush();
+            int landed = expected += valid;
+            long start = System.nanoTime();
+            data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
+                    e -> Json.tree(e.value()).path("trainCount").asInt() >= landed, DataStack.STAGE_TIMEOUT);
+            waves++;
+            compilerShare = (ingestCompilerSeconds(data) - compilerFrom) / (ingestCpuSeconds(data) - cpuFrom);
+            System.out.printf("Warm-up wave %d: %d samples in %.1f s; the JIT compiler took %.0f %% of the replicas' CPU%n",
+                    waves, wave, (System.nanoTime() - start) / 1e9, 100 * compilerShare);
         }
-        int valid = 0, wave = warmUp * replicas;
-        for (int i = SAMPLES; i < SAMPLES + wave; i++) {
-            valid += StampedSamples.isValid(i) ? 1 : 0;
-            producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), samples.value(i)));
-        }
-        producer.flush();
-        int expected = base + valid;
-        long start = System.nanoTime();
-        data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
-                e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
-        System.out.printf("Warm-up: %d samples in %.1f s%n", wave, (System.nanoTime() - start) / 1e9);
-        return expected;
+        return new WarmUp(expected, waves * wave, waves, compilerShare);
+    }
+
+    /**
+     * What the warm-up left: the training examples of the newest version, the samples it published in how many waves,
+     * and the share of the replicas' CPU their JIT compiler threads took in the last wave.
+     */
+    record WarmUp(int trainCount, int samples, int waves, double compilerShare) {
     }
 
     private static String key(int number) {
@@ -237,6 +261,11 @@ public final class SamplesLoad implements Scenario {
         return ingestReplicas(data).stream().mapToDouble(ManagedProcess::cpuSeconds).sum();
     }
 
+    /** CPU seconds used so far by the ingest replicas' JIT compiler threads. */
+    private static double ingestCompilerSeconds(DataStack data) {
+        return ingestReplicas(data).stream().mapToDouble(replica -> CompilerCpu.seconds(replica.pid())).sum();
+    }
+
     private Map<String, Object> measure(Layout layout, Setup setup) throws Exception {
         System.out.printf("samples-load: %d ingest replica(s) on %d partition(s)%s ...%n", setup.replicas(), setup.partitions(),
                 setup.replicaCores() > 0 ? ", each held to " + setup.replicaCores() + " cores" : "");
@@ -248,7 +277,7 @@ public final class SamplesLoad implements Scenario {
                 data.stack().startInstance("ingest-service", "ingest-service-" + r);
             }
             StampedSamples samples = new StampedSamples();
-            int base = warmUp(data, producer, samples, setup.replicas());
+            WarmUp warm = warmUp(data, producer, samples, setup.replicas());
             if (setup.replicaCores() > 0) { // after the warm-up: the quota holds a replica in its steady state
                 for (ManagedProcess replica : ingestReplicas(data)) {
                     CpuQuota quota = CpuQuota.create(replica.name(), setup.replicaCores());
@@ -256,7 +285,7 @@ public final class SamplesLoad implements Scenario {
                     quota.add(replica.pid());
                 }
             }
-            Map<String, Object> result = measure(setup, data, producer, samples, base);
+            Map<String, Object> result = measure(setup, data, producer, samples, warm);
             if (!quotas.isEmpty()) {
                 result.put("cores_per_replica", setup.replicaCores());
                 result.put("replicas_throttled_s", round(quotas.stream().mapToDouble(CpuQuota::throttledSeconds).sum()));
@@ -282,9 +311,9 @@ public final class SamplesLoad implements Scenario {
         return data.stack().processes().values().stream().filter(p -> p.name().startsWith("ingest-service")).toList();
     }
 
-    /** @param base the training examples of the newest version before the first measured sample */
+    /** @param warm the warm-up, whose newest version holds the training examples before the first measured sample */
     private Map<String, Object> measure(Setup setup, DataStack data, KafkaProducer<String, String> producer,
-                                        StampedSamples samples, int base) throws Exception {
+                                        StampedSamples samples, WarmUp warm) throws Exception {
         try (CpuTimeline ingestTimeline = CpuTimeline.every(Duration.ofMillis(200), () -> ingestCpuSeconds(data))) {
             long swapsLostBefore = swapsLost(data);
             int valid = 0, invalid = 0;
@@ -292,6 +321,7 @@ public final class SamplesLoad implements Scenario {
             MachineCpu machineFrom = MachineCpu.now();
             StackCpu processesFrom = StackCpu.now(data);
             double ingestCpuFrom = ingestCpuSeconds(data);
+            double compilerFrom = ingestCompilerSeconds(data);
             long start = System.nanoTime();
             for (int i = 0; i < SAMPLES; i++) {
                 String value = samples.value(i);
@@ -307,12 +337,13 @@ public final class SamplesLoad implements Scenario {
             double publishSeconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("Published %d samples (%d invalid) in %.1f s; waiting for them to land ...%n", SAMPLES, invalid, publishSeconds);
 
-            int expected = base + valid;
+            int expected = warm.trainCount() + valid;
             EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
                     e -> Json.tree(e.value()).path("trainCount").asInt() >= expected, DataStack.STAGE_TIMEOUT);
             double machineBusy = MachineCpu.now().busySince(machineFrom);
             Map<String, Double> coresByProcess = StackCpu.now(data).coresSince(processesFrom);
             double ingestCpu = ingestCpuSeconds(data) - ingestCpuFrom;
+            double compilerCpu = ingestCompilerSeconds(data) - compilerFrom;
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (deadLettered(data).size() < invalid && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -365,7 +396,9 @@ public final class SamplesLoad implements Scenario {
             long deadLettered = letters.stream().map(EventStream.Event::key).distinct().count();
             result.put("dead_lettered", deadLettered);
             result.put("dead_letter_repeats", letters.size() - deadLettered);
-            result.put("warm_up_samples", warmUp * setup.replicas());
+            result.put("warm_up_samples", warm.samples());
+            result.put("warm_up_waves", warm.waves());
+            result.put("warm_up_last_wave_compiler_share", round(warm.compilerShare()));
             result.put("versions", versions);
             // A replica that lost the swap of the name's pointer to another extends the winner's version instead.
             result.put("swaps_lost", swapsLost(data) - swapsLostBefore);
@@ -375,6 +408,9 @@ public final class SamplesLoad implements Scenario {
             result.put("cores_by_process", coresByProcess);
             result.put("ingest_cores", round(ingestCpu / wall));
             result.put("ingest_cpu_us_per_sample", round(ingestCpu / Math.max(1, landed.length) * 1e6));
+            // The replicas' JIT compiler threads, still compiling their sample path: each replica compiles it anew.
+            result.put("ingest_compiler_share", round(compilerCpu / ingestCpu));
+            result.put("ingest_cpu_us_per_sample_without_compiler", round((ingestCpu - compilerCpu) / Math.max(1, landed.length) * 1e6));
             SecondHalf secondHalf = SecondHalf.of(landedAt);
             result.put("samples_per_s_second_half", round(secondHalf.samplesPerSecond()));
             result.put("ingest_cpu_us_per_sample_second_half", round(secondHalf.cpuPerSample(ingestTimeline) * 1e6));
