@@ -63,6 +63,7 @@ public class DatasetIngestor {
     /**
      * A validated pair of canonical (uncompressed) IDX files. {@code samples}: for a part of published samples, which
      * of their batch it holds; {@link #appendSamples} has written its blobs already. Empty for an uploaded split.
+     * {@code sampleHashes}: the blob of those samples' hashes ({@link SampleHashes}); null for an uploaded split.
      */
     record PendingPart(byte[] imagesIdx, byte[] labelsIdx, int count, String origin, List<Integer> samples,
                        byte[] sampleHashes) {
@@ -148,7 +149,7 @@ public class DatasetIngestor {
         writeBlob(part.sampleHashes());
     }
 
-    /** The samples at {@code kept} (indexes into the batch) as one part: canonical IDX images and labels. */
+    /** The samples at {@code kept} (indexes into the batch) as one part: IDX images and labels, and their hashes. */
     private static PendingPart samplePart(List<byte[]> images, byte[] labels, long[] hashes, List<Integer> kept) {
         byte[] pixels = new byte[kept.size() * Idx.PIXELS];
         byte[] keptLabels = new byte[kept.size()];
@@ -279,11 +280,11 @@ public class DatasetIngestor {
                 hashesSha == null ? null : ObjectKeys.rawBlob(hashesSha), hashesSha);
     }
 
-    private void writeBlob(byte[] idx) {
-        String sha = Sha256.hex(idx);
+    private void writeBlob(byte[] blob) {
+        String sha = Sha256.hex(blob);
         String key = ObjectKeys.rawBlob(sha);
         if (!store.exists(key)) {
-            store.put(key, idx, "application/octet-stream");
+            store.put(key, blob, "application/octet-stream");
         }
     }
 

@@ -128,6 +128,29 @@ class ConcurrentSampleAppendTest {
         }
     }
 
+    @Test
+    void aSamplePartStoredBeforeItsHashesBlobExistedIsReadFromItsImages() {
+        try (ObjectStore store = s3.client("parts-without-hashes")) {
+            List<PipelineEvent> announced = new ArrayList<>();
+            DatasetIngestor a = replica(store, announced);
+            a.ingest("digits", "test", new RawDataset(Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1]),
+                    Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1])));
+            DatasetManifest extended = a.appendSamples("digits", images(0, 30), labels(0, 30)).orElseThrow().manifest();
+            // The newest version as an older ingest wrote it: its sample part without a hashes blob.
+            List<DatasetManifest.Part> train = new ArrayList<>(extended.train());
+            DatasetManifest.Part part = train.remove(train.size() - 1);
+            train.add(new DatasetManifest.Part(part.imagesKey(), part.imagesSha256(), part.labelsKey(), part.labelsSha256(),
+                    part.count(), part.origin()));
+            store.putJson(ObjectKeys.datasetManifest(extended.datasetId()), new DatasetManifest(extended.datasetId(), extended.name(),
+                    extended.parentId(), extended.source(), train, extended.test(), extended.trainCount(), extended.testCount(),
+                    extended.createdAt()));
+            store.remove(part.hashesKey());
+
+            DatasetIngestor b = replica(store, announced);
+            assertTrue(b.appendSamples("digits", images(5, 20), labels(5, 20)).isEmpty(), "all 20 already in the newest version");
+        }
+    }
+
     private static DatasetIngestor replica(ObjectStore store, List<PipelineEvent> announced) {
         EventOutlet outlet = new EventOutlet() {
             @Override

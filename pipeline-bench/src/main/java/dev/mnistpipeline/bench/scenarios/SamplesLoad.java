@@ -53,6 +53,10 @@ public final class SamplesLoad implements Scenario {
     static final double DEFAULT_REPLICA_CORES = 0.25;
     static final int DEFAULT_WARM_UP = 30_000;
     static final int DEFAULT_WARM_UP_WAVES = 6;
+    /** MNIST's training and test examples, the base every wave and the measured samples extend. */
+    static final int MNIST_EXAMPLES = 70_000;
+    /** Ingest's {@code pipeline.ingest.max-examples-per-dataset}. */
+    static final int DATASET_LIMIT = 1_000_000;
     /** The warm-up ends after the first wave in which the replicas' JIT compiler threads took less of their CPU. */
     static final double COMPILED_BELOW = 0.05;
 
@@ -126,6 +130,13 @@ public final class SamplesLoad implements Scenario {
         }
         if (maxWarmUpWaves < 1 || maxWarmUpWaves > 20) {
             throw new IllegalArgumentException("--warm-up-waves 1-20, got " + maxWarmUpWaves);
+        }
+        // Every wave extends the same dataset, and ingest refuses a version beyond its limit: the run would wait forever.
+        long examples = MNIST_EXAMPLES + SAMPLES + (long) warmUp * replicas * maxWarmUpWaves;
+        if (examples > DATASET_LIMIT) {
+            throw new IllegalArgumentException("--warm-up " + warmUp + " x --replicas " + replicas + " x --warm-up-waves "
+                    + maxWarmUpWaves + " would grow the dataset to " + examples + " examples with MNIST and the measured samples, "
+                    + "past ingest's pipeline.ingest.max-examples-per-dataset (" + DATASET_LIMIT + ")");
         }
         scaled = new Setup(partitions, replicas);
         REFERENCE.atCores(cores); // checks the range before anything starts
