@@ -111,10 +111,7 @@ class ConcurrentSampleAppendTest {
     void aReplicaLearnsWhatAnotherReplicasPartHoldsFromItsHashesAlone() {
         try (ObjectStore store = s3.client("hashes-beside-parts")) {
             List<PipelineEvent> announced = new ArrayList<>();
-            DatasetIngestor a = replica(store, announced);
-            a.ingest("digits", "test", new RawDataset(Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1]),
-                    Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1])));
-            DatasetManifest extended = a.appendSamples("digits", images(0, 30), labels(0, 30)).orElseThrow().manifest();
+            DatasetManifest extended = thirtySamplesAppended(replica(store, announced));
             DatasetManifest.Part part = extended.train().get(extended.train().size() - 1);
             assertEquals(30 * Long.BYTES, store.getVerified(part.hashesKey(), part.hashesSha256()).length, "8 bytes per sample");
 
@@ -132,10 +129,7 @@ class ConcurrentSampleAppendTest {
     void aSamplePartStoredBeforeItsHashesBlobExistedIsReadFromItsImages() {
         try (ObjectStore store = s3.client("parts-without-hashes")) {
             List<PipelineEvent> announced = new ArrayList<>();
-            DatasetIngestor a = replica(store, announced);
-            a.ingest("digits", "test", new RawDataset(Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1]),
-                    Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1])));
-            DatasetManifest extended = a.appendSamples("digits", images(0, 30), labels(0, 30)).orElseThrow().manifest();
+            DatasetManifest extended = thirtySamplesAppended(replica(store, announced));
             // The newest version as an older ingest wrote it: its sample part without a hashes blob.
             List<DatasetManifest.Part> train = new ArrayList<>(extended.train());
             DatasetManifest.Part part = train.remove(train.size() - 1);
@@ -149,6 +143,13 @@ class ConcurrentSampleAppendTest {
             DatasetIngestor b = replica(store, announced);
             assertTrue(b.appendSamples("digits", images(5, 20), labels(5, 20)).isEmpty(), "all 20 already in the newest version");
         }
+    }
+
+    /** A base dataset 'digits' of one example, extended by {@code replica} with samples 0-29: the new version. */
+    private static DatasetManifest thirtySamplesAppended(DatasetIngestor replica) {
+        replica.ingest("digits", "test", new RawDataset(Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1]),
+                Idx.writeImages(1, new byte[Idx.PIXELS]), Idx.writeLabels(new byte[1])));
+        return replica.appendSamples("digits", images(0, 30), labels(0, 30)).orElseThrow().manifest();
     }
 
     private static DatasetIngestor replica(ObjectStore store, List<PipelineEvent> announced) {
