@@ -232,7 +232,8 @@ public final class SamplesLoad implements Scenario {
                 producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), samples.value(i)));
             }
             producer.flush();
-            int landed = expected += valid;
+            expected += valid;
+            int landed = expected;
             long start = System.nanoTime();
             data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
                     e -> Json.tree(e.value()).path("trainCount").asInt() >= landed, DataStack.STAGE_TIMEOUT);
@@ -409,7 +410,9 @@ public final class SamplesLoad implements Scenario {
             result.put("dead_letter_repeats", letters.size() - deadLettered);
             result.put("warm_up_samples", warm.samples());
             result.put("warm_up_waves", warm.waves());
-            result.put("warm_up_last_wave_compiler_share", round(warm.compilerShare()));
+            if (warm.waves() > 0) {
+                result.put("warm_up_last_wave_compiler_share", round(warm.compilerShare()));
+            }
             result.put("versions", versions);
             // A replica that lost the swap of the name's pointer to another extends the winner's version instead.
             result.put("swaps_lost", swapsLost(data) - swapsLostBefore);
