@@ -65,8 +65,18 @@ public class DatasetIngestor {
      * of their batch it holds; {@link #appendSamples} has written its blobs already. Empty for an uploaded split.
      * {@code sampleHashes}: the blob of those samples' hashes ({@link SampleHashes}); null for an uploaded split.
      */
-    record PendingPart(byte[] imagesIdx, byte[] labelsIdx, int count, String origin, List<Integer> samples,
-                       byte[] sampleHashes) {
+    record PendingPart(Blob images, Blob labels, int count, String origin, List<Integer> samples, Blob sampleHashes) {
+    }
+
+    /** A content-addressed blob: its bytes and their SHA-256, taken once however often its part is described or written. */
+    record Blob(byte[] data, String sha256) {
+        static Blob of(byte[] data) {
+            return new Blob(data, Sha256.hex(data));
+        }
+
+        String key() {
+            return ObjectKeys.rawBlob(sha256);
+        }
     }
 
     /** Validates and stores a complete dataset (train and test splits). */
@@ -144,8 +154,8 @@ public class DatasetIngestor {
     }
 
     private void writeBlobs(PendingPart part) {
-        writeBlob(part.imagesIdx());
-        writeBlob(part.labelsIdx());
+        writeBlob(part.images());
+        writeBlob(part.labels());
         writeBlob(part.sampleHashes());
     }
 
@@ -157,8 +167,8 @@ public class DatasetIngestor {
             System.arraycopy(images.get(kept.get(i)), 0, pixels, i * Idx.PIXELS, Idx.PIXELS);
             keptLabels[i] = labels[kept.get(i)];
         }
-        return new PendingPart(Idx.writeImages(keptLabels.length, pixels), Idx.writeLabels(keptLabels),
-                keptLabels.length, DatasetManifest.SAMPLES, List.copyOf(kept), SampleHashes.blob(hashes, kept));
+        return new PendingPart(Blob.of(Idx.writeImages(keptLabels.length, pixels)), Blob.of(Idx.writeLabels(keptLabels)),
+                keptLabels.length, DatasetManifest.SAMPLES, List.copyOf(kept), Blob.of(SampleHashes.blob(hashes, kept)));
     }
 
     /**
@@ -202,7 +212,7 @@ public class DatasetIngestor {
         Idx.Images decoded = Idx.readImages(images, split + "-images", maxPerPart, "pipeline.ingest.max-examples-per-part");
         byte[] decodedLabels = Idx.readLabels(labels, split + "-labels", maxPerPart, "pipeline.ingest.max-examples-per-part");
         Idx.requireSameCount(decoded, decodedLabels, split);
-        return new PendingPart(Idx.writeImages(decoded.count(), decoded.pixels()), Idx.writeLabels(decodedLabels),
+        return new PendingPart(Blob.of(Idx.writeImages(decoded.count(), decoded.pixels())), Blob.of(Idx.writeLabels(decodedLabels)),
                 decoded.count(), origin, List.of(), null);
     }
 
@@ -252,8 +262,8 @@ public class DatasetIngestor {
         String datasetId = Sha256.shortId("ds", "train:" + hashes(train) + "|test:" + hashes(test));
         Document<DatasetManifest> manifest = store.findOrPutDocument(ObjectKeys.datasetManifest(datasetId), DatasetManifest.class, () -> {
             for (PendingPart p : Stream.concat(newTrain.stream(), newTest.stream()).filter(p -> p.samples().isEmpty()).toList()) {
-                writeBlob(p.imagesIdx());
-                writeBlob(p.labelsIdx());
+                writeBlob(p.images());
+                writeBlob(p.labels());
             }
             return new DatasetManifest(datasetId, name, parentId, source, train, test,
                     train.stream().mapToInt(Part::count).sum(), test.stream().mapToInt(Part::count).sum(), Instant.now());
@@ -273,18 +283,14 @@ public class DatasetIngestor {
     }
 
     private Part describe(PendingPart p) {
-        String imagesSha = Sha256.hex(p.imagesIdx());
-        String labelsSha = Sha256.hex(p.labelsIdx());
-        String hashesSha = p.sampleHashes() == null ? null : Sha256.hex(p.sampleHashes());
-        return new Part(ObjectKeys.rawBlob(imagesSha), imagesSha, ObjectKeys.rawBlob(labelsSha), labelsSha, p.count(), p.origin(),
-                hashesSha == null ? null : ObjectKeys.rawBlob(hashesSha), hashesSha);
+        Blob hashes = p.sampleHashes();
+        return new Part(p.images().key(), p.images().sha256(), p.labels().key(), p.labels().sha256(), p.count(), p.origin(),
+                hashes == null ? null : hashes.key(), hashes == null ? null : hashes.sha256());
     }
 
-    private void writeBlob(byte[] blob) {
-        String sha = Sha256.hex(blob);
-        String key = ObjectKeys.rawBlob(sha);
-        if (!store.exists(key)) {
-            store.put(key, blob, "application/octet-stream");
+    private void writeBlob(Blob blob) {
+        if (!store.exists(blob.key())) {
+            store.put(blob.key(), blob.data(), "application/octet-stream");
         }
     }
 

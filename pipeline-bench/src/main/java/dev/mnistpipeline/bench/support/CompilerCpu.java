@@ -7,8 +7,9 @@ import java.util.stream.Stream;
 
 /**
  * CPU time a JVM's just-in-time compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…}) have used, from
- * {@code /proc/<pid>/task}. A service started for a run compiles its hot paths for tens of seconds, on the same cores
- * as its work, and each replica compiles them again: this tells the compiling apart from the steady state.
+ * {@code /proc/<pid>/task}. A service started for a run compiles its hot paths for minutes on a shared 2-core
+ * machine, on the same cores as its work, and each replica compiles them again: this tells the compiling apart from
+ * the steady state.
  */
 public final class CompilerCpu {
     /** Clock ticks per second of {@code /proc}'s times ({@code getconf CLK_TCK}, 100 on Linux). */
