@@ -29,11 +29,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.mnistpipeline.bench.support.Figures.round;
 
 /**
- * {@value #SAMPLES} samples, 2 % of them invalid, published to {@code samples.submitted} (keyed by sample, so they
+ * {@code --samples} (300,000) samples, 2 % of them invalid, published to {@code samples.submitted} (keyed by sample, so they
  * spread over its partitions) as fast as one producer can, on a stack that already holds full MNIST. The samples are
  * {@link StampedSamples}, so the stored versions tell exactly which samples landed, when (the arrival of the
  * {@code dataset.ingested} of the version that first holds it), and whether any landed twice or not at all. Two
@@ -46,24 +47,33 @@ import static dev.mnistpipeline.bench.support.Figures.round;
  * Each quotient also comes over the second half of the samples to land ({@code scale_out_ratio_second_half}).
  */
 public final class SamplesLoad implements Scenario {
-    static final int SAMPLES = 100_000;
+    static final int DEFAULT_SAMPLES = 300_000;
+    /** Warm-up samples are numbered from here, past any measured one, so they never count as measured. */
+    static final int WARM_UP_FROM = 1_000_000;
     static final String MAX_WAIT = "2s";
     static final Setup REFERENCE = new Setup(1, 1);
 
     static final double DEFAULT_REPLICA_CORES = 0.25;
     static final int DEFAULT_WARM_UP = 30_000;
-    static final int DEFAULT_WARM_UP_WAVES = 6;
+    static final int DEFAULT_WARM_UP_WAVES = 40;
+    static final int MOST_WARM_UP_WAVES = 100;
     /** MNIST's training and test examples, the base every wave and the measured samples extend. */
     static final int MNIST_EXAMPLES = 70_000;
-    /** Ingest's {@code pipeline.ingest.max-examples-per-dataset}. */
-    static final int DATASET_LIMIT = 1_000_000;
+    /**
+     * Ingest's {@code pipeline.ingest.max-examples-per-dataset} in the benchmark's stacks, raised from 1,000,000 so
+     * that the warm-up can run until the JIT settles: every wave extends the one dataset.
+     */
+    static final int DATASET_LIMIT = 4_000_000;
     /** The warm-up ends after the first wave in which the replicas' JIT compiler threads took less of their CPU. */
     static final double COMPILED_BELOW = 0.05;
 
     private Setup scaled = new Setup(4, 2);
     private double replicaCores = DEFAULT_REPLICA_CORES;
+    private int measuredSamples = DEFAULT_SAMPLES;
     private int warmUp = DEFAULT_WARM_UP;
     private int maxWarmUpWaves = DEFAULT_WARM_UP_WAVES;
+    /** Each ingest replica's compiler threads, by process id, followed from the replica's start. */
+    private final Map<Long, CompilerCpu> compilers = new ConcurrentHashMap<>();
 
     /** Partitions of {@code samples.submitted}, ingest replicas consuming them, and each one's CPU (0: unlimited). */
     record Setup(int partitions, int replicas, double replicaCores) {
@@ -96,10 +106,10 @@ public final class SamplesLoad implements Scenario {
 
     @Override
     public String summary() {
-        return "100,000 published samples (2 % invalid) until the last valid one is in a dataset version: 1 ingest replica "
+        return "[--samples 300000] published samples (2 % invalid) until the last valid one is in a dataset version: 1 ingest replica "
                 + "on 1 partition, then [--replicas 2] on [--partitions 4]; both again with each replica held to [--replica-cores 0.25]; "
                 + "each after waves of [--warm-up 30000] samples per replica, until the JIT compiler takes < 5 % of the "
-                + "replicas' CPU (at most [--warm-up-waves 6])";
+                + "replicas' CPU (at most [--warm-up-waves 40])";
     }
 
     @Override
@@ -119,24 +129,28 @@ public final class SamplesLoad implements Scenario {
                 case "--partitions" -> partitions = Integer.parseInt(args.get(i + 1));
                 case "--replicas" -> replicas = Integer.parseInt(args.get(i + 1));
                 case "--replica-cores" -> cores = Double.parseDouble(args.get(i + 1));
+                case "--samples" -> measuredSamples = Integer.parseInt(args.get(i + 1));
                 case "--warm-up" -> warmUp = Integer.parseInt(args.get(i + 1));
                 case "--warm-up-waves" -> maxWarmUpWaves = Integer.parseInt(args.get(i + 1));
                 default -> throw new IllegalArgumentException("samples-load takes --partitions N, --replicas N, --replica-cores C, "
-                        + "--warm-up N and --warm-up-waves N, not " + args.get(i));
+                        + "--samples N, --warm-up N and --warm-up-waves N, not " + args.get(i));
             }
+        }
+        if (measuredSamples < 10_000 || measuredSamples > WARM_UP_FROM) {
+            throw new IllegalArgumentException("--samples 10,000-" + WARM_UP_FROM + ", got " + measuredSamples);
         }
         if (warmUp < 0 || warmUp > 1_000_000) {
             throw new IllegalArgumentException("--warm-up 0-1,000,000 samples, got " + warmUp);
         }
-        if (maxWarmUpWaves < 1 || maxWarmUpWaves > 20) {
-            throw new IllegalArgumentException("--warm-up-waves 1-20, got " + maxWarmUpWaves);
+        if (maxWarmUpWaves < 1 || maxWarmUpWaves > MOST_WARM_UP_WAVES) {
+            throw new IllegalArgumentException("--warm-up-waves 1-" + MOST_WARM_UP_WAVES + ", got " + maxWarmUpWaves);
         }
         // Every wave extends the same dataset, and ingest refuses a version beyond its limit: the run would wait forever.
-        long examples = MNIST_EXAMPLES + SAMPLES + (long) warmUp * replicas * maxWarmUpWaves;
+        long examples = MNIST_EXAMPLES + measuredSamples + (long) warmUp * replicas * maxWarmUpWaves;
         if (examples > DATASET_LIMIT) {
             throw new IllegalArgumentException("--warm-up " + warmUp + " x --replicas " + replicas + " x --warm-up-waves "
                     + maxWarmUpWaves + " would grow the dataset to " + examples + " examples with MNIST and the measured samples, "
-                    + "past ingest's pipeline.ingest.max-examples-per-dataset (" + DATASET_LIMIT + ")");
+                    + "past the pipeline.ingest.max-examples-per-dataset the benchmark gives ingest (" + DATASET_LIMIT + ")");
         }
         scaled = new Setup(partitions, replicas);
         REFERENCE.atCores(cores); // checks the range before anything starts
@@ -213,12 +227,15 @@ public final class SamplesLoad implements Scenario {
     }
 
     /**
-     * Publishes waves of {@code --warm-up} samples per replica (numbered from {@value #SAMPLES}, so they never count as
+     * Publishes waves of {@code --warm-up} samples per replica (numbered from {@value #WARM_UP_FROM}, so they never count as
      * measured ones), each once the one before is in a version, until the replicas' JIT compiler threads took less
      * than {@value #COMPILED_BELOW} of their CPU in a wave (or {@code --warm-up-waves} waves). What is measured next is
      * the replicas' steady state, not each process compiling its sample path: that costs every replica the same, so it
      * weighs twice with two. A JFR profile of a run with one 30,000-sample wave had the compiler threads busy through
-     * the whole measured window (30 of the 1-replica JVM's 46 s of compile time came after the warm-up).
+     * the whole measured window (30 of the 1-replica JVM's 46 s of compile time came after the warm-up). The compiler
+     * took under 10 % of a wave only after 600,000 to 1,000,000 samples per replica, so the default allows 40 waves.
+     * Pausing after each wave does not shorten it: idle, the compilers were done within 0.5 s every time, so the
+     * compiling follows the load rather than a backlog.
      */
     private WarmUp warmUp(DataStack data, KafkaProducer<String, String> producer, StampedSamples samples, int replicas) throws Exception {
         int expected = data.store().getJson(ObjectKeys.datasetManifest(data.baseDatasetId()), DatasetManifest.class).trainCount();
@@ -226,7 +243,7 @@ public final class SamplesLoad implements Scenario {
         double compilerShare = Double.NaN;
         while (waves < (warmUp == 0 ? 0 : maxWarmUpWaves) && !(compilerShare < COMPILED_BELOW)) {
             double cpuFrom = ingestCpuSeconds(data), compilerFrom = ingestCompilerSeconds(data);
-            int first = SAMPLES + waves * wave, valid = 0;
+            int first = WARM_UP_FROM + waves * wave, valid = 0;
             for (int i = first; i < first + wave; i++) {
                 valid += StampedSamples.isValid(i) ? 1 : 0;
                 producer.send(new ProducerRecord<>(Topics.SAMPLES_SUBMITTED, key(i), samples.value(i)));
@@ -256,10 +273,10 @@ public final class SamplesLoad implements Scenario {
         return "mnist/" + number;
     }
 
-    /** The dead letters of measured samples (the warm-up's are numbered from {@value #SAMPLES}). */
+    /** The dead letters of measured samples (the warm-up's are numbered from {@value #WARM_UP_FROM}). */
     private static List<EventStream.Event> deadLettered(DataStack data) {
         return data.events().all(Topics.deadLetter(Topics.SAMPLES_SUBMITTED)).stream()
-                .filter(letter -> number(letter.key()) < SAMPLES).toList();
+                .filter(letter -> number(letter.key()) < WARM_UP_FROM).toList();
     }
 
     /** The sample number in a key {@code mnist/<number>}; 0 (a measured one) for any other key. */
@@ -274,15 +291,16 @@ public final class SamplesLoad implements Scenario {
     }
 
     /** CPU seconds used so far by the ingest replicas' JIT compiler threads. */
-    private static double ingestCompilerSeconds(DataStack data) {
-        return ingestReplicas(data).stream().mapToDouble(replica -> CompilerCpu.seconds(replica.pid())).sum();
+    private double ingestCompilerSeconds(DataStack data) {
+        return ingestReplicas(data).stream().mapToDouble(replica -> compilers.computeIfAbsent(replica.pid(), CompilerCpu::new).seconds()).sum();
     }
 
     private Map<String, Object> measure(Layout layout, Setup setup) throws Exception {
         System.out.printf("samples-load: %d ingest replica(s) on %d partition(s)%s ...%n", setup.replicas(), setup.partitions(),
                 setup.replicaCores() > 0 ? ", each held to " + setup.replicaCores() + " cores" : "");
         List<CpuQuota> quotas = new ArrayList<>(); // closed after the stack: its processes have ended by then
-        try (DataStack data = new DataStack(layout, Map.of("ingest-service", Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT)),
+        try (DataStack data = new DataStack(layout, Map.of("ingest-service", Map.of("PIPELINE_SAMPLES_MAX_WAIT", MAX_WAIT,
+                "PIPELINE_INGEST_MAX_EXAMPLES_PER_DATASET", Integer.toString(DATASET_LIMIT))),
                 setup.partitions(), "ingest-service", "preprocess-service").withMnist();
              KafkaProducer<String, String> producer = data.producer()) {
             for (int r = 2; r <= setup.replicas(); r++) {
@@ -329,13 +347,13 @@ public final class SamplesLoad implements Scenario {
         try (CpuTimeline ingestTimeline = CpuTimeline.every(Duration.ofMillis(200), () -> ingestCpuSeconds(data))) {
             long swapsLostBefore = swapsLost(data);
             int valid = 0, invalid = 0;
-            long[] sentAt = new long[SAMPLES];
+            long[] sentAt = new long[measuredSamples];
             MachineCpu machineFrom = MachineCpu.now();
             StackCpu processesFrom = StackCpu.now(data);
             double ingestCpuFrom = ingestCpuSeconds(data);
             double compilerFrom = ingestCompilerSeconds(data);
             long start = System.nanoTime();
-            for (int i = 0; i < SAMPLES; i++) {
+            for (int i = 0; i < measuredSamples; i++) {
                 String value = samples.value(i);
                 if (StampedSamples.isValid(i)) {
                     valid++;
@@ -347,7 +365,7 @@ public final class SamplesLoad implements Scenario {
             }
             producer.flush();
             double publishSeconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("Published %d samples (%d invalid) in %.1f s; waiting for them to land ...%n", SAMPLES, invalid, publishSeconds);
+            System.out.printf("Published %d samples (%d invalid) in %.1f s; waiting for them to land ...%n", measuredSamples, invalid, publishSeconds);
 
             int expected = warm.trainCount() + valid;
             EventStream.Event last = data.events().awaitDespiteDeadLetters(List.of(Topics.DATASET_INGESTED),
@@ -362,7 +380,7 @@ public final class SamplesLoad implements Scenario {
             }
 
             // Which version first held each sample, from the stored parts.
-            double[] landSeconds = new double[SAMPLES];
+            double[] landSeconds = new double[measuredSamples];
             Arrays.fill(landSeconds, Double.NaN);
             int duplicates = 0, versions = 0;
             TreeMap<Long, Integer> landedAt = new TreeMap<>(); // a version's arrival -> the samples it brought
@@ -373,12 +391,12 @@ public final class SamplesLoad implements Scenario {
                     continue;
                 }
                 int[] numbers = StampedSamples.numbers(data.store(), manifest.train().get(manifest.train().size() - 1));
-                if (Arrays.stream(numbers).allMatch(n -> n >= SAMPLES)) {
+                if (Arrays.stream(numbers).allMatch(n -> n >= WARM_UP_FROM)) {
                     continue; // a version of the warm-up
                 }
                 versions++;
                 for (int number : numbers) {
-                    if (number >= SAMPLES) {
+                    if (number >= WARM_UP_FROM) {
                         duplicates++; // a warm-up sample stored again after its wave had landed
                     } else if (!Double.isNaN(landSeconds[number])) {
                         duplicates++;
@@ -393,7 +411,7 @@ public final class SamplesLoad implements Scenario {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("partitions", setup.partitions());
             result.put("replicas", setup.replicas());
-            result.put("samples_published", SAMPLES);
+            result.put("samples_published", measuredSamples);
             result.put("invalid_published", invalid);
             result.put("samples_landed", landed.length);
             result.put("samples_per_s", round(landed.length / wall));

@@ -14,22 +14,30 @@ class SamplesLoadOptionsTest {
     @Test
     void theDefaultWarmUpFitsTheDatasetLimit() {
         assertDoesNotThrow(() -> new SamplesLoad().options(List.of()));
-        assertDoesNotThrow(() -> new SamplesLoad().options(List.of("--warm-up-waves", "13")));
+        assertDoesNotThrow(() -> new SamplesLoad().options(List.of("--warm-up-waves", "60")));
     }
 
     @Test
     void aWarmUpThatWouldGrowTheDatasetPastIngestsLimitIsRefusedWithTheReason() {
-        // 2 replicas x 30,000 x 15 waves = 900,000, plus MNIST and the measured samples: past 1,000,000.
+        // 2 replicas x 30,000 x 66 waves = 3,960,000, plus MNIST and the measured samples: past 4,000,000.
         var refused = assertThrows(IllegalArgumentException.class,
-                () -> new SamplesLoad().options(List.of("--warm-up-waves", "15")));
+                () -> new SamplesLoad().options(List.of("--warm-up-waves", "66")));
         assertTrue(refused.getMessage().contains("pipeline.ingest.max-examples-per-dataset"), refused.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> new SamplesLoad().options(List.of("--replicas", "8", "--warm-up-waves", "6")));
+                () -> new SamplesLoad().options(List.of("--replicas", "8", "--warm-up-waves", "17")));
+    }
+
+    @Test
+    void measuredSamplesOutsideTheirRangeAreRefused() {
+        assertDoesNotThrow(() -> new SamplesLoad().options(List.of("--samples", "100000")));
+        assertThrows(IllegalArgumentException.class, () -> new SamplesLoad().options(List.of("--samples", "9999")));
+        // Warm-up samples are numbered from 1,000,000: more measured ones would be taken for warm-up samples.
+        assertThrows(IllegalArgumentException.class, () -> new SamplesLoad().options(List.of("--samples", "1000001")));
     }
 
     @Test
     void wavesOutsideTheirRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new SamplesLoad().options(List.of("--warm-up-waves", "0")));
-        assertThrows(IllegalArgumentException.class, () -> new SamplesLoad().options(List.of("--warm-up-waves", "21")));
+        assertThrows(IllegalArgumentException.class, () -> new SamplesLoad().options(List.of("--warm-up-waves", "101")));
     }
 }
